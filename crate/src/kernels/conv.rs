@@ -1,0 +1,293 @@
+//! Convolution forward and backward: im2col + gemm for dense and grouped convolutions, a direct loop
+//! for depthwise ones. Plain slice functions, wrapped as a candle `CustomOp2` at the bottom.
+
+use super::gemm::{matmul, Operand};
+use super::Conv2dSpec;
+use candle_core::{bail, CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
+
+/// Every size of one convolution call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvGeometry {
+    pub n: usize,
+    pub c_in: usize,
+    pub h: usize,
+    pub w: usize,
+    pub c_out: usize,
+    pub k: usize,
+    pub stride: usize,
+    pub padding: usize,
+    pub groups: usize,
+}
+
+impl ConvGeometry {
+    pub fn new(x: &[usize], w: &[usize], spec: Conv2dSpec) -> Result<Self> {
+        let (&[n, c_in, h, wd], &[c_out, cig, k, k2]) = (x, w) else {
+            bail!("conv2d expects 4-D input and weight, got {x:?} and {w:?}")
+        };
+        let g = spec.groups;
+        if k != k2 || g == 0 || c_in % g != 0 || c_out % g != 0 || cig * g != c_in || spec.stride == 0 {
+            bail!("conv2d: weight {w:?} does not fit input {x:?} with groups {g}")
+        }
+        if h + 2 * spec.padding < k || wd + 2 * spec.padding < k {
+            bail!("conv2d: kernel {k} larger than padded input {h}×{wd}")
+        }
+        Ok(Self {
+            n,
+            c_in,
+            h,
+            w: wd,
+            c_out,
+            k,
+            stride: spec.stride,
+            padding: spec.padding,
+            groups: g,
+        })
+    }
+    pub fn h_out(&self) -> usize {
+        (self.h + 2 * self.padding - self.k) / self.stride + 1
+    }
+    pub fn w_out(&self) -> usize {
+        (self.w + 2 * self.padding - self.k) / self.stride + 1
+    }
+    fn cig(&self) -> usize {
+        self.c_in / self.groups
+    }
+    fn cog(&self) -> usize {
+        self.c_out / self.groups
+    }
+    /// Rows of the im2col matrix of one group.
+    fn kdim(&self) -> usize {
+        self.cig() * self.k * self.k
+    }
+    fn is_depthwise(&self) -> bool {
+        self.cig() == 1 && self.cog() == 1
+    }
+    /// 1×1, stride 1, no padding: the input already is its im2col matrix.
+    fn is_pointwise(&self) -> bool {
+        self.k == 1 && self.stride == 1 && self.padding == 0
+    }
+    /// Output positions `o` along one axis for which `o·stride + tap − padding` lies in `0..len`.
+    fn valid_range(&self, tap: usize, len: usize, len_out: usize) -> (usize, usize) {
+        let (s, p) = (self.stride, self.padding);
+        let lo = if tap >= p { 0 } else { (p - tap).div_ceil(s) };
+        let hi = if len + p > tap { ((len + p - tap - 1) / s + 1).min(len_out) } else { 0 };
+        (lo, hi.max(lo))
+    }
+}
+
+/// col[(c, ki, kj), (oh, ow)] = x[c, oh·s + ki − p, ow·s + kj − p] (zero outside).
+fn im2col(x: &[f32], g: &ConvGeometry, col: &mut [f32]) {
+    let (ho, wo) = (g.h_out(), g.w_out());
+    let (s, p) = (g.stride, g.padding);
+    let mut row = 0;
+    for c in 0..g.cig() {
+        let plane = &x[c * g.h * g.w..(c + 1) * g.h * g.w];
+        for ki in 0..g.k {
+            let (oh_lo, oh_hi) = g.valid_range(ki, g.h, ho);
+            for kj in 0..g.k {
+                let (ow_lo, ow_hi) = g.valid_range(kj, g.w, wo);
+                let dst = &mut col[row * ho * wo..(row + 1) * ho * wo];
+                dst.fill(0.0);
+                for oh in oh_lo..oh_hi {
+                    let ih = oh * s + ki - p;
+                    let src = &plane[ih * g.w..(ih + 1) * g.w];
+                    let out = &mut dst[oh * wo..(oh + 1) * wo];
+                    if s == 1 {
+                        let start = ow_lo + kj - p;
+                        out[ow_lo..ow_hi].copy_from_slice(&src[start..start + ow_hi - ow_lo]);
+                    } else {
+                        for ow in ow_lo..ow_hi {
+                            out[ow] = src[ow * s + kj - p];
+                        }
+                    }
+                }
+                row += 1;
+            }
+        }
+    }
+}
+
+/// The adjoint of [`im2col`]: scatters-adds col back into x.
+fn col2im(col: &[f32], g: &ConvGeometry, x: &mut [f32]) {
+    let (ho, wo) = (g.h_out(), g.w_out());
+    let (s, p) = (g.stride, g.padding);
+    let mut row = 0;
+    for c in 0..g.cig() {
+        let plane = &mut x[c * g.h * g.w..(c + 1) * g.h * g.w];
+        for ki in 0..g.k {
+            let (oh_lo, oh_hi) = g.valid_range(ki, g.h, ho);
+            for kj in 0..g.k {
+                let (ow_lo, ow_hi) = g.valid_range(kj, g.w, wo);
+                let src = &col[row * ho * wo..(row + 1) * ho * wo];
+                for oh in oh_lo..oh_hi {
+                    let ih = oh * s + ki - p;
+                    let dst = &mut plane[ih * g.w..(ih + 1) * g.w];
+                    let from = &src[oh * wo..(oh + 1) * wo];
+                    for ow in ow_lo..ow_hi {
+                        dst[ow * s + kj - p] += from[ow];
+                    }
+                }
+                row += 1;
+            }
+        }
+    }
+}
+
+/// Forward pass: x `[N, C_in, H, W]`, w `[C_out, C_in/g, k, k]` → y `[N, C_out, H', W']`.
+pub fn conv2d_forward(x: &[f32], w: &[f32], g: &ConvGeometry) -> Vec<f32> {
+    let pos = g.h_out() * g.w_out();
+    let mut y = vec![0.0f32; g.n * g.c_out * pos];
+    if g.is_depthwise() {
+        depthwise_forward(x, w, g, &mut y);
+        return y;
+    }
+    let (cig, cog, kdim, hw) = (g.cig(), g.cog(), g.kdim(), g.h * g.w);
+    let mut col = vec![0.0f32; if g.is_pointwise() { 0 } else { kdim * pos }];
+    for n in 0..g.n {
+        for grp in 0..g.groups {
+            let xg = &x[(n * g.c_in + grp * cig) * hw..(n * g.c_in + (grp + 1) * cig) * hw];
+            let cols: &[f32] = if g.is_pointwise() {
+                xg
+            } else {
+                im2col(xg, g, &mut col);
+                &col
+            };
+            let wg = &w[grp * cog * kdim..(grp + 1) * cog * kdim];
+            let yg = &mut y[(n * g.c_out + grp * cog) * pos..(n * g.c_out + (grp + 1) * cog) * pos];
+            matmul(yg, Operand::new(wg, cog, kdim), Operand::new(cols, kdim, pos), false);
+        }
+    }
+    y
+}
+
+/// Backward pass: gradients of the input and of the weight, given the output gradient `gy`.
+pub fn conv2d_backward(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry) -> (Vec<f32>, Vec<f32>) {
+    let mut gx = vec![0.0f32; x.len()];
+    let mut gw = vec![0.0f32; w.len()];
+    if g.is_depthwise() {
+        depthwise_backward(x, w, gy, g, &mut gx, &mut gw);
+        return (gx, gw);
+    }
+    let pos = g.h_out() * g.w_out();
+    let (cig, cog, kdim, hw) = (g.cig(), g.cog(), g.kdim(), g.h * g.w);
+    let mut col = vec![0.0f32; kdim * pos];
+    let mut gcol = vec![0.0f32; kdim * pos];
+    for n in 0..g.n {
+        for grp in 0..g.groups {
+            let xr = (n * g.c_in + grp * cig) * hw..(n * g.c_in + (grp + 1) * cig) * hw;
+            let gyg = &gy[(n * g.c_out + grp * cog) * pos..(n * g.c_out + (grp + 1) * cog) * pos];
+            let wr = grp * cog * kdim..(grp + 1) * cog * kdim;
+            let cols: &[f32] = if g.is_pointwise() {
+                &x[xr.clone()]
+            } else {
+                im2col(&x[xr.clone()], g, &mut col);
+                &col
+            };
+            // gW_g[cog × kdim] += gY[cog × pos] · colᵀ[pos × kdim]
+            matmul(
+                &mut gw[wr.clone()],
+                Operand::new(gyg, cog, pos),
+                Operand::new(cols, kdim, pos).t(),
+                true,
+            );
+            // gcol[kdim × pos] = W_gᵀ[kdim × cog] · gY[cog × pos]
+            let wt = Operand::new(&w[wr], cog, kdim).t();
+            if g.is_pointwise() {
+                matmul(&mut gx[xr], wt, Operand::new(gyg, cog, pos), true);
+            } else {
+                matmul(&mut gcol, wt, Operand::new(gyg, cog, pos), false);
+                col2im(&gcol, g, &mut gx[xr]);
+            }
+        }
+    }
+    (gx, gw)
+}
+
+fn depthwise_forward(x: &[f32], w: &[f32], g: &ConvGeometry, y: &mut [f32]) {
+    let (ho, wo, s, p, k) = (g.h_out(), g.w_out(), g.stride, g.padding, g.k);
+    for n in 0..g.n {
+        for c in 0..g.c_in {
+            let plane = &x[(n * g.c_in + c) * g.h * g.w..][..g.h * g.w];
+            let out = &mut y[(n * g.c_out + c) * ho * wo..][..ho * wo];
+            for ki in 0..k {
+                let (oh_lo, oh_hi) = g.valid_range(ki, g.h, ho);
+                for kj in 0..k {
+                    let (ow_lo, ow_hi) = g.valid_range(kj, g.w, wo);
+                    let wt = w[(c * k + ki) * k + kj];
+                    for oh in oh_lo..oh_hi {
+                        let src = &plane[(oh * s + ki - p) * g.w..][..g.w];
+                        let dst = &mut out[oh * wo..][..wo];
+                        for ow in ow_lo..ow_hi {
+                            dst[ow] += wt * src[ow * s + kj - p];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn depthwise_backward(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry, gx: &mut [f32], gw: &mut [f32]) {
+    let (ho, wo, s, p, k) = (g.h_out(), g.w_out(), g.stride, g.padding, g.k);
+    for n in 0..g.n {
+        for c in 0..g.c_in {
+            let base = (n * g.c_in + c) * g.h * g.w;
+            let plane = &x[base..][..g.h * g.w];
+            let gplane = &mut gx[base..][..g.h * g.w];
+            let gout = &gy[(n * g.c_out + c) * ho * wo..][..ho * wo];
+            for ki in 0..k {
+                let (oh_lo, oh_hi) = g.valid_range(ki, g.h, ho);
+                for kj in 0..k {
+                    let (ow_lo, ow_hi) = g.valid_range(kj, g.w, wo);
+                    let wt = w[(c * k + ki) * k + kj];
+                    let mut acc = 0.0f32;
+                    for oh in oh_lo..oh_hi {
+                        let row = (oh * s + ki - p) * g.w;
+                        let grow = &gout[oh * wo..][..wo];
+                        for ow in ow_lo..ow_hi {
+                            let i = row + ow * s + kj - p;
+                            acc += grow[ow] * plane[i];
+                            gplane[i] += wt * grow[ow];
+                        }
+                    }
+                    gw[(c * k + ki) * k + kj] += acc;
+                }
+            }
+        }
+    }
+}
+
+fn contiguous_f32<'a>(s: &'a CpuStorage, l: &Layout, what: &str) -> Result<&'a [f32]> {
+    let CpuStorage::F32(data) = s else {
+        bail!("fast conv2d supports f32 only ({what})")
+    };
+    match l.contiguous_offsets() {
+        Some((a, b)) => Ok(&data[a..b]),
+        None => bail!("fast conv2d needs a contiguous {what}"),
+    }
+}
+
+/// candle custom op: `x.apply_op2(w, FastConv2d(spec))`.
+pub(super) struct FastConv2d(pub Conv2dSpec);
+
+impl CustomOp2 for FastConv2d {
+    fn name(&self) -> &'static str {
+        "fast-conv2d"
+    }
+
+    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> Result<(CpuStorage, Shape)> {
+        let g = ConvGeometry::new(l1.dims(), l2.dims(), self.0)?;
+        let y = conv2d_forward(contiguous_f32(s1, l1, "input")?, contiguous_f32(s2, l2, "weight")?, &g);
+        Ok((CpuStorage::F32(y), Shape::from((g.n, g.c_out, g.h_out(), g.w_out()))))
+    }
+
+    fn bwd(&self, x: &Tensor, w: &Tensor, _y: &Tensor, gy: &Tensor) -> Result<(Option<Tensor>, Option<Tensor>)> {
+        let g = ConvGeometry::new(x.dims(), w.dims(), self.0)?;
+        let flat = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
+        let (gx, gw) = conv2d_backward(&flat(x)?, &flat(w)?, &flat(gy)?, &g);
+        Ok((
+            Some(Tensor::from_vec(gx, x.dims(), x.device())?),
+            Some(Tensor::from_vec(gw, w.dims(), w.device())?),
+        ))
+    }
+}
