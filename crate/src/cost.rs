@@ -1,0 +1,320 @@
+//! Hardware cost of the *full-size* network of an architecture on an edge device (HW-NAS-Bench).
+//!
+//! One cost file per search space (`static/costs/<space>.bin`) holds a table per (device, metric):
+//!
+//! ```text
+//! b"EVRSCOST" | u32 LE format version (1) | u32 LE header length | header (JSON) | payload
+//! ```
+//! The header is a [`CostFileHeader`]; each table's figures sit in the payload at `offset`:
+//! - `per_arch`: `count` f64 LE values in architecture order (NB201 index), then `count` flag bytes
+//!   (1 = measured by HW-NAS-Bench, 0 = estimated by our fitted model);
+//! - `additive`: `1 + layers·ops` f64 LE values, BASE then per-(layer, op) deltas, layer-major;
+//!   cost = BASE + Σ_layer delta[layer, op]. All such figures count as measured (the table is exact).
+
+use crate::space::{Arch, Space};
+use candle_core::{bail, Result};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+const MAGIC: &[u8; 8] = b"EVRSCOST";
+const VERSION: u32 = 1;
+
+/// The six HW-NAS-Bench devices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Device {
+    EdgeGpu,
+    Raspi4,
+    EdgeTpu,
+    Pixel3,
+    Eyeriss,
+    Fpga,
+}
+
+impl Device {
+    pub const ALL: [Device; 6] = [
+        Device::EdgeGpu,
+        Device::Raspi4,
+        Device::EdgeTpu,
+        Device::Pixel3,
+        Device::Eyeriss,
+        Device::Fpga,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Device::EdgeGpu => "edgegpu",
+            Device::Raspi4 => "raspi4",
+            Device::EdgeTpu => "edgetpu",
+            Device::Pixel3 => "pixel3",
+            Device::Eyeriss => "eyeriss",
+            Device::Fpga => "fpga",
+        }
+    }
+    pub fn description(self) -> &'static str {
+        match self {
+            Device::EdgeGpu => "NVIDIA Jetson TX2 (edge GPU)",
+            Device::Raspi4 => "Raspberry Pi 4",
+            Device::EdgeTpu => "Google Edge TPU",
+            Device::Pixel3 => "Google Pixel 3",
+            Device::Eyeriss => "Eyeriss (ASIC)",
+            Device::Fpga => "FPGA",
+        }
+    }
+}
+
+impl fmt::Display for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Device {
+    type Err = candle_core::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match Device::ALL.iter().find(|d| d.name() == s.to_ascii_lowercase()) {
+            Some(&d) => Ok(d),
+            None => bail!(
+                "unknown device '{s}' (expected one of {})",
+                Device::ALL.map(|d| d.name()).join(", ")
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    Latency,
+    Energy,
+}
+
+impl Metric {
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Latency => "latency",
+            Metric::Energy => "energy",
+        }
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Metric {
+    type Err = candle_core::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "latency" => Ok(Metric::Latency),
+            "energy" => Ok(Metric::Energy),
+            _ => bail!("unknown metric '{s}' (expected latency or energy)"),
+        }
+    }
+}
+
+/// Held-out accuracy of the model that estimates missing figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FitQuality {
+    pub model: String,
+    pub kendall_tau: f64,
+    pub mape_percent: f64,
+    pub held_out: usize,
+}
+
+/// Description of one table in a cost file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TableHeader {
+    pub device: Device,
+    pub metric: Metric,
+    pub unit: String,
+    /// `per_arch` or `additive`.
+    pub kind: String,
+    /// Number of f64 values.
+    pub count: usize,
+    /// Byte offset of the values in the payload.
+    pub offset: usize,
+    pub measured: usize,
+    pub source: String,
+    pub fit: Option<FitQuality>,
+    /// Smallest and largest cost over the whole space.
+    pub range: [f64; 2],
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CostFileHeader {
+    pub space: Space,
+    pub tables: Vec<TableHeader>,
+    /// What the file cannot offer (e.g. energy), in words for the user.
+    pub unavailable: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Figures {
+    PerArch { values: Vec<f64>, measured: Vec<bool> },
+    Additive { base: f64, deltas: Vec<f64> },
+}
+
+/// The cost of an architecture, and whether HW-NAS-Bench measured it or we estimated it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cost {
+    pub value: f64,
+    pub measured: bool,
+}
+
+/// One (space, device, metric) table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostTable {
+    pub header: TableHeader,
+    space: Space,
+    figures: Figures,
+}
+
+impl CostTable {
+    /// A table with one figure per architecture, in the space's index order.
+    pub fn per_arch(space: Space, header: TableHeader, values: Vec<f64>, measured: Vec<bool>) -> Result<Self> {
+        if space != Space::Nb201 {
+            bail!("per-architecture tables exist for nb201 only")
+        }
+        if values.len() != crate::space::nb201::CELLS || measured.len() != values.len() {
+            bail!("an nb201 cost table needs {} figures, got {}", crate::space::nb201::CELLS, values.len())
+        }
+        check_finite(&values)?;
+        Ok(Self { header, space, figures: Figures::PerArch { values, measured } })
+    }
+
+    /// An additive per-layer table: cost = base + Σ deltas[layer·ops + op].
+    pub fn additive(space: Space, header: TableHeader, base: f64, deltas: Vec<f64>) -> Result<Self> {
+        if deltas.len() != space.genes() * space.choices() {
+            bail!("an additive {space} table needs {} deltas, got {}", space.genes() * space.choices(), deltas.len())
+        }
+        check_finite(&deltas)?;
+        check_finite(&[base])?;
+        Ok(Self { header, space, figures: Figures::Additive { base, deltas } })
+    }
+
+    pub fn cost(&self, arch: &Arch) -> Result<Cost> {
+        if arch.space() != self.space {
+            bail!("a {} cost table cannot price a {} architecture", self.space, arch.space())
+        }
+        Ok(match &self.figures {
+            Figures::PerArch { values, measured } => {
+                let i = arch.nb201_index().expect("nb201 has an index");
+                Cost { value: values[i], measured: measured[i] }
+            }
+            Figures::Additive { base, deltas } => {
+                let ops = self.space.choices();
+                let value = base + arch.genes().iter().enumerate().map(|(l, &g)| deltas[l * ops + g as usize]).sum::<f64>();
+                Cost { value, measured: true }
+            }
+        })
+    }
+
+    /// Smallest and largest cost over the space.
+    pub fn range(&self) -> [f64; 2] {
+        self.header.range
+    }
+}
+
+fn check_finite(v: &[f64]) -> Result<()> {
+    match v.iter().position(|x| !x.is_finite()) {
+        Some(i) => bail!("cost figure {i} is not a finite number"),
+        None => Ok(()),
+    }
+}
+
+/// All cost tables of one search space.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostBook {
+    pub space: Space,
+    pub tables: Vec<CostTable>,
+    pub unavailable: String,
+}
+
+impl CostBook {
+    /// The table for (device, metric), or an error saying what is available instead.
+    pub fn table(&self, device: Device, metric: Metric) -> Result<&CostTable> {
+        match self.tables.iter().find(|t| t.header.device == device && t.header.metric == metric) {
+            Some(t) => Ok(t),
+            None => bail!(
+                "no {metric} figures for {device} in the {} space; available: {}. {}",
+                self.space,
+                self.tables.iter().map(|t| format!("{}/{}", t.header.device, t.header.metric)).collect::<Vec<_>>().join(", "),
+                self.unavailable
+            ),
+        }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let mut payload = vec![];
+        let mut headers = vec![];
+        for t in &self.tables {
+            let mut h = t.header.clone();
+            h.offset = payload.len();
+            match &t.figures {
+                Figures::PerArch { values, measured } => {
+                    h.kind = "per_arch".into();
+                    h.count = values.len();
+                    values.iter().for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
+                    payload.extend(measured.iter().map(|&m| m as u8));
+                }
+                Figures::Additive { base, deltas } => {
+                    h.kind = "additive".into();
+                    h.count = 1 + deltas.len();
+                    std::iter::once(base).chain(deltas).for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
+                }
+            }
+            headers.push(h);
+        }
+        let header = CostFileHeader { space: self.space, tables: headers, unavailable: self.unavailable.clone() };
+        let json = serde_json::to_vec(&header).expect("cost header serialises");
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        out.extend(json);
+        out.extend(payload);
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self> {
+        let corrupt = |why: &str| candle_core::Error::Msg(format!("corrupt cost file: {why}"));
+        if bytes.len() < 16 || &bytes[..8] != MAGIC {
+            return Err(corrupt("bad magic"));
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if version != VERSION {
+            return Err(corrupt(&format!("format version {version}, expected {VERSION}")));
+        }
+        let len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
+        let json = bytes.get(16..16 + len).ok_or_else(|| corrupt("truncated header"))?;
+        let header: CostFileHeader = serde_json::from_slice(json).map_err(|e| corrupt(&e.to_string()))?;
+        let payload = &bytes[16 + len..];
+        let f64s = |offset: usize, count: usize| -> Result<Vec<f64>> {
+            let raw = offset.checked_add(count * 8).and_then(|end| payload.get(offset..end)).ok_or_else(|| corrupt("truncated figures"))?;
+            Ok(raw.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))).collect())
+        };
+        let mut tables = vec![];
+        for h in header.tables {
+            let table = match h.kind.as_str() {
+                "per_arch" => {
+                    let values = f64s(h.offset, h.count)?;
+                    let flags_at = h.offset + 8 * h.count;
+                    let flags = payload.get(flags_at..flags_at + h.count).ok_or_else(|| corrupt("truncated flags"))?;
+                    CostTable::per_arch(header.space, h, values, flags.iter().map(|&f| f == 1).collect())?
+                }
+                "additive" => {
+                    let v = f64s(h.offset, h.count)?;
+                    if v.is_empty() {
+                        return Err(corrupt("empty additive table"));
+                    }
+                    CostTable::additive(header.space, h, v[0], v[1..].to_vec())?
+                }
+                other => return Err(corrupt(&format!("unknown table kind '{other}'"))),
+            };
+            tables.push(table);
+        }
+        Ok(Self { space: header.space, tables, unavailable: header.unavailable })
+    }
+}

@@ -1,0 +1,348 @@
+//! The evolutionary search of HW-EvRSNAS: tournament selection, uniform crossover, per-gene
+//! mutation and elitism, seeded, with a score cache so that no architecture is trained twice.
+//!
+//! [`Search`] is a state machine — ask it for the [`Search::pending`] candidates of the current
+//! generation, [`Search::record`] their RMI scores (from any number of workers, in any order), then
+//! [`Search::advance`] — so the browser can spread a generation over a pool of workers. [`run`]
+//! drives it with one [`Evaluator`] for the CLI and tests.
+
+use crate::cost::{Cost, CostTable};
+use crate::fitness::Fitness;
+use crate::space::{Arch, Space};
+use candle_core::{bail, Result};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
+
+/// Turns architectures into RMI scores; one per worker.
+pub trait Evaluator {
+    fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EvolutionConfig {
+    pub population: usize,
+    /// Generations evaluated, the initial random one included.
+    pub generations: usize,
+    pub tournament: usize,
+    /// Best individuals carried unchanged into the next generation.
+    pub elitism: usize,
+    pub crossover_rate: f64,
+    /// Per-gene mutation probability; `None` means 1 / number of genes.
+    pub mutation_rate: Option<f64>,
+    pub seed: u64,
+}
+
+impl Default for EvolutionConfig {
+    fn default() -> Self {
+        Self {
+            population: 16,
+            generations: 8,
+            tournament: 3,
+            elitism: 2,
+            crossover_rate: 0.9,
+            mutation_rate: None,
+            seed: 0,
+        }
+    }
+}
+
+impl EvolutionConfig {
+    pub fn validate(&self) -> Result<()> {
+        if self.population < 2 || self.population > 10_000 {
+            bail!("population must lie in 2..=10000, got {}", self.population)
+        }
+        if self.generations < 1 || self.generations > 10_000 {
+            bail!("generations must lie in 1..=10000, got {}", self.generations)
+        }
+        if self.tournament < 1 || self.tournament > self.population {
+            bail!("tournament size must lie in 1..=population, got {}", self.tournament)
+        }
+        if self.elitism >= self.population {
+            bail!("elitism ({}) must be smaller than the population ({})", self.elitism, self.population)
+        }
+        let rate_ok = |r: f64| (0.0..=1.0).contains(&r);
+        if !rate_ok(self.crossover_rate) || !self.mutation_rate.is_none_or(rate_ok) {
+            bail!("crossover and mutation rates must lie in [0, 1]")
+        }
+        Ok(())
+    }
+}
+
+/// An evaluated architecture under the current fitness.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Candidate {
+    pub arch: String,
+    pub index: Option<usize>,
+    pub rmi: f64,
+    pub cost: f64,
+    pub measured: bool,
+    pub fitness: f64,
+    pub feasible: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GenerationStats {
+    pub generation: usize,
+    pub best_fitness: f64,
+    pub mean_fitness: f64,
+    /// Distinct architectures trained so far.
+    pub evaluations: usize,
+}
+
+pub struct Search {
+    space: Space,
+    config: EvolutionConfig,
+    fitness: Fitness,
+    costs: CostTable,
+    rng: StdRng,
+    population: Vec<Arch>,
+    generation: usize,
+    scores: HashMap<Arch, f64>,
+    /// Architectures in the order they were first scored, for stable reports.
+    seen: Vec<Arch>,
+    history: Vec<GenerationStats>,
+}
+
+impl Search {
+    pub fn new(space: Space, config: EvolutionConfig, costs: CostTable, fitness: Fitness) -> Result<Self> {
+        config.validate()?;
+        let mut rng = StdRng::seed_from_u64(config.seed);
+        let population = (0..config.population).map(|_| space.sample(&mut rng)).collect();
+        Ok(Self {
+            space,
+            config,
+            fitness,
+            costs,
+            rng,
+            population,
+            generation: 0,
+            scores: HashMap::new(),
+            seen: vec![],
+            history: vec![],
+        })
+    }
+
+    pub fn config(&self) -> &EvolutionConfig {
+        &self.config
+    }
+
+    pub fn fitness_fn(&self) -> &Fitness {
+        &self.fitness
+    }
+
+    /// Generations completed so far.
+    pub fn generation(&self) -> usize {
+        self.generation
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.generation >= self.config.generations
+    }
+
+    pub fn evaluations(&self) -> usize {
+        self.scores.len()
+    }
+
+    pub fn history(&self) -> &[GenerationStats] {
+        &self.history
+    }
+
+    /// Architectures of the current generation that still need a score, without duplicates.
+    pub fn pending(&self) -> Vec<Arch> {
+        if self.is_done() {
+            return vec![];
+        }
+        let mut seen = HashSet::new();
+        self.population
+            .iter()
+            .filter(|a| !self.scores.contains_key(*a) && seen.insert(*a))
+            .cloned()
+            .collect()
+    }
+
+    /// Stores a score; a NaN or infinite score is refused.
+    pub fn record(&mut self, arch: Arch, rmi: f64) -> Result<()> {
+        if arch.space() != self.space {
+            bail!("a {} architecture cannot join a {} search", arch.space(), self.space)
+        }
+        if !rmi.is_finite() {
+            bail!("RMI score of {arch} is not a finite number")
+        }
+        if self.scores.insert(arch.clone(), rmi).is_none() {
+            self.seen.push(arch);
+        }
+        Ok(())
+    }
+
+    fn cost(&self, arch: &Arch) -> Cost {
+        self.costs.cost(arch).expect("the search space matches its cost table")
+    }
+
+    fn fitness_of(&self, arch: &Arch) -> f64 {
+        self.fitness.fitness(self.scores[arch], self.cost(arch).value)
+    }
+
+    pub fn candidate(&self, arch: &Arch) -> Option<Candidate> {
+        let rmi = *self.scores.get(arch)?;
+        let cost = self.cost(arch);
+        Some(Candidate {
+            arch: arch.to_string(),
+            index: arch.nb201_index(),
+            rmi,
+            cost: cost.value,
+            measured: cost.measured,
+            fitness: self.fitness.fitness(rmi, cost.value),
+            feasible: self.fitness.feasible(cost.value),
+        })
+    }
+
+    /// Every architecture scored so far, best fitness first (ties: first scored first).
+    pub fn ranked(&self) -> Vec<Candidate> {
+        let mut all: Vec<Candidate> = self.seen.iter().filter_map(|a| self.candidate(a)).collect();
+        all.sort_by(|a, b| b.fitness.total_cmp(&a.fitness));
+        all
+    }
+
+    pub fn best(&self) -> Option<Candidate> {
+        self.ranked().into_iter().next()
+    }
+
+    /// Changes threshold, λ or penalty shape: rankings change at once, no architecture is retrained.
+    pub fn set_fitness(&mut self, fitness: Fitness) {
+        self.fitness = fitness;
+    }
+
+    /// Allows `more` generations beyond the configured ones, keeping every score ("continue").
+    pub fn extend(&mut self, more: usize) {
+        let was_done = self.is_done();
+        self.config.generations += more;
+        if was_done && more > 0 {
+            self.breed();
+        }
+    }
+
+    /// Closes the current generation (all of it must be scored) and breeds the next.
+    pub fn advance(&mut self) -> Result<GenerationStats> {
+        if self.is_done() {
+            bail!("the search has finished its {} generations", self.config.generations)
+        }
+        if let Some(a) = self.pending().first() {
+            bail!("generation {} still has unscored candidates, e.g. {a}", self.generation)
+        }
+        let fit: Vec<f64> = self.population.iter().map(|a| self.fitness_of(a)).collect();
+        let stats = GenerationStats {
+            generation: self.generation,
+            best_fitness: fit.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            mean_fitness: fit.iter().sum::<f64>() / fit.len() as f64,
+            evaluations: self.evaluations(),
+        };
+        self.history.push(stats);
+        self.generation += 1;
+        if !self.is_done() {
+            self.breed();
+        }
+        Ok(stats)
+    }
+
+    fn tournament<'a>(&mut self, ranked: &'a [(Arch, f64)]) -> &'a Arch {
+        let mut best = self.rng.random_range(0..ranked.len());
+        for _ in 1..self.config.tournament {
+            best = best.min(self.rng.random_range(0..ranked.len()));
+        }
+        &ranked[best].0
+    }
+
+    fn breed(&mut self) {
+        let mut ranked: Vec<(Arch, f64)> = self.population.iter().map(|a| (a.clone(), self.fitness_of(a))).collect();
+        // Stable sort: equal fitness keeps population order, so the result is deterministic.
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let mutation_rate = self.config.mutation_rate.unwrap_or(1.0 / self.space.genes() as f64);
+        let mut next: Vec<Arch> = vec![];
+        for (a, _) in &ranked {
+            if next.len() < self.config.elitism && !next.contains(a) {
+                next.push(a.clone());
+            }
+        }
+        while next.len() < self.config.population {
+            // Prefer children not yet seen: a slot spent on a known architecture teaches nothing.
+            let mut child = None;
+            for _ in 0..10 {
+                let p1 = self.tournament(&ranked).clone();
+                let p2 = self.tournament(&ranked).clone();
+                let c = if self.rng.random_bool(self.config.crossover_rate) {
+                    p1.crossover(&p2, &mut self.rng).expect("same space")
+                } else {
+                    p1
+                };
+                let c = c.mutate(mutation_rate, &mut self.rng);
+                let fresh = !self.scores.contains_key(&c) && !next.contains(&c);
+                child = Some(c);
+                if fresh {
+                    break;
+                }
+            }
+            next.push(child.expect("at least one attempt"));
+        }
+        self.population = next;
+    }
+}
+
+/// Progress of a running search.
+#[derive(Clone, Debug, Serialize)]
+pub struct Progress {
+    pub generation: usize,
+    pub generations: usize,
+    pub evaluations: usize,
+    /// Candidates of this generation scored so far, and how many it needs.
+    pub scored_in_generation: usize,
+    pub pending_in_generation: usize,
+    pub best: Option<Candidate>,
+    /// Set when a generation has just closed.
+    pub closed: Option<GenerationStats>,
+}
+
+/// Runs the search to the end with one evaluator. `on_progress` is called after each candidate and
+/// each generation; returning `ControlFlow::Break(())` stops the search (cancellation), keeping what
+/// was scored.
+pub fn run(search: &mut Search, evaluator: &mut dyn Evaluator, mut on_progress: impl FnMut(&Progress) -> ControlFlow<()>) -> Result<()> {
+    while !search.is_done() {
+        let pending = search.pending();
+        for (i, arch) in pending.iter().enumerate() {
+            let scores = evaluator.evaluate(std::slice::from_ref(arch))?;
+            let &[rmi] = scores.as_slice() else {
+                bail!("the evaluator returned {} scores for one architecture", scores.len())
+            };
+            search.record(arch.clone(), rmi)?;
+            let progress = Progress {
+                generation: search.generation(),
+                generations: search.config().generations,
+                evaluations: search.evaluations(),
+                scored_in_generation: i + 1,
+                pending_in_generation: pending.len(),
+                best: search.best(),
+                closed: None,
+            };
+            if on_progress(&progress).is_break() {
+                return Ok(());
+            }
+        }
+        let stats = search.advance()?;
+        let progress = Progress {
+            generation: stats.generation,
+            generations: search.config().generations,
+            evaluations: search.evaluations(),
+            scored_in_generation: pending.len(),
+            pending_in_generation: pending.len(),
+            best: search.best(),
+            closed: Some(stats),
+        };
+        if on_progress(&progress).is_break() {
+            return Ok(());
+        }
+    }
+    Ok(())
+}

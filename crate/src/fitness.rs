@@ -1,0 +1,95 @@
+//! Fitness = RMI − λ·penalty(cost, T).
+//!
+//! Default: the one-sided hinge max(0, (cost − T)/T) with λ = 1. Below budget every architecture
+//! competes on RMI alone (a cheaper network is not better per se, as in HW-EvRSNAS); above it, each
+//! 10 % of overshoot costs 0.1 of RMI, which is the order of the RMI spread between good and
+//! mediocre cells, so that over-budget cells lose without the search falling off a cliff while it is
+//! still finding feasible ones. The two-sided shape |cost − T|/T instead asks for a cost *near* T.
+
+use candle_core::{bail, Result};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Penalty {
+    /// max(0, (cost − T)/T): only exceeding the budget is penalised.
+    #[default]
+    Hinge,
+    /// |cost − T|/T: distance from the budget either way.
+    TwoSided,
+}
+
+impl std::str::FromStr for Penalty {
+    type Err = candle_core::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "hinge" => Ok(Penalty::Hinge),
+            "two-sided" => Ok(Penalty::TwoSided),
+            _ => bail!("unknown penalty '{s}' (expected hinge or two-sided)"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fitness {
+    /// The budget T, in the cost table's unit.
+    pub threshold: f64,
+    /// λ, the weight of the penalty.
+    pub lambda: f64,
+    pub penalty: Penalty,
+}
+
+impl Fitness {
+    pub fn new(threshold: f64, lambda: f64, penalty: Penalty) -> Result<Self> {
+        if !(threshold.is_finite() && threshold > 0.0) {
+            bail!("threshold must be a positive number, got {threshold}")
+        }
+        if !(lambda.is_finite() && lambda >= 0.0) {
+            bail!("λ must be a non-negative number, got {lambda}")
+        }
+        Ok(Self {
+            threshold,
+            lambda,
+            penalty,
+        })
+    }
+
+    pub fn penalty(&self, cost: f64) -> f64 {
+        let r = (cost - self.threshold) / self.threshold;
+        match self.penalty {
+            Penalty::Hinge => r.max(0.0),
+            Penalty::TwoSided => r.abs(),
+        }
+    }
+
+    pub fn fitness(&self, rmi: f64, cost: f64) -> f64 {
+        rmi - self.lambda * self.penalty(cost)
+    }
+
+    pub fn feasible(&self, cost: f64) -> bool {
+        cost <= self.threshold
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hinge_only_penalises_overshoot() {
+        let f = Fitness::new(10.0, 2.0, Penalty::Hinge).unwrap();
+        assert_eq!(f.fitness(1.5, 5.0), 1.5);
+        assert!((f.fitness(1.5, 12.0) - 1.1).abs() < 1e-12);
+        assert!(f.feasible(10.0) && !f.feasible(10.01));
+        let t = Fitness::new(10.0, 2.0, Penalty::TwoSided).unwrap();
+        assert!((t.fitness(1.5, 5.0) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bad_thresholds_are_errors() {
+        for t in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(Fitness::new(t, 1.0, Penalty::Hinge).is_err());
+        }
+        assert!(Fitness::new(1.0, -1.0, Penalty::Hinge).is_err());
+    }
+}

@@ -1,0 +1,48 @@
+//! Reduced proxy networks: browser-sized versions of each space's network, on which candidates are
+//! trained and scored. Each returns its three stage outputs (at 32×32, 16×16 and 8×8, like the
+//! reference's) and its logits.
+
+pub mod fbnet;
+pub mod nb201;
+
+use crate::nn::Params;
+use crate::space::{Arch, Space};
+use candle_core::{Result, Tensor};
+use serde::{Deserialize, Serialize};
+
+/// What a network yields for RMI: three stage outputs `[N, C_i, H_i, W_i]` and logits `[N, classes]`.
+pub struct Features {
+    pub stages: [Tensor; 3],
+    pub logits: Tensor,
+}
+
+/// A network whose hidden representations RMI compares with the reference's.
+pub trait Network {
+    /// Forward pass; `train` selects batch statistics in batch norm.
+    fn features(&self, x: &Tensor, train: bool) -> Result<Features>;
+}
+
+/// The reduction knobs of both proxies.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProxyConfig {
+    pub nb201: nb201::Nb201Proxy,
+    pub fbnet: fbnet::FbnetProxy,
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        Self {
+            nb201: nb201::Nb201Proxy::default(),
+            fbnet: fbnet::FbnetProxy::default(),
+        }
+    }
+}
+
+/// Builds the proxy network of `arch` with parameters from `p`.
+pub fn build(arch: &Arch, config: &ProxyConfig, classes: usize, p: Params) -> Result<Box<dyn Network>> {
+    Ok(match arch.space() {
+        Space::Nb201 => Box::new(nb201::Nb201Net::new(arch.genes(), config.nb201, classes, p)?),
+        Space::Fbnet => Box::new(fbnet::FbnetNet::new(arch.genes(), config.fbnet, classes, p)?),
+    })
+}

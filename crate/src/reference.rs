@@ -1,0 +1,144 @@
+//! The reference model whose hidden representations candidates should resemble: a CIFAR ResNet of
+//! depth 6n + 2 (ResNet-20 for n = 3; He et al. 2016) with widths 16/32/64 and parameter-free
+//! "option A" shortcuts (stride-2 subsampling, zero-padded channels). Tensor names follow the
+//! common PyTorch CIFAR ResNet (`conv1`, `bn1`, `layer1.0.conv1`, …, `linear`).
+//!
+//! Its three stage outputs (16×32×32, 32×16×16, 64×8×8) are the RMI targets; they are computed once
+//! per search on the fixed batch.
+
+use crate::kernels::Kernels;
+use crate::nn::{self, batch_norm, conv2d, linear, BatchNorm, Conv2d, Linear, Params};
+use crate::proxy::{Features, Network};
+use candle_core::{bail, Device, Module, ModuleT, Result, Tensor, D};
+use std::collections::HashMap;
+
+pub const WIDTHS: [usize; 3] = [16, 32, 64];
+
+struct BasicBlock {
+    conv1: Conv2d,
+    bn1: BatchNorm,
+    conv2: Conv2d,
+    bn2: BatchNorm,
+    /// Channels to zero-pad on each side in the shortcut, when the block downsamples.
+    pad: Option<usize>,
+}
+
+impl BasicBlock {
+    fn new(c_in: usize, c_out: usize, stride: usize, p: Params) -> Result<Self> {
+        Ok(Self {
+            conv1: conv2d(c_in, c_out, 3, stride, 1, 1, p.pp("conv1"))?,
+            bn1: batch_norm(c_out, true, p.pp("bn1"))?,
+            conv2: conv2d(c_out, c_out, 3, 1, 1, 1, p.pp("conv2"))?,
+            bn2: batch_norm(c_out, true, p.pp("bn2"))?,
+            pad: (stride != 1 || c_in != c_out).then_some((c_out - c_in) / 2),
+        })
+    }
+
+    fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        let h = self.bn1.forward_t(&self.conv1.forward(x)?, train)?.relu()?;
+        let h = self.bn2.forward_t(&self.conv2.forward(&h)?, train)?;
+        let shortcut = match self.pad {
+            Some(pad) => nn::subsample_2x(x)?.pad_with_zeros(1, pad, pad)?,
+            None => x.clone(),
+        };
+        (h + shortcut)?.relu()
+    }
+}
+
+pub struct Reference {
+    conv1: Conv2d,
+    bn1: BatchNorm,
+    layers: [Vec<BasicBlock>; 3],
+    linear: Linear,
+    blocks: usize,
+    classes: usize,
+    params: Params,
+}
+
+impl Reference {
+    /// A ResNet-(6·blocks + 2) for `classes` classes.
+    pub fn new(blocks: usize, classes: usize, p: Params) -> Result<Self> {
+        if blocks == 0 {
+            bail!("a reference ResNet needs at least one block per stage")
+        }
+        let layer = |s: usize| -> Result<Vec<BasicBlock>> {
+            (0..blocks)
+                .map(|i| {
+                    let c_in = if i == 0 && s > 0 { WIDTHS[s - 1] } else { WIDTHS[s] };
+                    let stride = if i == 0 && s > 0 { 2 } else { 1 };
+                    BasicBlock::new(c_in, WIDTHS[s], stride, p.pp(format!("layer{}.{i}", s + 1)))
+                })
+                .collect()
+        };
+        Ok(Self {
+            conv1: conv2d(3, WIDTHS[0], 3, 1, 1, 1, p.pp("conv1"))?,
+            bn1: batch_norm(WIDTHS[0], true, p.pp("bn1"))?,
+            layers: [layer(0)?, layer(1)?, layer(2)?],
+            linear: linear(WIDTHS[2], classes, p.pp("linear"))?,
+            blocks,
+            classes,
+            params: p,
+        })
+    }
+
+    /// Loads weights saved by [`Reference::to_safetensors`] (or any PyTorch CIFAR ResNet with these
+    /// names); the depth and the number of classes are read off the tensors.
+    pub fn from_safetensors(bytes: &[u8], kernels: Kernels) -> Result<Self> {
+        let tensors: HashMap<String, Tensor> =
+            candle_core::safetensors::load_buffer(bytes, &Device::Cpu)?.into_iter().collect();
+        let blocks = (0..)
+            .take_while(|i| tensors.contains_key(&format!("layer1.{i}.conv1.weight")))
+            .count();
+        let classes = match tensors.get("linear.weight") {
+            Some(w) => w.dim(0)?,
+            None => bail!("reference weights lack tensor 'linear.weight'"),
+        };
+        Self::new(blocks, classes, Params::from_tensors(tensors, kernels))
+    }
+
+    pub fn to_safetensors(&self) -> Result<Vec<u8>> {
+        let tensors = self.params.named_tensors();
+        let mut names: Vec<&String> = tensors.keys().collect();
+        names.sort();
+        let ordered: Vec<(&String, &Tensor)> = names.into_iter().map(|n| (n, &tensors[n])).collect();
+        safetensors::serialize(ordered, None).map_err(|e| candle_core::Error::Msg(e.to_string()))
+    }
+
+    pub fn blocks(&self) -> usize {
+        self.blocks
+    }
+
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
+    /// Trainable parameters (for training the reference itself).
+    pub fn trainable(&self) -> Vec<candle_core::Var> {
+        self.params.trainable()
+    }
+
+    /// Predicted class of each image: `[N, 3, 32, 32]` → N labels.
+    pub fn predict(&self, images: &Tensor) -> Result<Vec<u32>> {
+        self.features(images, false)?.logits.argmax(D::Minus1)?.to_vec1::<u32>()
+    }
+}
+
+impl Network for Reference {
+    // x: [N, 3, 32, 32] -> stages [N, 16, 32, 32], [N, 32, 16, 16], [N, 64, 8, 8]; logits [N, classes]
+    fn features(&self, x: &Tensor, train: bool) -> Result<Features> {
+        let mut h = self.bn1.forward_t(&self.conv1.forward(x)?, train)?.relu()?;
+        let mut outs = Vec::with_capacity(3);
+        for layer in &self.layers {
+            for block in layer {
+                h = block.forward_t(&h, train)?;
+            }
+            outs.push(h.clone());
+        }
+        let logits = self.linear.forward(&nn::global_avg_pool(&h)?)?;
+        let [a, b, c]: [Tensor; 3] = outs.try_into().expect("three stages");
+        Ok(Features {
+            stages: [a, b, c],
+            logits,
+        })
+    }
+}

@@ -1,0 +1,163 @@
+//! Representation mutual information (RMI-NAS): how well can a freshly initialised candidate be made
+//! to mimic the reference's hidden representations on one fixed batch?
+//!
+//! The candidate is trained for K SGD steps with loss β·(3 − Σ CKA) + (1 − β)·CE, where the CKA
+//! terms compare its three stage outputs with the reference's and CE uses the reference's own
+//! predictions as labels. The score is Σ CKA (0..3) after training.
+
+use crate::cka::CkaTarget;
+use crate::evolve::Evaluator;
+use crate::kernels::Kernels;
+use crate::nn::Params;
+use crate::optim::SgdMomentum;
+use crate::proxy::{self, Features, Network, ProxyConfig};
+use crate::reference::Reference;
+use crate::space::Arch;
+use candle_core::{bail, Result, Tensor};
+use serde::{Deserialize, Serialize};
+
+/// Training of one candidate; defaults are RMI-NAS's, but for K, which the fidelity study sets.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RmiConfig {
+    /// Weight of the CKA term; 1 − β weighs cross-entropy.
+    pub beta: f64,
+    pub lr: f64,
+    pub momentum: f64,
+    pub weight_decay: f64,
+    /// K, the number of SGD steps on the batch.
+    pub steps: usize,
+}
+
+impl Default for RmiConfig {
+    fn default() -> Self {
+        Self {
+            beta: 0.8,
+            lr: 0.1,
+            momentum: 0.9,
+            weight_decay: 5e-4,
+            steps: 20,
+        }
+    }
+}
+
+impl RmiConfig {
+    pub fn validate(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.beta) {
+            bail!("β must lie in [0, 1], got {}", self.beta)
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            bail!("learning rate must be a positive number, got {}", self.lr)
+        }
+        if !(0.0..1.0).contains(&self.momentum) || !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
+            bail!("momentum must lie in [0, 1) and weight decay be ≥ 0")
+        }
+        if self.steps > 10_000 {
+            bail!("{} steps is more than this tool allows (10000)", self.steps)
+        }
+        Ok(())
+    }
+}
+
+/// What the candidate is trained towards, computed once per search from the reference and batch.
+pub struct RmiTargets {
+    images: Tensor,
+    stages: [CkaTarget; 3],
+    labels: Tensor,
+    classes: usize,
+}
+
+impl RmiTargets {
+    /// `images: [n, 3, 32, 32]`, normalised.
+    pub fn new(reference: &Reference, images: &Tensor) -> Result<Self> {
+        if images.dim(0)? < 2 {
+            bail!("the RMI batch needs at least 2 images, got {}", images.dim(0)?)
+        }
+        let Features { stages, logits } = reference.features(images, false)?;
+        let labels = logits.argmax(candle_core::D::Minus1)?;
+        Ok(Self {
+            images: images.clone(),
+            stages: [
+                CkaTarget::new(&stages[0])?,
+                CkaTarget::new(&stages[1])?,
+                CkaTarget::new(&stages[2])?,
+            ],
+            labels,
+            classes: reference.classes(),
+        })
+    }
+
+    pub fn batch_size(&self) -> usize {
+        self.images.dim(0).unwrap_or(0)
+    }
+
+    /// (loss, Σ CKA) of a network's forward pass on the batch.
+    fn loss(&self, net: &dyn Network, beta: f64) -> Result<(Tensor, f64)> {
+        let f = net.features(&self.images, true)?;
+        let mut cka_sum = self.stages[0].cka(&f.stages[0])?;
+        for i in 1..3 {
+            cka_sum = (cka_sum + self.stages[i].cka(&f.stages[i])?)?;
+        }
+        let ce = candle_nn::loss::cross_entropy(&f.logits, &self.labels)?;
+        let loss = ((cka_sum.affine(-beta, 3.0 * beta)?) + (ce * (1.0 - beta))?)?;
+        let sum = cka_sum.to_scalar::<f32>()? as f64;
+        Ok((loss, sum))
+    }
+}
+
+/// The score of one candidate.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RmiScore {
+    /// Σ CKA after training, in [0, 3].
+    pub rmi: f64,
+    /// Training produced a non-finite loss; the score is then 0.
+    pub diverged: bool,
+}
+
+/// Mixes the search seed with the architecture so that a candidate's initial weights depend on
+/// nothing else (splitmix64 finaliser).
+pub fn candidate_seed(search_seed: u64, arch: &Arch) -> u64 {
+    let mut z = search_seed ^ arch.fingerprint().rotate_left(17);
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Trains a fresh candidate for K steps and returns its score.
+pub fn score(arch: &Arch, targets: &RmiTargets, proxy: &ProxyConfig, cfg: &RmiConfig, seed: u64, kernels: Kernels) -> Result<RmiScore> {
+    let params = Params::seeded(candidate_seed(seed, arch), kernels);
+    let net = proxy::build(arch, proxy, targets.classes, params.clone())?;
+    let mut opt = SgdMomentum::new(params.trainable(), cfg.lr, cfg.momentum, cfg.weight_decay);
+    for _ in 0..cfg.steps {
+        let (loss, _) = targets.loss(net.as_ref(), cfg.beta)?;
+        if !loss.to_scalar::<f32>()?.is_finite() {
+            return Ok(RmiScore { rmi: 0.0, diverged: true });
+        }
+        opt.step(&loss.backward()?)?;
+    }
+    let (_, rmi) = targets.loss(net.as_ref(), cfg.beta)?;
+    Ok(if rmi.is_finite() {
+        RmiScore { rmi: rmi.clamp(0.0, 3.0), diverged: false }
+    } else {
+        RmiScore { rmi: 0.0, diverged: true }
+    })
+}
+
+/// Scores candidates one after another on this thread (one per worker in the browser).
+pub struct RmiEvaluator {
+    pub targets: RmiTargets,
+    pub proxy: ProxyConfig,
+    pub config: RmiConfig,
+    pub seed: u64,
+    pub kernels: Kernels,
+}
+
+impl Evaluator for RmiEvaluator {
+    fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>> {
+        archs
+            .iter()
+            .map(|a| Ok(score(a, &self.targets, &self.proxy, &self.config, self.seed, self.kernels)?.rmi))
+            .collect()
+    }
+}
