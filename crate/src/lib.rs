@@ -8,6 +8,9 @@
 //! The library knows nothing about browsers or terminals: the CLI (`src/bin/evrsnas.rs`) and the
 //! wasm glue (`src/wasm.rs`) are thin layers over it.
 
+pub mod assets;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod assets_build;
 pub mod cka;
 pub mod cost;
 pub mod data;
@@ -20,6 +23,8 @@ pub mod proxy;
 pub mod reference;
 pub mod rmi;
 pub mod space;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod train;
 
 pub use cost::{CostBook, CostTable, Device, Metric};
 pub use evolve::{Candidate, EvolutionConfig, Evaluator, Search};

@@ -239,14 +239,15 @@ impl ModuleT for BatchNorm {
                     .broadcast_add(&shift.reshape((1, c, 1, 1))?)
             }
             _ => {
-                let (y, batch_mean, batch_var) = kernels::batch_norm_train(
+                let (y, stats) = kernels::batch_norm_train(
                     x,
                     self.weight.as_tensor(),
                     self.bias.as_tensor(),
                     self.eps,
                     self.kernels,
+                    self.running.is_some(),
                 )?;
-                if let Some((mean, var)) = &self.running {
+                if let (Some((mean, var)), Some((batch_mean, batch_var))) = (&self.running, stats) {
                     // PyTorch updates the running variance with the unbiased batch variance.
                     let n = (x.elem_count() / c) as f64;
                     let unbiased = (batch_var * (n / (n - 1.0).max(1.0)))?;
@@ -289,12 +290,13 @@ pub fn global_avg_pool(x: &Tensor) -> Result<Tensor> {
 
 /// 3×3 average pooling, stride 1, padding 1, not counting the padding (PyTorch's
 /// `AvgPool2d(3, 1, 1, count_include_pad=False)`, as in NAS-Bench-201).
-pub fn avg_pool_3x3(x: &Tensor) -> Result<Tensor> {
-    let (_, _, h, w) = x.dims4()?;
-    let sums = x
-        .pad_with_zeros(2, 1, 1)?
-        .pad_with_zeros(3, 1, 1)?
-        .avg_pool2d_with_stride((3, 3), (1, 1))?;
+/// Computed as a depthwise convolution with a ones kernel: candle's `avg_pool2d` has no backward for
+/// overlapping windows.
+pub fn avg_pool_3x3(x: &Tensor, kernels: Kernels) -> Result<Tensor> {
+    let (_, c, h, w) = x.dims4()?;
+    let ones = Tensor::ones((c, 1, 3, 3), x.dtype(), x.device())?;
+    let spec = Conv2dSpec { stride: 1, padding: 1, groups: c };
+    let sums = (kernels::conv2d(x, &ones, spec, kernels)? / 9.0)?;
     // Number of in-bounds taps at each position, as a [1, 1, H, W] divisor of 9 · mean.
     let taps = |i: usize, n: usize| (1 + (i > 0) as usize + (i + 1 < n) as usize) as f32;
     let scale: Vec<f32> = (0..h)
@@ -328,7 +330,7 @@ mod tests {
     #[test]
     fn avg_pool_3x3_ignores_padding() -> Result<()> {
         let x = Tensor::ones((1, 1, 4, 5), DType::F32, &Device::Cpu)?;
-        let y = avg_pool_3x3(&x)?;
+        let y = avg_pool_3x3(&x, Kernels::Fast)?;
         let v = y.flatten_all()?.to_vec1::<f32>()?;
         assert!(v.iter().all(|&a| (a - 1.0).abs() < 1e-6), "{v:?}");
         Ok(())

@@ -94,15 +94,21 @@ impl RmiTargets {
     /// (loss, Σ CKA) of a network's forward pass on the batch.
     fn loss(&self, net: &dyn Network, beta: f64) -> Result<(Tensor, f64)> {
         let f = net.features(&self.images, true)?;
-        let mut cka_sum = self.stages[0].cka(&f.stages[0])?;
-        for i in 1..3 {
-            cka_sum = (cka_sum + self.stages[i].cka(&f.stages[i])?)?;
-        }
-        let ce = candle_nn::loss::cross_entropy(&f.logits, &self.labels)?;
-        let loss = ((cka_sum.affine(-beta, 3.0 * beta)?) + (ce * (1.0 - beta))?)?;
-        let sum = cka_sum.to_scalar::<f32>()? as f64;
+        let (loss, cka_sum) = rmi_loss(&f, &self.stages, &self.labels, beta)?;
+        let sum = cka_sum.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
         Ok((loss, sum))
     }
+}
+
+/// β·(3 − Σ CKA) + (1 − β)·CE(logits, labels), and Σ CKA, as differentiable scalars.
+pub fn rmi_loss(f: &Features, targets: &[CkaTarget; 3], labels: &Tensor, beta: f64) -> Result<(Tensor, Tensor)> {
+    let mut cka_sum = targets[0].cka(&f.stages[0])?;
+    for i in 1..3 {
+        cka_sum = (cka_sum + targets[i].cka(&f.stages[i])?)?;
+    }
+    let ce = candle_nn::loss::cross_entropy(&f.logits, labels)?;
+    let loss = (cka_sum.affine(-beta, 3.0 * beta)? + (ce * (1.0 - beta))?)?;
+    Ok((loss, cka_sum))
 }
 
 /// The score of one candidate.
@@ -131,7 +137,7 @@ pub fn score(arch: &Arch, targets: &RmiTargets, proxy: &ProxyConfig, cfg: &RmiCo
     let mut opt = SgdMomentum::new(params.trainable(), cfg.lr, cfg.momentum, cfg.weight_decay);
     for _ in 0..cfg.steps {
         let (loss, _) = targets.loss(net.as_ref(), cfg.beta)?;
-        if !loss.to_scalar::<f32>()?.is_finite() {
+        if !loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?.is_finite() {
             return Ok(RmiScore { rmi: 0.0, diverged: true });
         }
         opt.step(&loss.backward()?)?;

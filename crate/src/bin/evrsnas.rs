@@ -1,1 +1,419 @@
-fn main(){}
+//! The `evrsnas` command line: argument parsing and printing only; the science is in the library.
+//!
+//! Exit codes: 0 success, 2 error (bad input, missing or corrupt asset, failed run).
+
+use clap::{Args, Parser, Subcommand};
+use evrsnas::assets::{BatchChoice, DirSource, Verified};
+use evrsnas::data::LabelledImages;
+use evrsnas::evolve::{self, Progress};
+use evrsnas::{
+    Arch, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, Reference, RmiConfig,
+    RmiEvaluator, RmiTargets, Search, Space,
+};
+use serde_json::json;
+use std::io::Write;
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+#[derive(Parser)]
+#[command(name = "evrsnas", version, about = "Hardware-aware NAS by representation similarity (HW-EvRSNAS)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evolve an architecture that resembles the reference within a hardware budget.
+    Search(SearchArgs),
+    /// Score given architectures: RMI and every available hardware cost.
+    Score(ScoreArgs),
+    /// Report the reference model's top-1 accuracy on CIFAR-10 binary files.
+    EvalReference(EvalReferenceArgs),
+    /// Train the reference model (the project's recipe) and save it as safetensors.
+    TrainReference(TrainReferenceArgs),
+    /// Rebuild the bundled assets in static/ from the public data.
+    Assets(AssetsArgs),
+}
+
+#[derive(Args)]
+struct Common {
+    /// Directory of the bundled assets (default: ./static, else the repository's static/).
+    #[arg(long)]
+    assets: Option<PathBuf>,
+    /// Search seed: fixes the evolution and every candidate's initial weights.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// K, SGD steps on the batch per candidate.
+    #[arg(long, default_value_t = RmiConfig::default().steps)]
+    steps: usize,
+    /// β, weight of the CKA term in the RMI loss.
+    #[arg(long, default_value_t = RmiConfig::default().beta)]
+    beta: f64,
+    /// RMI batch: cifar10 (20 images) or cifar10-and-100 (40 images).
+    #[arg(long, default_value = "cifar10-and-100")]
+    batch: BatchChoice,
+    /// Use a folder of 32×32 PNG images as the RMI batch instead.
+    #[arg(long)]
+    images: Option<PathBuf>,
+    /// NB201 proxy: channels of the first stage.
+    #[arg(long, default_value_t = ProxyConfig::default().nb201.channels)]
+    nb201_channels: usize,
+    /// NB201 proxy: cells per stage.
+    #[arg(long, default_value_t = ProxyConfig::default().nb201.cells)]
+    nb201_cells: usize,
+    /// FBNet proxy: channel divisor.
+    #[arg(long, default_value_t = ProxyConfig::default().fbnet.channel_divisor)]
+    fbnet_divisor: usize,
+    /// FBNet proxy: layers kept per stage.
+    #[arg(long, default_value_t = ProxyConfig::default().fbnet.layers_per_stage)]
+    fbnet_layers: usize,
+    /// Convolution kernels: fast (ours) or stock (candle's).
+    #[arg(long, default_value = "fast")]
+    kernels: Kernels,
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    /// Search space: nb201 or fbnet.
+    #[arg(long)]
+    space: Space,
+    /// Device: edgegpu, raspi4, edgetpu, pixel3, eyeriss or fpga.
+    #[arg(long)]
+    device: Device,
+    /// Cost metric: latency or energy.
+    #[arg(long, default_value = "latency")]
+    metric: Metric,
+    /// Budget T in the table's unit (ms for latency).
+    #[arg(long, allow_hyphen_values = true)]
+    threshold: f64,
+    /// λ, weight of the budget penalty.
+    #[arg(long, default_value_t = 1.0)]
+    lambda: f64,
+    /// Penalty shape: hinge or two-sided.
+    #[arg(long, default_value = "hinge")]
+    penalty: Penalty,
+    #[arg(long, default_value_t = EvolutionConfig::default().population)]
+    population: usize,
+    #[arg(long, default_value_t = EvolutionConfig::default().generations)]
+    generations: usize,
+    #[arg(long, default_value_t = EvolutionConfig::default().tournament)]
+    tournament: usize,
+    #[arg(long, default_value_t = EvolutionConfig::default().elitism)]
+    elitism: usize,
+    #[arg(long, default_value_t = EvolutionConfig::default().crossover_rate)]
+    crossover_rate: f64,
+    /// Per-gene mutation probability (default 1 / number of genes).
+    #[arg(long)]
+    mutation_rate: Option<f64>,
+    /// Print one JSON object on stdout instead of a report.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct ScoreArgs {
+    #[arg(long)]
+    space: Space,
+    /// Architecture strings (or NAS-Bench-201 indices).
+    #[arg(long, num_args = 1..)]
+    arch: Vec<String>,
+    /// A file with one architecture per line.
+    #[arg(long)]
+    archs_file: Option<PathBuf>,
+    /// JSON lines on stdout (the only output format).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct EvalReferenceArgs {
+    /// Folder of CIFAR-10 binary files (*.bin), or one such file.
+    #[arg(long)]
+    data: PathBuf,
+    /// Weights to evaluate (default: the bundled reference).
+    #[arg(long)]
+    weights: Option<PathBuf>,
+    #[arg(long)]
+    assets: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct TrainReferenceArgs {
+    /// Folder of CIFAR-10 training batches (only its data_batch_*.bin files are read).
+    #[arg(long)]
+    data: PathBuf,
+    /// CIFAR-10 binary file to report test accuracy on after each epoch.
+    #[arg(long)]
+    test: Option<PathBuf>,
+    /// Residual blocks per stage (depth 6n + 2).
+    #[arg(long, default_value_t = 3)]
+    blocks: usize,
+    #[arg(long, default_value_t = 30)]
+    epochs: usize,
+    #[arg(long, default_value_t = 128)]
+    batch: usize,
+    #[arg(long, default_value_t = 0.1)]
+    lr: f64,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Stop after this many minutes (0: no limit).
+    #[arg(long, default_value_t = 0.0)]
+    max_minutes: f64,
+    /// Where to write the weights.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct AssetsArgs {
+    /// The public data folder (../shared/data).
+    #[arg(long)]
+    shared: PathBuf,
+    /// The unpacked foolbox 3.3.4 wheel (holds foolbox/data/*.png).
+    #[arg(long)]
+    foolbox: PathBuf,
+    /// Output folder (static/).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn assets_dir(given: &Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = given {
+        return dir.clone();
+    }
+    let here = PathBuf::from("static");
+    if here.join(evrsnas::assets::MANIFEST).exists() {
+        return here;
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../static"))
+}
+
+fn proxy_config(c: &Common) -> ProxyConfig {
+    let mut p = ProxyConfig::default();
+    p.nb201.channels = c.nb201_channels;
+    p.nb201.cells = c.nb201_cells;
+    p.fbnet.channel_divisor = c.fbnet_divisor;
+    p.fbnet.layers_per_stage = c.fbnet_layers;
+    p
+}
+
+fn rmi_config(c: &Common) -> AnyResult<RmiConfig> {
+    let cfg = RmiConfig {
+        steps: c.steps,
+        beta: c.beta,
+        ..RmiConfig::default()
+    };
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+/// Loads the reference and the batch and prepares the RMI targets.
+fn evaluator(assets: &Verified<DirSource>, c: &Common) -> AnyResult<RmiEvaluator> {
+    let reference = Reference::from_safetensors(&assets.reference()?, c.kernels)?;
+    let batch = match &c.images {
+        Some(dir) => evrsnas::assets_build::batch_from_png_dir(dir)?,
+        None => assets.batch(c.batch)?,
+    };
+    Ok(RmiEvaluator {
+        targets: RmiTargets::new(&reference, &batch.tensor()?)?,
+        proxy: proxy_config(c),
+        config: rmi_config(c)?,
+        seed: c.seed,
+        kernels: c.kernels,
+    })
+}
+
+fn search(args: SearchArgs) -> AnyResult<()> {
+    let started = Instant::now();
+    let fitness = Fitness::new(args.threshold, args.lambda, args.penalty)?;
+    let assets = Verified::open(DirSource(assets_dir(&args.common.assets)))?;
+    let table = assets.costs(args.space)?.table(args.device, args.metric)?.clone();
+    let config = EvolutionConfig {
+        population: args.population,
+        generations: args.generations,
+        tournament: args.tournament,
+        elitism: args.elitism,
+        crossover_rate: args.crossover_rate,
+        mutation_rate: args.mutation_rate,
+        seed: args.common.seed,
+    };
+    let mut search = Search::new(args.space, config, table.clone(), fitness)?;
+    let mut evaluator = evaluator(&assets, &args.common)?;
+    let unit = table.header.unit.clone();
+    let mut stderr = std::io::stderr();
+    evolve::run(&mut search, &mut evaluator, |p: &Progress| {
+        let best = p.best.as_ref().map_or(String::new(), |b| {
+            format!("best fitness {:.4} (rmi {:.4}, {:.3} {unit})", b.fitness, b.rmi, b.cost)
+        });
+        let _ = if let Some(stats) = p.closed {
+            writeln!(stderr, "\rgeneration {}/{} done: {} evaluations, mean fitness {:.4}, {best}", stats.generation + 1, p.generations, p.evaluations, stats.mean_fitness)
+        } else {
+            write!(stderr, "\rgeneration {}/{}: candidate {}/{}   ", p.generation + 1, p.generations, p.scored_in_generation, p.pending_in_generation)
+        };
+        ControlFlow::Continue(())
+    })?;
+    let best = search.best().ok_or("the search scored no architecture")?;
+    let seconds = started.elapsed().as_secs_f64();
+    if args.json {
+        let out = json!({
+            "best": {"arch": best.arch, "index": best.index, "rmi": best.rmi, "cost": best.cost,
+                     "fitness": best.fitness, "feasible": best.feasible, "measured": best.measured},
+            "evaluations": search.evaluations(),
+            "seconds": seconds,
+            "config": {"space": args.space, "device": args.device, "metric": args.metric, "threshold": args.threshold,
+                       "unit": unit, "lambda": args.lambda, "penalty": args.penalty, "evolution": search.config(),
+                       "rmi": evaluator.config, "proxy": evaluator.proxy, "batch_size": evaluator.targets.batch_size(),
+                       "kernels": args.common.kernels},
+            "history": search.history(),
+        });
+        println!("{out}");
+    } else {
+        println!("best architecture: {}", best.arch);
+        if let Some(i) = best.index {
+            println!("NAS-Bench-201 index: {i}");
+        }
+        println!("RMI (Σ CKA, 0..3): {:.4}", best.rmi);
+        println!(
+            "{} on {}: {:.4} {unit} ({}; budget {} {unit}: {})",
+            args.metric,
+            args.device,
+            best.cost,
+            if best.measured { "measured" } else { "estimated" },
+            args.threshold,
+            if best.feasible { "within" } else { "OVER" }
+        );
+        println!("fitness: {:.4}", best.fitness);
+        println!("{} architectures trained in {seconds:.1} s", search.evaluations());
+    }
+    Ok(())
+}
+
+fn score(args: ScoreArgs) -> AnyResult<()> {
+    let mut strings = args.arch.clone();
+    if let Some(file) = &args.archs_file {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        strings.extend(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from));
+    }
+    if strings.is_empty() {
+        return Err("give architectures with --arch or --archs-file".into());
+    }
+    let archs = strings.iter().map(|s| Arch::parse(args.space, s)).collect::<candle_core::Result<Vec<_>>>()?;
+    let assets = Verified::open(DirSource(assets_dir(&args.common.assets)))?;
+    let book = assets.costs(args.space)?;
+    let eval = evaluator(&assets, &args.common)?;
+    let mut stdout = std::io::stdout().lock();
+    for arch in &archs {
+        let s = evrsnas::rmi::score(arch, &eval.targets, &eval.proxy, &eval.config, eval.seed, eval.kernels)?;
+        let mut costs = serde_json::Map::new();
+        for t in &book.tables {
+            let entry = costs.entry(t.header.device.name()).or_insert_with(|| json!({}));
+            entry[t.header.metric.name()] = json!(t.cost(arch)?.value);
+        }
+        let line = json!({"arch": arch.to_string(), "index": arch.nb201_index(), "rmi": s.rmi, "diverged": s.diverged, "costs": costs});
+        if writeln!(stdout, "{line}").is_err() {
+            break; // broken pipe: the reader has gone, which is not an error
+        }
+    }
+    Ok(())
+}
+
+/// Reads one CIFAR-10 binary file, or every `<prefix>*.bin` file of a folder.
+fn read_cifar(path: &PathBuf, prefix: &str) -> AnyResult<LabelledImages> {
+    let files: Vec<PathBuf> = if path.is_dir() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(prefix)))
+            .collect();
+        v.sort();
+        v
+    } else {
+        vec![path.clone()]
+    };
+    if files.is_empty() {
+        return Err(format!("no {prefix}*.bin files in {}", path.display()).into());
+    }
+    let mut all = LabelledImages::default();
+    for f in files {
+        let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+        all.extend(LabelledImages::from_cifar_bin(&bytes).map_err(|e| format!("{}: {e}", f.display()))?);
+    }
+    Ok(all)
+}
+
+fn eval_reference(args: EvalReferenceArgs) -> AnyResult<()> {
+    let bytes = match &args.weights {
+        Some(w) => std::fs::read(w).map_err(|e| format!("cannot read {}: {e}", w.display()))?,
+        None => Verified::open(DirSource(assets_dir(&args.assets)))?.reference()?,
+    };
+    let model = Reference::from_safetensors(&bytes, Kernels::Fast)?;
+    let data = read_cifar(&args.data, "")?;
+    let acc = evrsnas::train::accuracy(&model, &data)?;
+    println!("{}", json!({"images": data.len(), "top1_percent": acc, "depth": 6 * model.blocks() + 2}));
+    Ok(())
+}
+
+fn train_reference(args: TrainReferenceArgs) -> AnyResult<()> {
+    // Only the official training batches: the folder may also hold test images.
+    let train = read_cifar(&args.data, "data_batch_")?;
+    let test = args.test.as_ref().map(|t| read_cifar(t, "")).transpose()?;
+    let model = Reference::new(args.blocks, 10, evrsnas::nn::Params::seeded(args.seed, Kernels::Fast))?;
+    let cfg = evrsnas::train::TrainConfig {
+        epochs: args.epochs,
+        batch: args.batch,
+        lr: args.lr,
+        seed: args.seed,
+        max_seconds: args.max_minutes * 60.0,
+    };
+    evrsnas::train::train(&model, &train, test.as_ref(), cfg, |r| {
+        eprintln!(
+            "epoch {}: loss {:.4}, train {:.2}%, test {}, {:.0} s",
+            r.epoch + 1,
+            r.train_loss,
+            r.train_accuracy,
+            r.test_accuracy.map_or("-".into(), |a| format!("{a:.2}%")),
+            r.seconds
+        );
+        // Save after every epoch so that an interrupted run still leaves weights.
+        if let Ok(bytes) = model.to_safetensors() {
+            let _ = std::fs::write(&args.out, bytes);
+        }
+    })?;
+    std::fs::write(&args.out, model.to_safetensors()?).map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    Ok(())
+}
+
+fn run() -> AnyResult<()> {
+    match Cli::parse().command {
+        Command::Search(a) => search(a),
+        Command::Score(a) => score(a),
+        Command::EvalReference(a) => eval_reference(a),
+        Command::TrainReference(a) => train_reference(a),
+        Command::Assets(a) => {
+            let report = evrsnas::assets_build::build(&a.shared, &a.foolbox, &a.out)?;
+            eprintln!("{report}");
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("evrsnas: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+

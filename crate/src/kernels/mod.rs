@@ -4,6 +4,7 @@
 //! fast path is a candle `CustomOp2` (so autograd still drives it) backed by im2col + `gemm` and a
 //! direct depthwise loop, single-threaded so that it behaves the same natively and in a wasm worker.
 
+mod batch_norm;
 mod conv;
 mod gemm;
 
@@ -50,15 +51,28 @@ pub fn conv2d(x: &Tensor, w: &Tensor, spec: Conv2dSpec, kernels: Kernels) -> Res
     }
 }
 
-/// Train-mode batch norm over `[N, C, H, W]`: returns the output and the batch mean and (biased)
-/// variance per channel, the latter two detached.
+/// Train-mode batch norm over `[N, C, H, W]`: returns the output and, when `want_stats`, the batch
+/// mean and (biased) variance per channel, detached.
 pub fn batch_norm_train(
     x: &Tensor,
     weight: &Tensor,
     bias: &Tensor,
     eps: f64,
-    _kernels: Kernels,
-) -> Result<(Tensor, Tensor, Tensor)> {
+    kernels: Kernels,
+    want_stats: bool,
+) -> Result<(Tensor, Option<(Tensor, Tensor)>)> {
+    if kernels == Kernels::Fast {
+        let x = x.contiguous()?;
+        let y = x.apply_op3(weight, bias, batch_norm::FusedBatchNorm { eps })?;
+        let stats = if want_stats {
+            let (n, c, h, w) = x.dims4()?;
+            let (mean, var) = batch_norm::channel_stats(&x.flatten_all()?.to_vec1::<f32>()?, n, c, h * w);
+            Some((Tensor::from_vec(mean, c, x.device())?, Tensor::from_vec(var, c, x.device())?))
+        } else {
+            None
+        };
+        return Ok((y, stats));
+    }
     let c = weight.dim(0)?;
     let mean = x.mean_keepdim(0)?.mean_keepdim(2)?.mean_keepdim(3)?; // [1, C, 1, 1]
     let centered = x.broadcast_sub(&mean)?;
@@ -67,5 +81,5 @@ pub fn batch_norm_train(
         .broadcast_div(&(&var + eps)?.sqrt()?)?
         .broadcast_mul(&weight.reshape((1, c, 1, 1))?)?
         .broadcast_add(&bias.reshape((1, c, 1, 1))?)?;
-    Ok((y, mean.flatten_all()?.detach(), var.flatten_all()?.detach()))
+    Ok((y, want_stats.then(|| (mean.flatten_all().map(|t| t.detach()), var.flatten_all().map(|t| t.detach()))).map(|(m, v)| Ok::<_, candle_core::Error>((m?, v?))).transpose()?))
 }

@@ -4,6 +4,7 @@
 
 use super::{Features, Network};
 use crate::nn::{self, batch_norm, conv2d, linear, BatchNorm, Conv2d, Linear, Params};
+use crate::kernels::Kernels;
 use crate::space::nb201::{EDGE_NODES, EDGES};
 use candle_core::{bail, Module, ModuleT, Result, Tensor};
 use serde::{Deserialize, Serialize};
@@ -45,7 +46,7 @@ enum EdgeOp {
     Zero,
     Identity,
     Conv(ReluConvBn),
-    AvgPool,
+    AvgPool(Kernels),
 }
 
 impl EdgeOp {
@@ -55,7 +56,7 @@ impl EdgeOp {
             1 => EdgeOp::Identity,
             2 => EdgeOp::Conv(ReluConvBn::new(c, c, 1, 1, p)?),
             3 => EdgeOp::Conv(ReluConvBn::new(c, c, 3, 1, p)?),
-            4 => EdgeOp::AvgPool,
+            4 => EdgeOp::AvgPool(p.kernels()),
             g => bail!("invalid NAS-Bench-201 op code {g}"),
         })
     }
@@ -65,7 +66,7 @@ impl EdgeOp {
             EdgeOp::Zero => None,
             EdgeOp::Identity => Some(x.clone()),
             EdgeOp::Conv(op) => Some(op.forward(x)?),
-            EdgeOp::AvgPool => Some(nn::avg_pool_3x3(x)?),
+            EdgeOp::AvgPool(k) => Some(nn::avg_pool_3x3(x, *k)?),
         })
     }
 }

@@ -1,0 +1,237 @@
+//! The bundled assets in `static/`: a manifest with the size and SHA-256 of every file, loaders
+//! that verify them, and the formats of the files that are ours (batches, ground truth).
+//! The same code serves the CLI (files on disk) and the page (bytes fetched by the worker).
+
+use crate::cost::CostBook;
+use crate::data::PIXELS;
+use crate::space::Space;
+use candle_core::{bail, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub const MANIFEST: &str = "MANIFEST.json";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    pub path: String,
+    pub bytes: usize,
+    pub sha256: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub files: Vec<ManifestEntry>,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Manifest {
+    pub fn parse(bytes: &[u8]) -> Result<Self> {
+        serde_json::from_slice(bytes).map_err(|e| candle_core::Error::Msg(format!("corrupt {MANIFEST}: {e}")))
+    }
+
+    pub fn entry(&self, path: &str) -> Result<&ManifestEntry> {
+        match self.files.iter().find(|f| f.path == path) {
+            Some(e) => Ok(e),
+            None => bail!("asset '{path}' is not listed in {MANIFEST}"),
+        }
+    }
+
+    /// Checks that `bytes` are the listed content of `path`.
+    pub fn verify(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        let e = self.entry(path)?;
+        if bytes.len() != e.bytes {
+            bail!("asset '{path}' has {} bytes, expected {} (truncated or replaced?)", bytes.len(), e.bytes)
+        }
+        if sha256_hex(bytes) != e.sha256 {
+            bail!("asset '{path}' fails its checksum (altered?)")
+        }
+        Ok(())
+    }
+}
+
+/// Where asset bytes come from.
+pub trait AssetSource {
+    fn read(&self, path: &str) -> Result<Vec<u8>>;
+}
+
+/// Assets in a directory (the CLI's `static/`).
+#[cfg(not(target_arch = "wasm32"))]
+pub struct DirSource(pub std::path::PathBuf);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl AssetSource for DirSource {
+    fn read(&self, path: &str) -> Result<Vec<u8>> {
+        let full = self.0.join(path);
+        std::fs::read(&full).map_err(|e| candle_core::Error::Msg(format!("cannot read asset {}: {e}", full.display())))
+    }
+}
+
+/// A source whose every read is checked against the manifest.
+pub struct Verified<S> {
+    source: S,
+    manifest: Manifest,
+}
+
+impl<S: AssetSource> Verified<S> {
+    pub fn open(source: S) -> Result<Self> {
+        let manifest = Manifest::parse(&source.read(MANIFEST)?)?;
+        Ok(Self { source, manifest })
+    }
+
+    pub fn read(&self, path: &str) -> Result<Vec<u8>> {
+        let bytes = self.source.read(path)?;
+        self.manifest.verify(path, &bytes)?;
+        Ok(bytes)
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn costs(&self, space: Space) -> Result<CostBook> {
+        let book = CostBook::decode(&self.read(&cost_path(space))?)?;
+        if book.space != space {
+            bail!("{} holds {} costs", cost_path(space), book.space)
+        }
+        Ok(book)
+    }
+
+    pub fn batch(&self, choice: BatchChoice) -> Result<ImageBatch> {
+        let mut parts = choice.files().iter().map(|f| ImageBatch::decode(&self.read(f)?));
+        let mut batch = parts.next().expect("a batch has a file")?;
+        for part in parts {
+            batch.append(part?);
+        }
+        Ok(batch)
+    }
+
+    pub fn reference(&self) -> Result<Vec<u8>> {
+        self.read(REFERENCE)
+    }
+}
+
+pub fn cost_path(space: Space) -> String {
+    format!("costs/{space}.bin")
+}
+pub const REFERENCE: &str = "reference/resnet.safetensors";
+pub const TRUTH: &str = "truth/nb201_accuracy.bin";
+
+/// The fixed batch RMI trains on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BatchChoice {
+    /// The 20 CIFAR-10 test images shipped in foolbox 3.3.4.
+    Cifar10,
+    /// Those plus foolbox's 20 CIFAR-100 images.
+    #[default]
+    Cifar10And100,
+}
+
+impl BatchChoice {
+    pub fn files(self) -> &'static [&'static str] {
+        match self {
+            BatchChoice::Cifar10 => &["batch/cifar10_20.bin"],
+            BatchChoice::Cifar10And100 => &["batch/cifar10_20.bin", "batch/cifar100_20.bin"],
+        }
+    }
+}
+
+impl std::str::FromStr for BatchChoice {
+    type Err = candle_core::Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "cifar10" => Ok(BatchChoice::Cifar10),
+            "cifar10-and-100" => Ok(BatchChoice::Cifar10And100),
+            _ => bail!("unknown batch '{s}' (expected cifar10 or cifar10-and-100)"),
+        }
+    }
+}
+
+const BATCH_MAGIC: &[u8; 8] = b"EVRSBTCH";
+
+/// Images for RMI: `b"EVRSBTCH" | u32 LE header length | header JSON | count × 3×32×32 bytes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImageBatch {
+    pub names: Vec<String>,
+    pub source: String,
+    #[serde(skip)]
+    pub pixels: Vec<u8>,
+}
+
+impl ImageBatch {
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn append(&mut self, other: ImageBatch) {
+        self.names.extend(other.names);
+        self.source = format!("{}; {}", self.source, other.source);
+        self.pixels.extend(other.pixels);
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let json = serde_json::to_vec(self).expect("batch header serialises");
+        let mut out = BATCH_MAGIC.to_vec();
+        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        out.extend(json);
+        out.extend_from_slice(&self.pixels);
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self> {
+        if bytes.len() < 12 || &bytes[..8] != BATCH_MAGIC {
+            bail!("corrupt image batch: bad magic")
+        }
+        let len = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
+        let json = bytes.get(12..12 + len).ok_or_else(|| candle_core::Error::Msg("corrupt image batch: truncated header".into()))?;
+        let mut batch: ImageBatch = serde_json::from_slice(json).map_err(|e| candle_core::Error::Msg(format!("corrupt image batch: {e}")))?;
+        batch.pixels = bytes[12 + len..].to_vec();
+        if batch.pixels.len() != batch.names.len() * PIXELS {
+            bail!("corrupt image batch: {} bytes of pixels for {} images", batch.pixels.len(), batch.names.len())
+        }
+        Ok(batch)
+    }
+
+    pub fn tensor(&self) -> Result<candle_core::Tensor> {
+        crate::data::to_tensor(&self.pixels, self.len())
+    }
+}
+
+/// NAS-Bench-201 test accuracies of every cell (`b"EVRSTRUT"`, then CIFAR-10, CIFAR-100 and
+/// ImageNet16-120 as 15,625 f32 LE each, in NB201 index order).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GroundTruth {
+    pub cifar10: Vec<f32>,
+    pub cifar100: Vec<f32>,
+    pub imagenet16: Vec<f32>,
+}
+
+const TRUTH_MAGIC: &[u8; 8] = b"EVRSTRUT";
+
+impl GroundTruth {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = TRUTH_MAGIC.to_vec();
+        for col in [&self.cifar10, &self.cifar100, &self.imagenet16] {
+            col.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        }
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Self> {
+        let n = crate::space::nb201::CELLS;
+        if bytes.len() != 8 + 3 * 4 * n || &bytes[..8] != TRUTH_MAGIC {
+            bail!("corrupt ground-truth table")
+        }
+        let col = |i: usize| -> Vec<f32> {
+            bytes[8 + i * 4 * n..8 + (i + 1) * 4 * n].chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect()
+        };
+        Ok(Self { cifar10: col(0), cifar100: col(1), imagenet16: col(2) })
+    }
+}

@@ -1,0 +1,393 @@
+//! The asset tool: writes `static/` from the public data (`../shared/data`) and the foolbox wheel,
+//! in our own formats, and records the provenance of every figure. Native only.
+//!
+//! Run by `cargo make assets`; running it twice gives the same bytes.
+
+use crate::assets::{sha256_hex, GroundTruth, ImageBatch, Manifest, ManifestEntry, MANIFEST, TRUTH};
+use crate::cost::{CostBook, CostTable, Device, FitQuality, Metric, TableHeader};
+use crate::data::{PIXELS, SIDE};
+use crate::space::{fbnet, nb201, Arch, Space};
+use candle_core::{bail, Result};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn err(e: impl std::fmt::Display) -> candle_core::Error {
+    candle_core::Error::Msg(e.to_string())
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| err(format!("cannot read {}: {e}", path.display())))
+}
+
+fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    let path = out.join(rel);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    std::fs::write(&path, bytes).map_err(|e| err(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Rows of a simple CSV (no quoted fields) as maps from header to cell.
+fn csv_rows(text: &str) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().ok_or_else(|| err("empty CSV"))?.split(',').map(String::from).collect();
+    let rows: Vec<Vec<String>> = lines.filter(|l| !l.is_empty()).map(|l| l.split(',').map(String::from).collect()).collect();
+    if let Some(bad) = rows.iter().position(|r| r.len() != header.len()) {
+        bail!("CSV row {} has {} cells, header has {}", bad + 1, rows[bad].len(), header.len())
+    }
+    Ok((header, rows))
+}
+
+fn column(header: &[String], name: &str) -> Result<usize> {
+    header.iter().position(|h| h == name).ok_or_else(|| err(format!("CSV lacks column {name}")))
+}
+
+fn parse_f64(s: &str) -> Result<f64> {
+    s.trim().parse::<f64>().map_err(|_| err(format!("not a number: '{s}'")))
+}
+
+/// Kendall's τ-a between two equally long lists.
+pub fn kendall_tau(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len();
+    let mut s = 0i64;
+    for i in 0..n {
+        for j in i + 1..n {
+            s += ((a[i] - a[j]).signum() * (b[i] - b[j]).signum()) as i64;
+        }
+    }
+    s as f64 / (n * (n - 1) / 2).max(1) as f64
+}
+
+/// Features of the edgegpu/edgetpu latency model: a bias, one-hot (edge, op), and one-hot
+/// (edge pair, op pair) — the pairwise terms capture what an additive model cannot (e.g. a node
+/// whose inputs are all `none` makes its outgoing ops free).
+fn cell_features(genes: &[u8]) -> Vec<usize> {
+    let ops = nb201::OPS.len();
+    let mut f = vec![0];
+    for (e, &g) in genes.iter().enumerate() {
+        f.push(1 + e * ops + g as usize);
+    }
+    let mut pair = 0;
+    for i in 0..nb201::EDGES {
+        for j in i + 1..nb201::EDGES {
+            f.push(1 + nb201::EDGES * ops + pair * ops * ops + genes[i] as usize * ops + genes[j] as usize);
+            pair += 1;
+        }
+    }
+    f
+}
+
+const FEATURES: usize = 1 + 6 * 5 + 15 * 25;
+
+/// Ridge regression on sparse one-hot rows, solved by Cholesky on the normal equations.
+fn fit_ridge(rows: &[Vec<usize>], y: &[f64], ridge: f64) -> Result<Vec<f64>> {
+    let d = FEATURES;
+    let mut a = vec![0.0f64; d * d];
+    let mut b = vec![0.0f64; d];
+    for (r, &t) in rows.iter().zip(y) {
+        for &i in r {
+            b[i] += t;
+            for &j in r {
+                a[i * d + j] += 1.0;
+            }
+        }
+    }
+    for i in 1..d {
+        a[i * d + i] += ridge;
+    }
+    a[0] += 1e-9;
+    // In-place Cholesky: A = L Lᵀ.
+    for j in 0..d {
+        let mut s = a[j * d + j];
+        for k in 0..j {
+            s -= a[j * d + k] * a[j * d + k];
+        }
+        if s <= 0.0 {
+            bail!("latency model: normal equations are not positive definite")
+        }
+        let l = s.sqrt();
+        a[j * d + j] = l;
+        for i in j + 1..d {
+            let mut s = a[i * d + j];
+            for k in 0..j {
+                s -= a[i * d + k] * a[j * d + k];
+            }
+            a[i * d + j] = s / l;
+        }
+    }
+    let mut z = b;
+    for i in 0..d {
+        for k in 0..i {
+            z[i] -= a[i * d + k] * z[k];
+        }
+        z[i] /= a[i * d + i];
+    }
+    for i in (0..d).rev() {
+        for k in i + 1..d {
+            z[i] -= a[k * d + i] * z[k];
+        }
+        z[i] /= a[i * d + i];
+    }
+    Ok(z)
+}
+
+fn predict(w: &[f64], row: &[usize]) -> f64 {
+    row.iter().map(|&i| w[i]).sum()
+}
+
+/// Fills the missing figures of a device with the pairwise model; returns values, flags and the
+/// held-out quality (every 5th measured cell held out, then refitted on all).
+fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality)> {
+    let rows: Vec<Vec<usize>> = (0..nb201::CELLS).map(|i| cell_features(&nb201::genes_of_index(i).expect("valid index"))).collect();
+    let known: Vec<usize> = (0..nb201::CELLS).filter(|&i| measured[i].is_some()).collect();
+    let test: Vec<usize> = known.iter().skip(4).step_by(5).copied().collect();
+    let train: Vec<usize> = known.iter().enumerate().filter(|(k, _)| k % 5 != 4).map(|(_, &i)| i).collect();
+    let fit = |idx: &[usize]| {
+        let r: Vec<Vec<usize>> = idx.iter().map(|&i| rows[i].clone()).collect();
+        let y: Vec<f64> = idx.iter().map(|&i| measured[i].expect("known")).collect();
+        fit_ridge(&r, &y, 1.0)
+    };
+    let w = fit(&train)?;
+    let truth: Vec<f64> = test.iter().map(|&i| measured[i].expect("known")).collect();
+    let guess: Vec<f64> = test.iter().map(|&i| predict(&w, &rows[i])).collect();
+    let mape = 100.0 * truth.iter().zip(&guess).map(|(t, g)| ((t - g) / t).abs()).sum::<f64>() / truth.len() as f64;
+    let quality = FitQuality {
+        model: "ridge regression on one-hot (edge, op) and (edge pair, op pair) features".into(),
+        kendall_tau: kendall_tau(&truth, &guess),
+        mape_percent: mape,
+        held_out: test.len(),
+    };
+    let w = fit(&known)?;
+    let min_measured = known.iter().map(|&i| measured[i].expect("known")).fold(f64::INFINITY, f64::min);
+    let values = (0..nb201::CELLS)
+        // An estimate never goes below the fastest measured cell: latency cannot be negative.
+        .map(|i| measured[i].unwrap_or_else(|| predict(&w, &rows[i]).max(min_measured)))
+        .collect();
+    let flags = measured.iter().map(Option::is_some).collect();
+    Ok((values, flags, quality))
+}
+
+fn range(values: impl Iterator<Item = f64>) -> [f64; 2] {
+    values.fold([f64::INFINITY, f64::NEG_INFINITY], |[lo, hi], v| [lo.min(v), hi.max(v)])
+}
+
+fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
+    let (header, rows) = csv_rows(&read_text(&shared.join("hwnasbench_nb201_cifar10_latency.csv"))?)?;
+    if rows.len() != nb201::CELLS {
+        bail!("expected {} rows of NB201 latency, got {}", nb201::CELLS, rows.len())
+    }
+    let idx_col = column(&header, "arch_index")?;
+    let arch_col = column(&header, "arch_str")?;
+    for (i, r) in rows.iter().enumerate() {
+        if r[idx_col] != i.to_string() || nb201::index_of(&nb201::parse(&r[arch_col])?) != i {
+            bail!("NB201 latency row {i} is out of index order")
+        }
+    }
+    let mut tables = vec![];
+    for device in Device::ALL {
+        let col = column(&header, &format!("{device}_latency_ms"))?;
+        let measured: Vec<Option<f64>> = rows.iter().map(|r| if r[col].is_empty() { Ok(None) } else { parse_f64(&r[col]).map(Some) }).collect::<Result<_>>()?;
+        let count = measured.iter().flatten().count();
+        let (values, flags, fit) = if count == nb201::CELLS {
+            (measured.iter().map(|v| v.expect("complete")).collect(), vec![true; nb201::CELLS], None)
+        } else {
+            let (v, f, q) = complete(&measured)?;
+            let _ = writeln!(
+                notes,
+                "- nb201/{device}: {count} cells measured; the other {} estimated ({}); held-out ({} cells): Kendall τ {:.4}, MAPE {:.2} %",
+                nb201::CELLS - count,
+                q.model,
+                q.held_out,
+                q.kendall_tau,
+                q.mape_percent
+            );
+            (v, f, Some(q))
+        };
+        let header = TableHeader {
+            device,
+            metric: Metric::Latency,
+            unit: "ms".into(),
+            kind: String::new(),
+            count: 0,
+            offset: 0,
+            measured: count,
+            source: "HW-NAS-Bench, CIFAR-10 input (via HELP and OneProxy copies; see PROVENANCE.md)".into(),
+            fit,
+            range: range(values.iter().copied()),
+        };
+        tables.push(CostTable::per_arch(Space::Nb201, header, values, flags)?);
+    }
+    Ok(CostBook {
+        space: Space::Nb201,
+        tables,
+        unavailable: "HW-NAS-Bench energy figures are not available to this project, so no energy tables are bundled.".into(),
+    })
+}
+
+fn fbnet_costs(shared: &Path) -> Result<CostBook> {
+    let (header, rows) = csv_rows(&read_text(&shared.join("hwnasbench_fbnet_cifar100_lut_derived.csv"))?)?;
+    let (lc, oc) = (column(&header, "layer")?, column(&header, "op_idx")?);
+    let ops = fbnet::OPS.len();
+    let mut tables = vec![];
+    for device in [Device::Raspi4, Device::Pixel3, Device::Eyeriss, Device::Fpga] {
+        let col = column(&header, &format!("{device}_latency_ms"))?;
+        let mut base = None;
+        let mut deltas = vec![f64::NAN; fbnet::LAYERS * ops];
+        for r in &rows {
+            let v = parse_f64(&r[col])?;
+            match (r[lc].parse::<i64>(), r[oc].parse::<i64>()) {
+                (Ok(-1), _) => base = Some(v),
+                (Ok(l), Ok(o)) if (0..fbnet::LAYERS as i64).contains(&l) && (0..ops as i64).contains(&o) => deltas[l as usize * ops + o as usize] = v,
+                _ => bail!("bad FBNet LUT row {r:?}"),
+            }
+        }
+        let base = base.ok_or_else(|| err("FBNet LUT lacks BASE"))?;
+        let lo = base + (0..fbnet::LAYERS).map(|l| (0..ops).map(|o| deltas[l * ops + o]).fold(f64::INFINITY, f64::min)).sum::<f64>();
+        let hi = base + (0..fbnet::LAYERS).map(|l| (0..ops).map(|o| deltas[l * ops + o]).fold(f64::NEG_INFINITY, f64::max)).sum::<f64>();
+        let header = TableHeader {
+            device,
+            metric: Metric::Latency,
+            unit: "ms".into(),
+            kind: String::new(),
+            count: 0,
+            offset: 0,
+            measured: 1 + deltas.len(),
+            source: "HW-NAS-Bench FBNet, CIFAR-100 input: exact additive table fitted to HELP's 5,000 measured architectures".into(),
+            fit: None,
+            range: [lo, hi],
+        };
+        tables.push(CostTable::additive(Space::Fbnet, header, base, deltas)?);
+    }
+    Ok(CostBook {
+        space: Space::Fbnet,
+        tables,
+        unavailable: "HW-NAS-Bench has FBNet figures for eyeriss, fpga, pixel3 and raspi4 only here: edgegpu, edgetpu and all energy figures are not available.".into(),
+    })
+}
+
+fn ground_truth(shared: &Path) -> Result<(Vec<u8>, GroundTruth)> {
+    let (header, rows) = csv_rows(&read_text(&shared.join("nb201_accuracies_nats_bench.csv"))?)?;
+    let arch = column(&header, "ArchitectureString")?;
+    let cells: Vec<String> = rows.iter().map(|r| r[arch].clone()).collect();
+    let order = nb201::index_order_bytes(&cells)?;
+    let col = |name: &str| -> Result<Vec<f32>> {
+        let c = column(&header, name)?;
+        rows.iter().map(|r| parse_f64(&r[c]).map(|v| v as f32)).collect()
+    };
+    let truth = GroundTruth {
+        cifar10: col("CIFAR10TestAccuracy200Epochs")?,
+        cifar100: col("CIFAR100TestAccuracy200Epochs")?,
+        imagenet16: col("ImageNetTestAccuracy200Epochs")?,
+    };
+    Ok((order, truth))
+}
+
+/// Decodes a 32×32 RGB(A) or grey PNG into 3×32×32 channel-major bytes.
+pub fn decode_png(path: &Path) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(path).map_err(|e| err(format!("cannot open {}: {e}", path.display())))?;
+    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().map_err(|e| err(format!("{}: {e}", path.display())))?;
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).map_err(|e| err(format!("{}: {e}", path.display())))?;
+    if info.width as usize != SIDE || info.height as usize != SIDE {
+        bail!("{} is {}×{}, RMI batches need 32×32 images", path.display(), info.width, info.height)
+    }
+    let channels = info.color_type.samples();
+    let plane = SIDE * SIDE;
+    let mut out = vec![0u8; PIXELS];
+    for p in 0..plane {
+        for c in 0..3 {
+            out[c * plane + p] = buf[p * channels + if channels >= 3 { c } else { 0 }];
+        }
+    }
+    Ok(out)
+}
+
+fn png_files(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| err(format!("cannot read {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.starts_with(prefix) && name.ends_with(".png")
+        })
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+fn batch_from(files: &[PathBuf], source: &str) -> Result<ImageBatch> {
+    let mut batch = ImageBatch { names: vec![], source: source.into(), pixels: vec![] };
+    for f in files {
+        batch.pixels.extend(decode_png(f)?);
+        batch.names.push(f.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string());
+    }
+    Ok(batch)
+}
+
+/// A user-given folder of 32×32 PNG images as an RMI batch.
+pub fn batch_from_png_dir(dir: &Path) -> Result<ImageBatch> {
+    let files = png_files(dir, "")?;
+    if files.len() < 2 {
+        bail!("{} holds {} PNG images; an RMI batch needs at least 2", dir.display(), files.len())
+    }
+    batch_from(&files, &format!("user folder {}", dir.display()))
+}
+
+/// Writes every generated asset and the manifest; returns a short report.
+pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
+    let mut notes = String::new();
+    let (order, truth) = ground_truth(shared)?;
+    write(out, "nb201/index_order.bin", &order)?;
+    write(out, TRUTH, &truth.encode())?;
+    write(out, &crate::assets::cost_path(Space::Nb201), &nb201_costs(shared, &mut notes)?.encode())?;
+    write(out, &crate::assets::cost_path(Space::Fbnet), &fbnet_costs(shared)?.encode())?;
+    let data = foolbox.join("foolbox/data");
+    let license = "foolbox 3.3.4 (MIT License, Copyright (c) 2020 Jonas Rauber et al.), foolbox/data/";
+    for (prefix, file, count) in [("cifar10_", "batch/cifar10_20.bin", 20), ("cifar100_", "batch/cifar100_20.bin", 20)] {
+        let files = png_files(&data, prefix)?;
+        if files.len() != count {
+            bail!("expected {count} {prefix}*.png in {}, found {}", data.display(), files.len())
+        }
+        write(out, file, &batch_from(&files, license)?.encode())?;
+    }
+    let license_text = std::fs::read(foolbox.join("foolbox-3.3.4.dist-info/LICENSE"))
+        .map_err(|e| err(format!("cannot read foolbox's LICENSE: {e}")))?;
+    write(out, "batch/LICENSE-foolbox.txt", &license_text)?;
+    let manifest = write_manifest(out)?;
+    let _ = writeln!(notes, "{} assets, {} bytes in all", manifest.files.len(), manifest.files.iter().map(|f| f.bytes).sum::<usize>());
+    Ok(notes)
+}
+
+/// Lists every file under `out` (but the manifest) with its size and checksum.
+pub fn write_manifest(out: &Path) -> Result<Manifest> {
+    let mut files = vec![];
+    let mut stack = vec![out.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(err)? {
+            let path = entry.map_err(err)?.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(out).map_err(err)?.to_string_lossy().replace('\\', "/");
+            if rel == MANIFEST {
+                continue;
+            }
+            let bytes = std::fs::read(&path).map_err(err)?;
+            files.push(ManifestEntry { path: rel, bytes: bytes.len(), sha256: sha256_hex(&bytes) });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let manifest = Manifest { files };
+    let mut json = serde_json::to_string_pretty(&manifest).map_err(err)?;
+    json.push('\n');
+    write(out, MANIFEST, json.as_bytes())?;
+    Ok(manifest)
+}
+
+/// Cost of an FBNet architecture from the bundled table, for checks against measured samples.
+pub fn fbnet_cost(book: &CostBook, device: Device, ops: &str) -> Result<f64> {
+    Ok(book.table(device, Metric::Latency)?.cost(&Arch::parse(Space::Fbnet, ops)?)?.value)
+}
