@@ -126,6 +126,15 @@ impl Search {
         })
     }
 
+    pub fn space(&self) -> Space {
+        self.space
+    }
+
+    /// Cost of any architecture of the space under the search's table.
+    pub fn cost_of(&self, arch: &Arch) -> Option<f64> {
+        self.costs.cost(arch).ok().map(|c| c.value)
+    }
+
     pub fn config(&self) -> &EvolutionConfig {
         &self.config
     }

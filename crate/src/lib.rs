@@ -25,6 +25,8 @@ pub mod rmi;
 pub mod space;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod train;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use cost::{CostBook, CostTable, Device, Metric};
 pub use evolve::{Candidate, EvolutionConfig, Evaluator, Search};

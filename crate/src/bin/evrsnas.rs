@@ -11,7 +11,7 @@ use evrsnas::{
     RmiEvaluator, RmiTargets, Search, Space,
 };
 use serde_json::json;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -250,14 +250,18 @@ fn search(args: SearchArgs) -> AnyResult<()> {
     let mut evaluator = evaluator(&assets, &args.common)?;
     let unit = table.header.unit.clone();
     let mut stderr = std::io::stderr();
+    // Per-candidate updates rewrite one line; they only make sense on a terminal.
+    let live = stderr.is_terminal();
     evolve::run(&mut search, &mut evaluator, |p: &Progress| {
         let best = p.best.as_ref().map_or(String::new(), |b| {
             format!("best fitness {:.4} (rmi {:.4}, {:.3} {unit})", b.fitness, b.rmi, b.cost)
         });
         let _ = if let Some(stats) = p.closed {
-            writeln!(stderr, "\rgeneration {}/{} done: {} evaluations, mean fitness {:.4}, {best}", stats.generation + 1, p.generations, p.evaluations, stats.mean_fitness)
-        } else {
+            writeln!(stderr, "{}generation {}/{} done: {} evaluations, mean fitness {:.4}, {best}", if live { "\r" } else { "" }, stats.generation + 1, p.generations, p.evaluations, stats.mean_fitness)
+        } else if live {
             write!(stderr, "\rgeneration {}/{}: candidate {}/{}   ", p.generation + 1, p.generations, p.scored_in_generation, p.pending_in_generation)
+        } else {
+            Ok(())
         };
         ControlFlow::Continue(())
     })?;

@@ -1,0 +1,255 @@
+//! The browser API: a thin wasm-bindgen layer over the library. Plain data crosses the boundary
+//! (numbers, strings, byte arrays, serde objects); every error becomes a JS `Error` with a readable
+//! message, and a panic hook turns anything unexpected into a console message instead of a hang.
+//!
+//! The page holds one [`SearchSession`] (the evolution state: cheap) and a pool of workers, each
+//! with its own [`Scorer`] (training candidates: expensive).
+
+use crate::assets::{GroundTruth, ImageBatch, Manifest};
+use crate::evolve::{EvolutionConfig, Search};
+use crate::fitness::{Fitness, Penalty};
+use crate::{Arch, CostBook, Device, Kernels, Metric, ProxyConfig, Reference, RmiConfig, RmiTargets, Space};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_err)
+}
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Checks fetched bytes against the manifest; the error names the file.
+#[wasm_bindgen(js_name = verifyAsset)]
+pub fn verify_asset(manifest_json: &[u8], path: &str, bytes: &[u8]) -> Result<(), JsError> {
+    Manifest::parse(manifest_json).and_then(|m| m.verify(path, bytes)).map_err(js_err)
+}
+
+#[derive(Serialize)]
+struct DeviceInfo {
+    device: Device,
+    description: &'static str,
+    metric: Metric,
+    unit: String,
+    min: f64,
+    max: f64,
+    measured: usize,
+    estimated: bool,
+}
+
+/// Devices and metrics a cost file offers, with their ranges, plus what it lacks.
+#[wasm_bindgen(js_name = costInfo)]
+pub fn cost_info(cost_bytes: &[u8]) -> Result<JsValue, JsError> {
+    let book = CostBook::decode(cost_bytes).map_err(js_err)?;
+    let devices: Vec<DeviceInfo> = book
+        .tables
+        .iter()
+        .map(|t| DeviceInfo {
+            device: t.header.device,
+            description: t.header.device.description(),
+            metric: t.header.metric,
+            unit: t.header.unit.clone(),
+            min: t.header.range[0],
+            max: t.header.range[1],
+            measured: t.header.measured,
+            estimated: t.header.fit.is_some(),
+        })
+        .collect();
+    to_js(&serde_json::json!({"space": book.space, "devices": devices, "unavailable": book.unavailable}))
+}
+
+/// Options of a search, as the page's state holds them.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchOptions {
+    space: Space,
+    device: Device,
+    metric: Metric,
+    threshold: f64,
+    lambda: f64,
+    penalty: Penalty,
+    population: usize,
+    generations: usize,
+    seed: u64,
+}
+
+#[derive(Serialize)]
+struct RankedCandidate {
+    #[serde(flatten)]
+    candidate: crate::Candidate,
+    truth: Option<[f32; 3]>,
+}
+
+#[wasm_bindgen]
+pub struct SearchSession {
+    search: Search,
+    truth: Option<GroundTruth>,
+}
+
+#[wasm_bindgen]
+impl SearchSession {
+    /// `truth_bytes` may be empty (FBNet has no ground truth).
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue, cost_bytes: &[u8], truth_bytes: &[u8]) -> Result<SearchSession, JsError> {
+        let o: SearchOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
+        let book = CostBook::decode(cost_bytes).map_err(js_err)?;
+        if book.space != o.space {
+            return Err(js_err(format!("cost file is for {}, not {}", book.space, o.space)));
+        }
+        let table = book.table(o.device, o.metric).map_err(js_err)?.clone();
+        let fitness = Fitness::new(o.threshold, o.lambda, o.penalty).map_err(js_err)?;
+        let config = EvolutionConfig { population: o.population, generations: o.generations, seed: o.seed, ..EvolutionConfig::default() };
+        let search = Search::new(o.space, config, table, fitness).map_err(js_err)?;
+        let truth = if truth_bytes.is_empty() { None } else { Some(GroundTruth::decode(truth_bytes).map_err(js_err)?) };
+        Ok(Self { search, truth })
+    }
+
+    /// Architectures of the current generation still to be scored.
+    pub fn pending(&self) -> Vec<String> {
+        self.search.pending().iter().map(|a| a.to_string()).collect()
+    }
+
+    pub fn record(&mut self, arch: &str, rmi: f64) -> Result<(), JsError> {
+        let arch = Arch::parse(self.search_space(), arch).map_err(js_err)?;
+        self.search.record(arch, rmi).map_err(js_err)
+    }
+
+    /// Closes the generation; returns its statistics.
+    pub fn advance(&mut self) -> Result<JsValue, JsError> {
+        let stats = self.search.advance().map_err(js_err)?;
+        to_js(&stats)
+    }
+
+    #[wasm_bindgen(js_name = isDone)]
+    pub fn is_done(&self) -> bool {
+        self.search.is_done()
+    }
+
+    pub fn generation(&self) -> usize {
+        self.search.generation()
+    }
+
+    pub fn evaluations(&self) -> usize {
+        self.search.evaluations()
+    }
+
+    pub fn history(&self) -> Result<JsValue, JsError> {
+        to_js(&self.search.history())
+    }
+
+    /// Every scored architecture under the current fitness, best first, with NB201 ground truth.
+    pub fn ranked(&self) -> Result<JsValue, JsError> {
+        let ranked: Vec<RankedCandidate> = self
+            .search
+            .ranked()
+            .into_iter()
+            .map(|c| {
+                let truth = match (&self.truth, c.index) {
+                    (Some(t), Some(i)) => Some([t.cifar10[i], t.cifar100[i], t.imagenet16[i]]),
+                    _ => None,
+                };
+                RankedCandidate { candidate: c, truth }
+            })
+            .collect();
+        to_js(&ranked)
+    }
+
+    /// Re-ranks at once under a new threshold, λ or penalty: nothing is retrained.
+    #[wasm_bindgen(js_name = setFitness)]
+    pub fn set_fitness(&mut self, threshold: f64, lambda: f64, penalty: &str) -> Result<(), JsError> {
+        let penalty: Penalty = penalty.parse().map_err(js_err)?;
+        self.search.set_fitness(Fitness::new(threshold, lambda, penalty).map_err(js_err)?);
+        Ok(())
+    }
+
+    /// Allows `more` generations after the configured ones, keeping every score.
+    pub fn extend(&mut self, more: usize) {
+        self.search.extend(more)
+    }
+
+    /// Best true CIFAR-10 accuracy of any NB201 cell within the threshold, and that cell.
+    #[wasm_bindgen(js_name = bestFeasibleTruth)]
+    pub fn best_feasible_truth(&self) -> Result<JsValue, JsError> {
+        let Some(truth) = &self.truth else { return Ok(JsValue::NULL) };
+        if self.search_space() != Space::Nb201 {
+            return Ok(JsValue::NULL);
+        }
+        let threshold = self.search.fitness_fn().threshold;
+        let mut best: Option<(usize, f32)> = None;
+        for i in 0..crate::space::nb201::CELLS {
+            let arch = Arch::new(Space::Nb201, crate::space::nb201::genes_of_index(i).map_err(js_err)?).map_err(js_err)?;
+            let Some(cost) = self.search.cost_of(&arch) else { continue };
+            if cost <= threshold && best.is_none_or(|(_, a)| truth.cifar10[i] > a) {
+                best = Some((i, truth.cifar10[i]));
+            }
+        }
+        match best {
+            Some((i, acc)) => to_js(&serde_json::json!({"index": i, "cifar10": acc, "arch": crate::space::nb201::format(&crate::space::nb201::genes_of_index(i).map_err(js_err)?)})),
+            None => Ok(JsValue::NULL),
+        }
+    }
+}
+
+impl SearchSession {
+    fn search_space(&self) -> Space {
+        self.search.space()
+    }
+}
+
+/// Scores candidates: one per worker, holding the reference's targets on the batch.
+#[wasm_bindgen]
+pub struct Scorer {
+    targets: RmiTargets,
+    proxy: ProxyConfig,
+    config: RmiConfig,
+    seed: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScorerOptions {
+    steps: usize,
+    seed: u64,
+    #[serde(default)]
+    proxy: Option<ProxyConfig>,
+}
+
+#[wasm_bindgen]
+impl Scorer {
+    /// `batches`: the bytes of each batch file, concatenated in order, with their lengths.
+    #[wasm_bindgen(constructor)]
+    pub fn new(reference_bytes: &[u8], batch_bytes: &[u8], batch_lengths: &[u32], options: JsValue) -> Result<Scorer, JsError> {
+        let o: ScorerOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
+        let config = RmiConfig { steps: o.steps, ..RmiConfig::default() };
+        config.validate().map_err(js_err)?;
+        let reference = Reference::from_safetensors(reference_bytes, Kernels::Fast).map_err(js_err)?;
+        let mut batch: Option<ImageBatch> = None;
+        let mut at = 0usize;
+        for &len in batch_lengths {
+            let part = batch_bytes.get(at..at + len as usize).ok_or_else(|| js_err("batch lengths exceed the bytes given"))?;
+            let part = ImageBatch::decode(part).map_err(js_err)?;
+            at += len as usize;
+            match &mut batch {
+                Some(b) => b.append(part),
+                None => batch = Some(part),
+            }
+        }
+        let batch = batch.ok_or_else(|| js_err("no RMI batch given"))?;
+        let targets = RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
+        Ok(Self { targets, proxy: o.proxy.unwrap_or_default(), config, seed: o.seed })
+    }
+
+    /// RMI score (Σ CKA after K steps) of one architecture of `space`.
+    pub fn score(&self, space: &str, arch: &str) -> Result<f64, JsError> {
+        let space: Space = space.parse().map_err(js_err)?;
+        let arch = Arch::parse(space, arch).map_err(js_err)?;
+        let s = crate::rmi::score(&arch, &self.targets, &self.proxy, &self.config, self.seed, Kernels::Fast).map_err(js_err)?;
+        Ok(s.rmi)
+    }
+}
