@@ -24,12 +24,16 @@ pub struct Manifest {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl Manifest {
     pub fn parse(bytes: &[u8]) -> Result<Self> {
-        serde_json::from_slice(bytes).map_err(|e| candle_core::Error::Msg(format!("corrupt {MANIFEST}: {e}")))
+        serde_json::from_slice(bytes)
+            .map_err(|e| candle_core::Error::Msg(format!("corrupt {MANIFEST}: {e}")))
     }
 
     pub fn entry(&self, path: &str) -> Result<&ManifestEntry> {
@@ -43,7 +47,11 @@ impl Manifest {
     pub fn verify(&self, path: &str, bytes: &[u8]) -> Result<()> {
         let e = self.entry(path)?;
         if bytes.len() != e.bytes {
-            bail!("asset '{path}' has {} bytes, expected {} (truncated or replaced?)", bytes.len(), e.bytes)
+            bail!(
+                "asset '{path}' has {} bytes, expected {} (truncated or replaced?)",
+                bytes.len(),
+                e.bytes
+            )
         }
         if sha256_hex(bytes) != e.sha256 {
             bail!("asset '{path}' fails its checksum (altered?)")
@@ -65,7 +73,9 @@ pub struct DirSource(pub std::path::PathBuf);
 impl AssetSource for DirSource {
     fn read(&self, path: &str) -> Result<Vec<u8>> {
         let full = self.0.join(path);
-        std::fs::read(&full).map_err(|e| candle_core::Error::Msg(format!("cannot read asset {}: {e}", full.display())))
+        std::fs::read(&full).map_err(|e| {
+            candle_core::Error::Msg(format!("cannot read asset {}: {e}", full.display()))
+        })
     }
 }
 
@@ -100,7 +110,10 @@ impl<S: AssetSource> Verified<S> {
     }
 
     pub fn batch(&self, choice: BatchChoice) -> Result<ImageBatch> {
-        let mut parts = choice.files().iter().map(|f| ImageBatch::decode(&self.read(f)?));
+        let mut parts = choice
+            .files()
+            .iter()
+            .map(|f| ImageBatch::decode(&self.read(f)?));
         let mut batch = parts.next().expect("a batch has a file")?;
         for part in parts {
             batch.append(part?);
@@ -190,11 +203,18 @@ impl ImageBatch {
             bail!("corrupt image batch: bad magic")
         }
         let len = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
-        let json = bytes.get(12..12 + len).ok_or_else(|| candle_core::Error::Msg("corrupt image batch: truncated header".into()))?;
-        let mut batch: ImageBatch = serde_json::from_slice(json).map_err(|e| candle_core::Error::Msg(format!("corrupt image batch: {e}")))?;
+        let json = bytes.get(12..12 + len).ok_or_else(|| {
+            candle_core::Error::Msg("corrupt image batch: truncated header".into())
+        })?;
+        let mut batch: ImageBatch = serde_json::from_slice(json)
+            .map_err(|e| candle_core::Error::Msg(format!("corrupt image batch: {e}")))?;
         batch.pixels = bytes[12 + len..].to_vec();
         if batch.pixels.len() != batch.names.len() * PIXELS {
-            bail!("corrupt image batch: {} bytes of pixels for {} images", batch.pixels.len(), batch.names.len())
+            bail!(
+                "corrupt image batch: {} bytes of pixels for {} images",
+                batch.pixels.len(),
+                batch.names.len()
+            )
         }
         Ok(batch)
     }
@@ -219,7 +239,8 @@ impl GroundTruth {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = TRUTH_MAGIC.to_vec();
         for col in [&self.cifar10, &self.cifar100, &self.imagenet16] {
-            col.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+            col.iter()
+                .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
         }
         out
     }
@@ -230,8 +251,15 @@ impl GroundTruth {
             bail!("corrupt ground-truth table")
         }
         let col = |i: usize| -> Vec<f32> {
-            bytes[8 + i * 4 * n..8 + (i + 1) * 4 * n].chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))).collect()
+            bytes[8 + i * 4 * n..8 + (i + 1) * 4 * n]
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
+                .collect()
         };
-        Ok(Self { cifar10: col(0), cifar100: col(1), imagenet16: col(2) })
+        Ok(Self {
+            cifar10: col(0),
+            cifar100: col(1),
+            imagenet16: col(2),
+        })
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! Run by `cargo make assets`; running it twice gives the same bytes.
 
-use crate::assets::{sha256_hex, GroundTruth, ImageBatch, Manifest, ManifestEntry, MANIFEST, TRUTH};
+use crate::assets::{
+    sha256_hex, GroundTruth, ImageBatch, Manifest, ManifestEntry, MANIFEST, TRUTH,
+};
 use crate::cost::{CostBook, CostTable, Device, FitQuality, Metric, TableHeader};
 use crate::data::{PIXELS, SIDE};
 use crate::space::{fbnet, nb201, Arch, Space};
@@ -30,20 +32,38 @@ fn write(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
 /// Rows of a simple CSV (no quoted fields) as maps from header to cell.
 fn csv_rows(text: &str) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let mut lines = text.lines();
-    let header: Vec<String> = lines.next().ok_or_else(|| err("empty CSV"))?.split(',').map(String::from).collect();
-    let rows: Vec<Vec<String>> = lines.filter(|l| !l.is_empty()).map(|l| l.split(',').map(String::from).collect()).collect();
+    let header: Vec<String> = lines
+        .next()
+        .ok_or_else(|| err("empty CSV"))?
+        .split(',')
+        .map(String::from)
+        .collect();
+    let rows: Vec<Vec<String>> = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
     if let Some(bad) = rows.iter().position(|r| r.len() != header.len()) {
-        bail!("CSV row {} has {} cells, header has {}", bad + 1, rows[bad].len(), header.len())
+        bail!(
+            "CSV row {} has {} cells, header has {}",
+            bad + 1,
+            rows[bad].len(),
+            header.len()
+        )
     }
     Ok((header, rows))
 }
 
 fn column(header: &[String], name: &str) -> Result<usize> {
-    header.iter().position(|h| h == name).ok_or_else(|| err(format!("CSV lacks column {name}")))
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| err(format!("CSV lacks column {name}")))
 }
 
 fn parse_f64(s: &str) -> Result<f64> {
-    s.trim().parse::<f64>().map_err(|_| err(format!("not a number: '{s}'")))
+    s.trim()
+        .parse::<f64>()
+        .map_err(|_| err(format!("not a number: '{s}'")))
 }
 
 /// Kendall's τ-a between two equally long lists.
@@ -70,7 +90,12 @@ fn cell_features(genes: &[u8]) -> Vec<usize> {
     let mut pair = 0;
     for i in 0..nb201::EDGES {
         for j in i + 1..nb201::EDGES {
-            f.push(1 + nb201::EDGES * ops + pair * ops * ops + genes[i] as usize * ops + genes[j] as usize);
+            f.push(
+                1 + nb201::EDGES * ops
+                    + pair * ops * ops
+                    + genes[i] as usize * ops
+                    + genes[j] as usize,
+            );
             pair += 1;
         }
     }
@@ -138,10 +163,19 @@ fn predict(w: &[f64], row: &[usize]) -> f64 {
 /// Fills the missing figures of a device with the pairwise model; returns values, flags and the
 /// held-out quality (every 5th measured cell held out, then refitted on all).
 fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality)> {
-    let rows: Vec<Vec<usize>> = (0..nb201::CELLS).map(|i| cell_features(&nb201::genes_of_index(i).expect("valid index"))).collect();
-    let known: Vec<usize> = (0..nb201::CELLS).filter(|&i| measured[i].is_some()).collect();
+    let rows: Vec<Vec<usize>> = (0..nb201::CELLS)
+        .map(|i| cell_features(&nb201::genes_of_index(i).expect("valid index")))
+        .collect();
+    let known: Vec<usize> = (0..nb201::CELLS)
+        .filter(|&i| measured[i].is_some())
+        .collect();
     let test: Vec<usize> = known.iter().skip(4).step_by(5).copied().collect();
-    let train: Vec<usize> = known.iter().enumerate().filter(|(k, _)| k % 5 != 4).map(|(_, &i)| i).collect();
+    let train: Vec<usize> = known
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| k % 5 != 4)
+        .map(|(_, &i)| i)
+        .collect();
     let fit = |idx: &[usize]| {
         let r: Vec<Vec<usize>> = idx.iter().map(|&i| rows[i].clone()).collect();
         let y: Vec<f64> = idx.iter().map(|&i| measured[i].expect("known")).collect();
@@ -150,7 +184,13 @@ fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality
     let w = fit(&train)?;
     let truth: Vec<f64> = test.iter().map(|&i| measured[i].expect("known")).collect();
     let guess: Vec<f64> = test.iter().map(|&i| predict(&w, &rows[i])).collect();
-    let mape = 100.0 * truth.iter().zip(&guess).map(|(t, g)| ((t - g) / t).abs()).sum::<f64>() / truth.len() as f64;
+    let mape = 100.0
+        * truth
+            .iter()
+            .zip(&guess)
+            .map(|(t, g)| ((t - g) / t).abs())
+            .sum::<f64>()
+        / truth.len() as f64;
     let quality = FitQuality {
         model: "ridge regression on one-hot (edge, op) and (edge pair, op pair) features".into(),
         kendall_tau: kendall_tau(&truth, &guess),
@@ -158,7 +198,10 @@ fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality
         held_out: test.len(),
     };
     let w = fit(&known)?;
-    let min_measured = known.iter().map(|&i| measured[i].expect("known")).fold(f64::INFINITY, f64::min);
+    let min_measured = known
+        .iter()
+        .map(|&i| measured[i].expect("known"))
+        .fold(f64::INFINITY, f64::min);
     let values = (0..nb201::CELLS)
         // An estimate never goes below the fastest measured cell: latency cannot be negative.
         .map(|i| measured[i].unwrap_or_else(|| predict(&w, &rows[i]).max(min_measured)))
@@ -168,13 +211,21 @@ fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality
 }
 
 fn range(values: impl Iterator<Item = f64>) -> [f64; 2] {
-    values.fold([f64::INFINITY, f64::NEG_INFINITY], |[lo, hi], v| [lo.min(v), hi.max(v)])
+    values.fold([f64::INFINITY, f64::NEG_INFINITY], |[lo, hi], v| {
+        [lo.min(v), hi.max(v)]
+    })
 }
 
 fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
-    let (header, rows) = csv_rows(&read_text(&shared.join("hwnasbench_nb201_cifar10_latency.csv"))?)?;
+    let (header, rows) = csv_rows(&read_text(
+        &shared.join("hwnasbench_nb201_cifar10_latency.csv"),
+    )?)?;
     if rows.len() != nb201::CELLS {
-        bail!("expected {} rows of NB201 latency, got {}", nb201::CELLS, rows.len())
+        bail!(
+            "expected {} rows of NB201 latency, got {}",
+            nb201::CELLS,
+            rows.len()
+        )
     }
     let idx_col = column(&header, "arch_index")?;
     let arch_col = column(&header, "arch_str")?;
@@ -186,10 +237,23 @@ fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
     let mut tables = vec![];
     for device in Device::ALL {
         let col = column(&header, &format!("{device}_latency_ms"))?;
-        let measured: Vec<Option<f64>> = rows.iter().map(|r| if r[col].is_empty() { Ok(None) } else { parse_f64(&r[col]).map(Some) }).collect::<Result<_>>()?;
+        let measured: Vec<Option<f64>> = rows
+            .iter()
+            .map(|r| {
+                if r[col].is_empty() {
+                    Ok(None)
+                } else {
+                    parse_f64(&r[col]).map(Some)
+                }
+            })
+            .collect::<Result<_>>()?;
         let count = measured.iter().flatten().count();
         let (values, flags, fit) = if count == nb201::CELLS {
-            (measured.iter().map(|v| v.expect("complete")).collect(), vec![true; nb201::CELLS], None)
+            (
+                measured.iter().map(|v| v.expect("complete")).collect(),
+                vec![true; nb201::CELLS],
+                None,
+            )
         } else {
             let (v, f, q) = complete(&measured)?;
             let _ = writeln!(
@@ -211,7 +275,9 @@ fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
             count: 0,
             offset: 0,
             measured: count,
-            source: "HW-NAS-Bench, CIFAR-10 input (via HELP and OneProxy copies; see PROVENANCE.md)".into(),
+            source:
+                "HW-NAS-Bench, CIFAR-10 input (via HELP and OneProxy copies; see PROVENANCE.md)"
+                    .into(),
             fit,
             range: range(values.iter().copied()),
         };
@@ -225,11 +291,18 @@ fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
 }
 
 fn fbnet_costs(shared: &Path) -> Result<CostBook> {
-    let (header, rows) = csv_rows(&read_text(&shared.join("hwnasbench_fbnet_cifar100_lut_derived.csv"))?)?;
+    let (header, rows) = csv_rows(&read_text(
+        &shared.join("hwnasbench_fbnet_cifar100_lut_derived.csv"),
+    )?)?;
     let (lc, oc) = (column(&header, "layer")?, column(&header, "op_idx")?);
     let ops = fbnet::OPS.len();
     let mut tables = vec![];
-    for device in [Device::Raspi4, Device::Pixel3, Device::Eyeriss, Device::Fpga] {
+    for device in [
+        Device::Raspi4,
+        Device::Pixel3,
+        Device::Eyeriss,
+        Device::Fpga,
+    ] {
         let col = column(&header, &format!("{device}_latency_ms"))?;
         let mut base = None;
         let mut deltas = vec![f64::NAN; fbnet::LAYERS * ops];
@@ -237,13 +310,31 @@ fn fbnet_costs(shared: &Path) -> Result<CostBook> {
             let v = parse_f64(&r[col])?;
             match (r[lc].parse::<i64>(), r[oc].parse::<i64>()) {
                 (Ok(-1), _) => base = Some(v),
-                (Ok(l), Ok(o)) if (0..fbnet::LAYERS as i64).contains(&l) && (0..ops as i64).contains(&o) => deltas[l as usize * ops + o as usize] = v,
+                (Ok(l), Ok(o))
+                    if (0..fbnet::LAYERS as i64).contains(&l) && (0..ops as i64).contains(&o) =>
+                {
+                    deltas[l as usize * ops + o as usize] = v
+                }
                 _ => bail!("bad FBNet LUT row {r:?}"),
             }
         }
         let base = base.ok_or_else(|| err("FBNet LUT lacks BASE"))?;
-        let lo = base + (0..fbnet::LAYERS).map(|l| (0..ops).map(|o| deltas[l * ops + o]).fold(f64::INFINITY, f64::min)).sum::<f64>();
-        let hi = base + (0..fbnet::LAYERS).map(|l| (0..ops).map(|o| deltas[l * ops + o]).fold(f64::NEG_INFINITY, f64::max)).sum::<f64>();
+        let lo = base
+            + (0..fbnet::LAYERS)
+                .map(|l| {
+                    (0..ops)
+                        .map(|o| deltas[l * ops + o])
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .sum::<f64>();
+        let hi = base
+            + (0..fbnet::LAYERS)
+                .map(|l| {
+                    (0..ops)
+                        .map(|o| deltas[l * ops + o])
+                        .fold(f64::NEG_INFINITY, f64::max)
+                })
+                .sum::<f64>();
         let header = TableHeader {
             device,
             metric: Metric::Latency,
@@ -272,7 +363,9 @@ fn ground_truth(shared: &Path) -> Result<(Vec<u8>, GroundTruth)> {
     let order = nb201::index_order_bytes(&cells)?;
     let col = |name: &str| -> Result<Vec<f32>> {
         let c = column(&header, name)?;
-        rows.iter().map(|r| parse_f64(&r[c]).map(|v| v as f32)).collect()
+        rows.iter()
+            .map(|r| parse_f64(&r[c]).map(|v| v as f32))
+            .collect()
     };
     let truth = GroundTruth {
         cifar10: col("CIFAR10TestAccuracy200Epochs")?,
@@ -284,14 +377,24 @@ fn ground_truth(shared: &Path) -> Result<(Vec<u8>, GroundTruth)> {
 
 /// Decodes a 32×32 RGB(A) or grey PNG into 3×32×32 channel-major bytes.
 pub fn decode_png(path: &Path) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path).map_err(|e| err(format!("cannot open {}: {e}", path.display())))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| err(format!("cannot open {}: {e}", path.display())))?;
     let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().map_err(|e| err(format!("{}: {e}", path.display())))?;
+    let mut reader = decoder
+        .read_info()
+        .map_err(|e| err(format!("{}: {e}", path.display())))?;
     let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).map_err(|e| err(format!("{}: {e}", path.display())))?;
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| err(format!("{}: {e}", path.display())))?;
     if info.width as usize != SIDE || info.height as usize != SIDE {
-        bail!("{} is {}×{}, RMI batches need 32×32 images", path.display(), info.width, info.height)
+        bail!(
+            "{} is {}×{}, RMI batches need 32×32 images",
+            path.display(),
+            info.width,
+            info.height
+        )
     }
     let channels = info.color_type.samples();
     let plane = SIDE * SIDE;
@@ -318,10 +421,19 @@ fn png_files(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
 }
 
 fn batch_from(files: &[PathBuf], source: &str) -> Result<ImageBatch> {
-    let mut batch = ImageBatch { names: vec![], source: source.into(), pixels: vec![] };
+    let mut batch = ImageBatch {
+        names: vec![],
+        source: source.into(),
+        pixels: vec![],
+    };
     for f in files {
         batch.pixels.extend(decode_png(f)?);
-        batch.names.push(f.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string());
+        batch.names.push(
+            f.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("?")
+                .to_string(),
+        );
     }
     Ok(batch)
 }
@@ -330,7 +442,11 @@ fn batch_from(files: &[PathBuf], source: &str) -> Result<ImageBatch> {
 pub fn batch_from_png_dir(dir: &Path) -> Result<ImageBatch> {
     let files = png_files(dir, "")?;
     if files.len() < 2 {
-        bail!("{} holds {} PNG images; an RMI batch needs at least 2", dir.display(), files.len())
+        bail!(
+            "{} holds {} PNG images; an RMI batch needs at least 2",
+            dir.display(),
+            files.len()
+        )
     }
     batch_from(&files, &format!("user folder {}", dir.display()))
 }
@@ -341,14 +457,30 @@ pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
     let (order, truth) = ground_truth(shared)?;
     write(out, "nb201/index_order.bin", &order)?;
     write(out, TRUTH, &truth.encode())?;
-    write(out, &crate::assets::cost_path(Space::Nb201), &nb201_costs(shared, &mut notes)?.encode())?;
-    write(out, &crate::assets::cost_path(Space::Fbnet), &fbnet_costs(shared)?.encode())?;
+    write(
+        out,
+        &crate::assets::cost_path(Space::Nb201),
+        &nb201_costs(shared, &mut notes)?.encode(),
+    )?;
+    write(
+        out,
+        &crate::assets::cost_path(Space::Fbnet),
+        &fbnet_costs(shared)?.encode(),
+    )?;
     let data = foolbox.join("foolbox/data");
-    let license = "foolbox 3.3.4 (MIT License, Copyright (c) 2020 Jonas Rauber et al.), foolbox/data/";
-    for (prefix, file, count) in [("cifar10_", "batch/cifar10_20.bin", 20), ("cifar100_", "batch/cifar100_20.bin", 20)] {
+    let license =
+        "foolbox 3.3.4 (MIT License, Copyright (c) 2020 Jonas Rauber et al.), foolbox/data/";
+    for (prefix, file, count) in [
+        ("cifar10_", "batch/cifar10_20.bin", 20),
+        ("cifar100_", "batch/cifar100_20.bin", 20),
+    ] {
         let files = png_files(&data, prefix)?;
         if files.len() != count {
-            bail!("expected {count} {prefix}*.png in {}, found {}", data.display(), files.len())
+            bail!(
+                "expected {count} {prefix}*.png in {}, found {}",
+                data.display(),
+                files.len()
+            )
         }
         write(out, file, &batch_from(&files, license)?.encode())?;
     }
@@ -356,7 +488,12 @@ pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
         .map_err(|e| err(format!("cannot read foolbox's LICENSE: {e}")))?;
     write(out, "batch/LICENSE-foolbox.txt", &license_text)?;
     let manifest = write_manifest(out)?;
-    let _ = writeln!(notes, "{} assets, {} bytes in all", manifest.files.len(), manifest.files.iter().map(|f| f.bytes).sum::<usize>());
+    let _ = writeln!(
+        notes,
+        "{} assets, {} bytes in all",
+        manifest.files.len(),
+        manifest.files.iter().map(|f| f.bytes).sum::<usize>()
+    );
     Ok(notes)
 }
 
@@ -371,12 +508,20 @@ pub fn write_manifest(out: &Path) -> Result<Manifest> {
                 stack.push(path);
                 continue;
             }
-            let rel = path.strip_prefix(out).map_err(err)?.to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(out)
+                .map_err(err)?
+                .to_string_lossy()
+                .replace('\\', "/");
             if rel == MANIFEST {
                 continue;
             }
             let bytes = std::fs::read(&path).map_err(err)?;
-            files.push(ManifestEntry { path: rel, bytes: bytes.len(), sha256: sha256_hex(&bytes) });
+            files.push(ManifestEntry {
+                path: rel,
+                bytes: bytes.len(),
+                sha256: sha256_hex(&bytes),
+            });
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -389,5 +534,8 @@ pub fn write_manifest(out: &Path) -> Result<Manifest> {
 
 /// Cost of an FBNet architecture from the bundled table, for checks against measured samples.
 pub fn fbnet_cost(book: &CostBook, device: Device, ops: &str) -> Result<f64> {
-    Ok(book.table(device, Metric::Latency)?.cost(&Arch::parse(Space::Fbnet, ops)?)?.value)
+    Ok(book
+        .table(device, Metric::Latency)?
+        .cost(&Arch::parse(Space::Fbnet, ops)?)?
+        .value)
 }

@@ -17,9 +17,18 @@ const CONSTANT_TOLERANCE: f64 = 1e-10;
 pub fn centered_gram(x: &Tensor) -> Result<Option<Tensor>> {
     let x = x.flatten_from(1)?;
     let xc = x.broadcast_sub(&x.mean_keepdim(0)?)?;
-    let energy = x.sqr()?.sum_all()?.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
-    let centred = xc.sqr()?.sum_all()?.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
-    if !(centred > CONSTANT_TOLERANCE * energy) {
+    let energy = x
+        .sqr()?
+        .sum_all()?
+        .to_dtype(candle_core::DType::F64)?
+        .to_scalar::<f64>()?;
+    let centred = xc
+        .sqr()?
+        .sum_all()?
+        .to_dtype(candle_core::DType::F64)?
+        .to_scalar::<f64>()?;
+    // Also true when the sums are NaN: no finite representation to compare.
+    if centred.is_nan() || centred <= CONSTANT_TOLERANCE * energy {
         return Ok(None);
     }
     Ok(Some(xc.matmul(&xc.t()?)?))
@@ -49,8 +58,12 @@ impl CkaTarget {
             candle_core::bail!("CKA needs {} examples, got {}", self.n, x.dim(0)?)
         }
         let zero = || Tensor::zeros((), x.dtype(), x.device());
-        let Some(l) = &self.unit_gram else { return zero() };
-        let Some(k) = centered_gram(x)? else { return zero() };
+        let Some(l) = &self.unit_gram else {
+            return zero();
+        };
+        let Some(k) = centered_gram(x)? else {
+            return zero();
+        };
         let l = l.to_dtype(x.dtype())?;
         (&k * &l)?.sum_all()? / k.sqr()?.sum_all()?.sqrt()?
     }

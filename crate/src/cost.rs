@@ -72,7 +72,10 @@ impl fmt::Display for Device {
 impl FromStr for Device {
     type Err = candle_core::Error;
     fn from_str(s: &str) -> Result<Self> {
-        match Device::ALL.iter().find(|d| d.name() == s.to_ascii_lowercase()) {
+        match Device::ALL
+            .iter()
+            .find(|d| d.name() == s.to_ascii_lowercase())
+        {
             Some(&d) => Ok(d),
             None => bail!(
                 "unknown device '{s}' (expected one of {})",
@@ -153,8 +156,14 @@ pub struct CostFileHeader {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Figures {
-    PerArch { values: Vec<f64>, measured: Vec<bool> },
-    Additive { base: f64, deltas: Vec<f64> },
+    PerArch {
+        values: Vec<f64>,
+        measured: Vec<bool>,
+    },
+    Additive {
+        base: f64,
+        deltas: Vec<f64>,
+    },
 }
 
 /// The cost of an architecture, and whether HW-NAS-Bench measured it or we estimated it.
@@ -174,40 +183,82 @@ pub struct CostTable {
 
 impl CostTable {
     /// A table with one figure per architecture, in the space's index order.
-    pub fn per_arch(space: Space, header: TableHeader, values: Vec<f64>, measured: Vec<bool>) -> Result<Self> {
+    pub fn per_arch(
+        space: Space,
+        header: TableHeader,
+        values: Vec<f64>,
+        measured: Vec<bool>,
+    ) -> Result<Self> {
         if space != Space::Nb201 {
             bail!("per-architecture tables exist for nb201 only")
         }
         if values.len() != crate::space::nb201::CELLS || measured.len() != values.len() {
-            bail!("an nb201 cost table needs {} figures, got {}", crate::space::nb201::CELLS, values.len())
+            bail!(
+                "an nb201 cost table needs {} figures, got {}",
+                crate::space::nb201::CELLS,
+                values.len()
+            )
         }
         check_finite(&values)?;
-        Ok(Self { header, space, figures: Figures::PerArch { values, measured } })
+        Ok(Self {
+            header,
+            space,
+            figures: Figures::PerArch { values, measured },
+        })
     }
 
     /// An additive per-layer table: cost = base + Σ deltas[layer·ops + op].
-    pub fn additive(space: Space, header: TableHeader, base: f64, deltas: Vec<f64>) -> Result<Self> {
+    pub fn additive(
+        space: Space,
+        header: TableHeader,
+        base: f64,
+        deltas: Vec<f64>,
+    ) -> Result<Self> {
         if deltas.len() != space.genes() * space.choices() {
-            bail!("an additive {space} table needs {} deltas, got {}", space.genes() * space.choices(), deltas.len())
+            bail!(
+                "an additive {space} table needs {} deltas, got {}",
+                space.genes() * space.choices(),
+                deltas.len()
+            )
         }
         check_finite(&deltas)?;
         check_finite(&[base])?;
-        Ok(Self { header, space, figures: Figures::Additive { base, deltas } })
+        Ok(Self {
+            header,
+            space,
+            figures: Figures::Additive { base, deltas },
+        })
     }
 
     pub fn cost(&self, arch: &Arch) -> Result<Cost> {
         if arch.space() != self.space {
-            bail!("a {} cost table cannot price a {} architecture", self.space, arch.space())
+            bail!(
+                "a {} cost table cannot price a {} architecture",
+                self.space,
+                arch.space()
+            )
         }
         Ok(match &self.figures {
             Figures::PerArch { values, measured } => {
                 let i = arch.nb201_index().expect("nb201 has an index");
-                Cost { value: values[i], measured: measured[i] }
+                Cost {
+                    value: values[i],
+                    measured: measured[i],
+                }
             }
             Figures::Additive { base, deltas } => {
                 let ops = self.space.choices();
-                let value = base + arch.genes().iter().enumerate().map(|(l, &g)| deltas[l * ops + g as usize]).sum::<f64>();
-                Cost { value, measured: true }
+                let value = base
+                    + arch
+                        .genes()
+                        .iter()
+                        .enumerate()
+                        .map(|(l, &g)| deltas[l * ops + g as usize])
+                        .sum::<f64>();
+                Cost {
+                    value,
+                    measured: true,
+                }
             }
         })
     }
@@ -236,12 +287,20 @@ pub struct CostBook {
 impl CostBook {
     /// The table for (device, metric), or an error saying what is available instead.
     pub fn table(&self, device: Device, metric: Metric) -> Result<&CostTable> {
-        match self.tables.iter().find(|t| t.header.device == device && t.header.metric == metric) {
+        match self
+            .tables
+            .iter()
+            .find(|t| t.header.device == device && t.header.metric == metric)
+        {
             Some(t) => Ok(t),
             None => bail!(
                 "no {metric} figures for {device} in the {} space; available: {}. {}",
                 self.space,
-                self.tables.iter().map(|t| format!("{}/{}", t.header.device, t.header.metric)).collect::<Vec<_>>().join(", "),
+                self.tables
+                    .iter()
+                    .map(|t| format!("{}/{}", t.header.device, t.header.metric))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 self.unavailable
             ),
         }
@@ -257,18 +316,26 @@ impl CostBook {
                 Figures::PerArch { values, measured } => {
                     h.kind = "per_arch".into();
                     h.count = values.len();
-                    values.iter().for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
+                    values
+                        .iter()
+                        .for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
                     payload.extend(measured.iter().map(|&m| m as u8));
                 }
                 Figures::Additive { base, deltas } => {
                     h.kind = "additive".into();
                     h.count = 1 + deltas.len();
-                    std::iter::once(base).chain(deltas).for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
+                    std::iter::once(base)
+                        .chain(deltas)
+                        .for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
                 }
             }
             headers.push(h);
         }
-        let header = CostFileHeader { space: self.space, tables: headers, unavailable: self.unavailable.clone() };
+        let header = CostFileHeader {
+            space: self.space,
+            tables: headers,
+            unavailable: self.unavailable.clone(),
+        };
         let json = serde_json::to_vec(&header).expect("cost header serialises");
         let mut out = MAGIC.to_vec();
         out.extend_from_slice(&VERSION.to_le_bytes());
@@ -285,15 +352,26 @@ impl CostBook {
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
         if version != VERSION {
-            return Err(corrupt(&format!("format version {version}, expected {VERSION}")));
+            return Err(corrupt(&format!(
+                "format version {version}, expected {VERSION}"
+            )));
         }
         let len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
-        let json = bytes.get(16..16 + len).ok_or_else(|| corrupt("truncated header"))?;
-        let header: CostFileHeader = serde_json::from_slice(json).map_err(|e| corrupt(&e.to_string()))?;
+        let json = bytes
+            .get(16..16 + len)
+            .ok_or_else(|| corrupt("truncated header"))?;
+        let header: CostFileHeader =
+            serde_json::from_slice(json).map_err(|e| corrupt(&e.to_string()))?;
         let payload = &bytes[16 + len..];
         let f64s = |offset: usize, count: usize| -> Result<Vec<f64>> {
-            let raw = offset.checked_add(count * 8).and_then(|end| payload.get(offset..end)).ok_or_else(|| corrupt("truncated figures"))?;
-            Ok(raw.chunks_exact(8).map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes"))).collect())
+            let raw = offset
+                .checked_add(count * 8)
+                .and_then(|end| payload.get(offset..end))
+                .ok_or_else(|| corrupt("truncated figures"))?;
+            Ok(raw
+                .chunks_exact(8)
+                .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                .collect())
         };
         let mut tables = vec![];
         for h in header.tables {
@@ -301,8 +379,15 @@ impl CostBook {
                 "per_arch" => {
                     let values = f64s(h.offset, h.count)?;
                     let flags_at = h.offset + 8 * h.count;
-                    let flags = payload.get(flags_at..flags_at + h.count).ok_or_else(|| corrupt("truncated flags"))?;
-                    CostTable::per_arch(header.space, h, values, flags.iter().map(|&f| f == 1).collect())?
+                    let flags = payload
+                        .get(flags_at..flags_at + h.count)
+                        .ok_or_else(|| corrupt("truncated flags"))?;
+                    CostTable::per_arch(
+                        header.space,
+                        h,
+                        values,
+                        flags.iter().map(|&f| f == 1).collect(),
+                    )?
                 }
                 "additive" => {
                     let v = f64s(h.offset, h.count)?;
@@ -315,6 +400,10 @@ impl CostBook {
             };
             tables.push(table);
         }
-        Ok(Self { space: header.space, tables, unavailable: header.unavailable })
+        Ok(Self {
+            space: header.space,
+            tables,
+            unavailable: header.unavailable,
+        })
     }
 }

@@ -45,7 +45,7 @@ impl LabelledImages {
 
     /// Parses records of the official CIFAR-10 binary layout: [label][1024 R][1024 G][1024 B].
     pub fn from_cifar_bin(bytes: &[u8]) -> Result<Self> {
-        if bytes.is_empty() || bytes.len() % (PIXELS + 1) != 0 {
+        if bytes.is_empty() || !bytes.len().is_multiple_of(PIXELS + 1) {
             bail!(
                 "not CIFAR-10 binary records: {} bytes is not a multiple of {}",
                 bytes.len(),
@@ -70,6 +70,9 @@ impl LabelledImages {
 
     /// Images `range` as a normalised tensor.
     pub fn tensor(&self, range: std::ops::Range<usize>) -> Result<Tensor> {
-        to_tensor(&self.pixels[range.start * PIXELS..range.end * PIXELS], range.len())
+        to_tensor(
+            &self.pixels[range.start * PIXELS..range.end * PIXELS],
+            range.len(),
+        )
     }
 }

@@ -29,7 +29,7 @@ pub mod train;
 pub mod wasm;
 
 pub use cost::{CostBook, CostTable, Device, Metric};
-pub use evolve::{Candidate, EvolutionConfig, Evaluator, Search};
+pub use evolve::{Candidate, Evaluator, EvolutionConfig, Search};
 pub use fitness::{Fitness, Penalty};
 pub use kernels::Kernels;
 pub use proxy::ProxyConfig;

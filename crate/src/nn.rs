@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 enum Source {
-    Init(StdRng),
+    Init(Box<StdRng>),
     Load(HashMap<String, Tensor>),
 }
 
@@ -44,7 +44,7 @@ pub struct Params {
 impl Params {
     /// Fresh parameters drawn from a generator seeded with `seed`.
     pub fn seeded(seed: u64, kernels: Kernels) -> Self {
-        Self::with_source(Source::Init(StdRng::seed_from_u64(seed)), kernels)
+        Self::with_source(Source::Init(Box::new(StdRng::seed_from_u64(seed))), kernels)
     }
 
     /// Parameters loaded from named tensors (e.g. a safetensors file).
@@ -103,11 +103,14 @@ impl Params {
                 Tensor::from_vec(data, shape, &self.device)?
             }
             Source::Load(map) => {
-                let t = map
-                    .get(&full)
-                    .ok_or_else(|| candle_core::Error::Msg(format!("weights lack tensor '{full}'")))?;
+                let t = map.get(&full).ok_or_else(|| {
+                    candle_core::Error::Msg(format!("weights lack tensor '{full}'"))
+                })?;
                 if t.dims() != shape {
-                    bail!("tensor '{full}' has shape {:?}, expected {shape:?}", t.dims())
+                    bail!(
+                        "tensor '{full}' has shape {:?}, expected {shape:?}",
+                        t.dims()
+                    )
                 }
                 t.to_dtype(DType::F32)?
             }
@@ -168,12 +171,16 @@ pub fn conv2d(
     groups: usize,
     p: Params,
 ) -> Result<Conv2d> {
-    if groups == 0 || c_in % groups != 0 || c_out % groups != 0 {
+    if groups == 0 || !c_in.is_multiple_of(groups) || !c_out.is_multiple_of(groups) {
         bail!("conv2d: {c_in}→{c_out} channels cannot be split into {groups} groups")
     }
     let fan_in = (c_in / groups) * k * k;
     let bound = 1.0 / (fan_in as f32).sqrt();
-    let weight = p.get(&[c_out, c_in / groups, k, k], "weight", Init::Uniform(bound))?;
+    let weight = p.get(
+        &[c_out, c_in / groups, k, k],
+        "weight",
+        Init::Uniform(bound),
+    )?;
     Ok(Conv2d {
         weight,
         spec: Conv2dSpec {
@@ -229,7 +236,10 @@ impl ModuleT for BatchNorm {
     fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let c = self.weight.dim(0)?;
         if x.rank() != 4 || x.dim(1)? != c {
-            bail!("batch norm over {c} channels got input of shape {:?}", x.dims())
+            bail!(
+                "batch norm over {c} channels got input of shape {:?}",
+                x.dims()
+            )
         }
         match (&self.running, train) {
             (Some((mean, var)), false) => {
@@ -251,8 +261,14 @@ impl ModuleT for BatchNorm {
                     // PyTorch updates the running variance with the unbiased batch variance.
                     let n = (x.elem_count() / c) as f64;
                     let unbiased = (batch_var * (n / (n - 1.0).max(1.0)))?;
-                    mean.set(&((mean.as_tensor() * (1.0 - self.momentum))? + (batch_mean * self.momentum)?)?)?;
-                    var.set(&((var.as_tensor() * (1.0 - self.momentum))? + (unbiased * self.momentum)?)?)?;
+                    mean.set(
+                        &((mean.as_tensor() * (1.0 - self.momentum))?
+                            + (batch_mean * self.momentum)?)?,
+                    )?;
+                    var.set(
+                        &((var.as_tensor() * (1.0 - self.momentum))?
+                            + (unbiased * self.momentum)?)?,
+                    )?;
                 }
                 Ok(y)
             }
@@ -295,7 +311,11 @@ pub fn global_avg_pool(x: &Tensor) -> Result<Tensor> {
 pub fn avg_pool_3x3(x: &Tensor, kernels: Kernels) -> Result<Tensor> {
     let (_, c, h, w) = x.dims4()?;
     let ones = Tensor::ones((c, 1, 3, 3), x.dtype(), x.device())?;
-    let spec = Conv2dSpec { stride: 1, padding: 1, groups: c };
+    let spec = Conv2dSpec {
+        stride: 1,
+        padding: 1,
+        groups: c,
+    };
     let sums = (kernels::conv2d(x, &ones, spec, kernels)? / 9.0)?;
     // Number of in-bounds taps at each position, as a [1, 1, H, W] divisor of 9 · mean.
     let taps = |i: usize, n: usize| (1 + (i > 0) as usize + (i + 1 < n) as usize) as f32;
@@ -340,7 +360,9 @@ mod tests {
     fn seeded_params_are_reproducible() -> Result<()> {
         let a = conv2d(3, 4, 3, 1, 1, 1, Params::seeded(5, Kernels::Stock))?;
         let b = conv2d(3, 4, 3, 1, 1, 1, Params::seeded(5, Kernels::Stock))?;
-        let diff = (a.weight.as_tensor() - b.weight.as_tensor())?.abs()?.sum_all()?;
+        let diff = (a.weight.as_tensor() - b.weight.as_tensor())?
+            .abs()?
+            .sum_all()?;
         assert_eq!(diff.to_scalar::<f32>()?, 0.0);
         Ok(())
     }
@@ -348,7 +370,10 @@ mod tests {
     #[test]
     fn loading_checks_names_and_shapes() {
         let mut map = HashMap::new();
-        map.insert("c.weight".to_string(), Tensor::zeros((4, 3, 3, 3), DType::F32, &Device::Cpu).unwrap());
+        map.insert(
+            "c.weight".to_string(),
+            Tensor::zeros((4, 3, 3, 3), DType::F32, &Device::Cpu).unwrap(),
+        );
         let p = Params::from_tensors(map, Kernels::Stock);
         assert!(conv2d(3, 4, 3, 1, 1, 1, p.pp("c")).is_ok());
         assert!(conv2d(3, 5, 3, 1, 1, 1, p.pp("c")).is_err());

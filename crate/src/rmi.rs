@@ -49,7 +49,8 @@ impl RmiConfig {
         if !(self.lr.is_finite() && self.lr > 0.0) {
             bail!("learning rate must be a positive number, got {}", self.lr)
         }
-        if !(0.0..1.0).contains(&self.momentum) || !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
+        let momentum_ok = (0.0..1.0).contains(&self.momentum);
+        if !(momentum_ok && self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
             bail!("momentum must lie in [0, 1) and weight decay be ≥ 0")
         }
         if self.steps > 10_000 {
@@ -71,7 +72,10 @@ impl RmiTargets {
     /// `images: [n, 3, 32, 32]`, normalised.
     pub fn new(reference: &Reference, images: &Tensor) -> Result<Self> {
         if images.dim(0)? < 2 {
-            bail!("the RMI batch needs at least 2 images, got {}", images.dim(0)?)
+            bail!(
+                "the RMI batch needs at least 2 images, got {}",
+                images.dim(0)?
+            )
         }
         let Features { stages, logits } = reference.features(images, false)?;
         let labels = logits.argmax(candle_core::D::Minus1)?;
@@ -95,16 +99,23 @@ impl RmiTargets {
     fn loss(&self, net: &dyn Network, beta: f64) -> Result<(Tensor, f64)> {
         let f = net.features(&self.images, true)?;
         let (loss, cka_sum) = rmi_loss(&f, &self.stages, &self.labels, beta)?;
-        let sum = cka_sum.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
+        let sum = cka_sum
+            .to_dtype(candle_core::DType::F64)?
+            .to_scalar::<f64>()?;
         Ok((loss, sum))
     }
 }
 
 /// β·(3 − Σ CKA) + (1 − β)·CE(logits, labels), and Σ CKA, as differentiable scalars.
-pub fn rmi_loss(f: &Features, targets: &[CkaTarget; 3], labels: &Tensor, beta: f64) -> Result<(Tensor, Tensor)> {
+pub fn rmi_loss(
+    f: &Features,
+    targets: &[CkaTarget; 3],
+    labels: &Tensor,
+    beta: f64,
+) -> Result<(Tensor, Tensor)> {
     let mut cka_sum = targets[0].cka(&f.stages[0])?;
-    for i in 1..3 {
-        cka_sum = (cka_sum + targets[i].cka(&f.stages[i])?)?;
+    for (target, stage) in targets.iter().zip(&f.stages).skip(1) {
+        cka_sum = (cka_sum + target.cka(stage)?)?;
     }
     let ce = candle_nn::loss::cross_entropy(&f.logits, labels)?;
     let loss = (cka_sum.affine(-beta, 3.0 * beta)? + (ce * (1.0 - beta))?)?;
@@ -131,22 +142,42 @@ pub fn candidate_seed(search_seed: u64, arch: &Arch) -> u64 {
 }
 
 /// Trains a fresh candidate for K steps and returns its score.
-pub fn score(arch: &Arch, targets: &RmiTargets, proxy: &ProxyConfig, cfg: &RmiConfig, seed: u64, kernels: Kernels) -> Result<RmiScore> {
+pub fn score(
+    arch: &Arch,
+    targets: &RmiTargets,
+    proxy: &ProxyConfig,
+    cfg: &RmiConfig,
+    seed: u64,
+    kernels: Kernels,
+) -> Result<RmiScore> {
     let params = Params::seeded(candidate_seed(seed, arch), kernels);
     let net = proxy::build(arch, proxy, targets.classes, params.clone())?;
     let mut opt = SgdMomentum::new(params.trainable(), cfg.lr, cfg.momentum, cfg.weight_decay);
     for _ in 0..cfg.steps {
         let (loss, _) = targets.loss(net.as_ref(), cfg.beta)?;
-        if !loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?.is_finite() {
-            return Ok(RmiScore { rmi: 0.0, diverged: true });
+        if !loss
+            .to_dtype(candle_core::DType::F64)?
+            .to_scalar::<f64>()?
+            .is_finite()
+        {
+            return Ok(RmiScore {
+                rmi: 0.0,
+                diverged: true,
+            });
         }
         opt.step(&loss.backward()?)?;
     }
     let (_, rmi) = targets.loss(net.as_ref(), cfg.beta)?;
     Ok(if rmi.is_finite() {
-        RmiScore { rmi: rmi.clamp(0.0, 3.0), diverged: false }
+        RmiScore {
+            rmi: rmi.clamp(0.0, 3.0),
+            diverged: false,
+        }
     } else {
-        RmiScore { rmi: 0.0, diverged: true }
+        RmiScore {
+            rmi: 0.0,
+            diverged: true,
+        }
     })
 }
 
@@ -163,7 +194,17 @@ impl Evaluator for RmiEvaluator {
     fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>> {
         archs
             .iter()
-            .map(|a| Ok(score(a, &self.targets, &self.proxy, &self.config, self.seed, self.kernels)?.rmi))
+            .map(|a| {
+                Ok(score(
+                    a,
+                    &self.targets,
+                    &self.proxy,
+                    &self.config,
+                    self.seed,
+                    self.kernels,
+                )?
+                .rmi)
+            })
             .collect()
     }
 }

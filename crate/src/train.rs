@@ -35,7 +35,10 @@ pub struct EpochReport {
 
 /// Random crop of the 4-pixel zero-padded image and horizontal flip, on raw 3×32×32 bytes.
 fn augment(src: &[u8], dst: &mut [u8], rng: &mut impl Rng) {
-    let (dy, dx) = (rng.random_range(0..9) as isize - 4, rng.random_range(0..9) as isize - 4);
+    let (dy, dx) = (
+        rng.random_range(0..9) as isize - 4,
+        rng.random_range(0..9) as isize - 4,
+    );
     let flip = rng.random_bool(0.5);
     let side = SIDE as isize;
     for c in 0..3 {
@@ -62,7 +65,11 @@ pub fn accuracy(model: &Reference, data: &LabelledImages) -> Result<f64> {
     for start in (0..data.len()).step_by(250) {
         let end = (start + 250).min(data.len());
         let predicted = model.predict(&data.tensor(start..end)?)?;
-        correct += predicted.iter().zip(&data.labels[start..end]).filter(|(p, l)| **p == **l as u32).count();
+        correct += predicted
+            .iter()
+            .zip(&data.labels[start..end])
+            .filter(|(p, l)| **p == **l as u32)
+            .count();
     }
     Ok(100.0 * correct as f64 / data.len() as f64)
 }
@@ -75,7 +82,11 @@ pub fn train(
     mut on_epoch: impl FnMut(&EpochReport),
 ) -> Result<()> {
     if train.len() < cfg.batch || cfg.batch == 0 {
-        bail!("need at least one batch of {} training images, have {}", cfg.batch, train.len())
+        bail!(
+            "need at least one batch of {} training images, have {}",
+            cfg.batch,
+            train.len()
+        )
     }
     let started = now_seconds();
     let mut rng = StdRng::seed_from_u64(cfg.seed);
@@ -92,18 +103,29 @@ pub fn train(
             opt.lr = 0.5 * cfg.lr * (1.0 + (std::f64::consts::PI * t / total).cos());
             let idx = &order[step * cfg.batch..(step + 1) * cfg.batch];
             for (slot, &i) in idx.iter().enumerate() {
-                augment(&train.pixels[i * PIXELS..(i + 1) * PIXELS], &mut pixels[slot * PIXELS..(slot + 1) * PIXELS], &mut rng);
+                augment(
+                    &train.pixels[i * PIXELS..(i + 1) * PIXELS],
+                    &mut pixels[slot * PIXELS..(slot + 1) * PIXELS],
+                    &mut rng,
+                );
             }
             let labels: Vec<u32> = idx.iter().map(|&i| train.labels[i] as u32).collect();
             let labels = Tensor::new(labels.as_slice(), &candle_core::Device::Cpu)?;
-            let logits = model.features(&crate::data::to_tensor(&pixels, cfg.batch)?, true)?.logits;
+            let logits = model
+                .features(&crate::data::to_tensor(&pixels, cfg.batch)?, true)?
+                .logits;
             let loss = candle_nn::loss::cross_entropy(&logits, &labels)?;
             let l = loss.to_scalar::<f32>()? as f64;
             if !l.is_finite() {
                 bail!("training diverged at epoch {epoch}, step {step}")
             }
             loss_sum += l;
-            correct += logits.argmax(D::Minus1)?.eq(&labels)?.to_dtype(candle_core::DType::F32)?.sum_all()?.to_scalar::<f32>()? as usize;
+            correct += logits
+                .argmax(D::Minus1)?
+                .eq(&labels)?
+                .to_dtype(candle_core::DType::F32)?
+                .sum_all()?
+                .to_scalar::<f32>()? as usize;
             opt.step(&loss.backward()?)?;
             if cfg.max_seconds > 0.0 && now_seconds() - started > cfg.max_seconds {
                 break;

@@ -8,7 +8,9 @@
 use crate::assets::{GroundTruth, ImageBatch, Manifest};
 use crate::evolve::{EvolutionConfig, Search};
 use crate::fitness::{Fitness, Penalty};
-use crate::{Arch, CostBook, Device, Kernels, Metric, ProxyConfig, Reference, RmiConfig, RmiTargets, Space};
+use crate::{
+    Arch, CostBook, Device, Kernels, Metric, ProxyConfig, Reference, RmiConfig, RmiTargets, Space,
+};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -17,7 +19,8 @@ fn js_err(e: impl std::fmt::Display) -> JsError {
 }
 
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(js_err)
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(js_err)
 }
 
 #[wasm_bindgen(start)]
@@ -28,7 +31,9 @@ pub fn start() {
 /// Checks fetched bytes against the manifest; the error names the file.
 #[wasm_bindgen(js_name = verifyAsset)]
 pub fn verify_asset(manifest_json: &[u8], path: &str, bytes: &[u8]) -> Result<(), JsError> {
-    Manifest::parse(manifest_json).and_then(|m| m.verify(path, bytes)).map_err(js_err)
+    Manifest::parse(manifest_json)
+        .and_then(|m| m.verify(path, bytes))
+        .map_err(js_err)
 }
 
 #[derive(Serialize)]
@@ -61,7 +66,9 @@ pub fn cost_info(cost_bytes: &[u8]) -> Result<JsValue, JsError> {
             estimated: t.header.fit.is_some(),
         })
         .collect();
-    to_js(&serde_json::json!({"space": book.space, "devices": devices, "unavailable": book.unavailable}))
+    to_js(
+        &serde_json::json!({"space": book.space, "devices": devices, "unavailable": book.unavailable}),
+    )
 }
 
 /// Options of a search, as the page's state holds them.
@@ -96,23 +103,43 @@ pub struct SearchSession {
 impl SearchSession {
     /// `truth_bytes` may be empty (FBNet has no ground truth).
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue, cost_bytes: &[u8], truth_bytes: &[u8]) -> Result<SearchSession, JsError> {
+    pub fn new(
+        options: JsValue,
+        cost_bytes: &[u8],
+        truth_bytes: &[u8],
+    ) -> Result<SearchSession, JsError> {
         let o: SearchOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
         let book = CostBook::decode(cost_bytes).map_err(js_err)?;
         if book.space != o.space {
-            return Err(js_err(format!("cost file is for {}, not {}", book.space, o.space)));
+            return Err(js_err(format!(
+                "cost file is for {}, not {}",
+                book.space, o.space
+            )));
         }
         let table = book.table(o.device, o.metric).map_err(js_err)?.clone();
         let fitness = Fitness::new(o.threshold, o.lambda, o.penalty).map_err(js_err)?;
-        let config = EvolutionConfig { population: o.population, generations: o.generations, seed: o.seed, ..EvolutionConfig::default() };
+        let config = EvolutionConfig {
+            population: o.population,
+            generations: o.generations,
+            seed: o.seed,
+            ..EvolutionConfig::default()
+        };
         let search = Search::new(o.space, config, table, fitness).map_err(js_err)?;
-        let truth = if truth_bytes.is_empty() { None } else { Some(GroundTruth::decode(truth_bytes).map_err(js_err)?) };
+        let truth = if truth_bytes.is_empty() {
+            None
+        } else {
+            Some(GroundTruth::decode(truth_bytes).map_err(js_err)?)
+        };
         Ok(Self { search, truth })
     }
 
     /// Architectures of the current generation still to be scored.
     pub fn pending(&self) -> Vec<String> {
-        self.search.pending().iter().map(|a| a.to_string()).collect()
+        self.search
+            .pending()
+            .iter()
+            .map(|a| a.to_string())
+            .collect()
     }
 
     pub fn record(&mut self, arch: &str, rmi: f64) -> Result<(), JsError> {
@@ -154,7 +181,10 @@ impl SearchSession {
                     (Some(t), Some(i)) => Some([t.cifar10[i], t.cifar100[i], t.imagenet16[i]]),
                     _ => None,
                 };
-                RankedCandidate { candidate: c, truth }
+                RankedCandidate {
+                    candidate: c,
+                    truth,
+                }
             })
             .collect();
         to_js(&ranked)
@@ -162,9 +192,15 @@ impl SearchSession {
 
     /// Re-ranks at once under a new threshold, λ or penalty: nothing is retrained.
     #[wasm_bindgen(js_name = setFitness)]
-    pub fn set_fitness(&mut self, threshold: f64, lambda: f64, penalty: &str) -> Result<(), JsError> {
+    pub fn set_fitness(
+        &mut self,
+        threshold: f64,
+        lambda: f64,
+        penalty: &str,
+    ) -> Result<(), JsError> {
         let penalty: Penalty = penalty.parse().map_err(js_err)?;
-        self.search.set_fitness(Fitness::new(threshold, lambda, penalty).map_err(js_err)?);
+        self.search
+            .set_fitness(Fitness::new(threshold, lambda, penalty).map_err(js_err)?);
         Ok(())
     }
 
@@ -176,21 +212,31 @@ impl SearchSession {
     /// Best true CIFAR-10 accuracy of any NB201 cell within the threshold, and that cell.
     #[wasm_bindgen(js_name = bestFeasibleTruth)]
     pub fn best_feasible_truth(&self) -> Result<JsValue, JsError> {
-        let Some(truth) = &self.truth else { return Ok(JsValue::NULL) };
+        let Some(truth) = &self.truth else {
+            return Ok(JsValue::NULL);
+        };
         if self.search_space() != Space::Nb201 {
             return Ok(JsValue::NULL);
         }
         let threshold = self.search.fitness_fn().threshold;
         let mut best: Option<(usize, f32)> = None;
         for i in 0..crate::space::nb201::CELLS {
-            let arch = Arch::new(Space::Nb201, crate::space::nb201::genes_of_index(i).map_err(js_err)?).map_err(js_err)?;
-            let Some(cost) = self.search.cost_of(&arch) else { continue };
+            let arch = Arch::new(
+                Space::Nb201,
+                crate::space::nb201::genes_of_index(i).map_err(js_err)?,
+            )
+            .map_err(js_err)?;
+            let Some(cost) = self.search.cost_of(&arch) else {
+                continue;
+            };
             if cost <= threshold && best.is_none_or(|(_, a)| truth.cifar10[i] > a) {
                 best = Some((i, truth.cifar10[i]));
             }
         }
         match best {
-            Some((i, acc)) => to_js(&serde_json::json!({"index": i, "cifar10": acc, "arch": crate::space::nb201::format(&crate::space::nb201::genes_of_index(i).map_err(js_err)?)})),
+            Some((i, acc)) => to_js(
+                &serde_json::json!({"index": i, "cifar10": acc, "arch": crate::space::nb201::format(&crate::space::nb201::genes_of_index(i).map_err(js_err)?)}),
+            ),
             None => Ok(JsValue::NULL),
         }
     }
@@ -224,15 +270,26 @@ struct ScorerOptions {
 impl Scorer {
     /// `batches`: the bytes of each batch file, concatenated in order, with their lengths.
     #[wasm_bindgen(constructor)]
-    pub fn new(reference_bytes: &[u8], batch_bytes: &[u8], batch_lengths: &[u32], options: JsValue) -> Result<Scorer, JsError> {
+    pub fn new(
+        reference_bytes: &[u8],
+        batch_bytes: &[u8],
+        batch_lengths: &[u32],
+        options: JsValue,
+    ) -> Result<Scorer, JsError> {
         let o: ScorerOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
-        let config = RmiConfig { steps: o.steps, ..RmiConfig::default() };
+        let config = RmiConfig {
+            steps: o.steps,
+            ..RmiConfig::default()
+        };
         config.validate().map_err(js_err)?;
-        let reference = Reference::from_safetensors(reference_bytes, Kernels::Fast).map_err(js_err)?;
+        let reference =
+            Reference::from_safetensors(reference_bytes, Kernels::Fast).map_err(js_err)?;
         let mut batch: Option<ImageBatch> = None;
         let mut at = 0usize;
         for &len in batch_lengths {
-            let part = batch_bytes.get(at..at + len as usize).ok_or_else(|| js_err("batch lengths exceed the bytes given"))?;
+            let part = batch_bytes
+                .get(at..at + len as usize)
+                .ok_or_else(|| js_err("batch lengths exceed the bytes given"))?;
             let part = ImageBatch::decode(part).map_err(js_err)?;
             at += len as usize;
             match &mut batch {
@@ -241,15 +298,29 @@ impl Scorer {
             }
         }
         let batch = batch.ok_or_else(|| js_err("no RMI batch given"))?;
-        let targets = RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
-        Ok(Self { targets, proxy: o.proxy.unwrap_or_default(), config, seed: o.seed })
+        let targets =
+            RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
+        Ok(Self {
+            targets,
+            proxy: o.proxy.unwrap_or_default(),
+            config,
+            seed: o.seed,
+        })
     }
 
     /// RMI score (Σ CKA after K steps) of one architecture of `space`.
     pub fn score(&self, space: &str, arch: &str) -> Result<f64, JsError> {
         let space: Space = space.parse().map_err(js_err)?;
         let arch = Arch::parse(space, arch).map_err(js_err)?;
-        let s = crate::rmi::score(&arch, &self.targets, &self.proxy, &self.config, self.seed, Kernels::Fast).map_err(js_err)?;
+        let s = crate::rmi::score(
+            &arch,
+            &self.targets,
+            &self.proxy,
+            &self.config,
+            self.seed,
+            Kernels::Fast,
+        )
+        .map_err(js_err)?;
         Ok(s.rmi)
     }
 }

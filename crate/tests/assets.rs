@@ -21,7 +21,11 @@ fn assets() -> Verified<DirSource> {
 fn nb201_cost(index: usize, device: Device) -> f64 {
     let book = assets().costs(Space::Nb201).unwrap();
     let arch = Arch::new(Space::Nb201, nb201::genes_of_index(index).unwrap()).unwrap();
-    book.table(device, Metric::Latency).unwrap().cost(&arch).unwrap().value
+    book.table(device, Metric::Latency)
+        .unwrap()
+        .cost(&arch)
+        .unwrap()
+        .value
 }
 
 #[test]
@@ -41,17 +45,26 @@ fn nb201_tables_equal_every_measured_figure_and_flag_estimates() -> Result<()> {
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), nb201::CELLS);
     for device in Device::ALL {
-        let col = header.iter().position(|h| *h == format!("{device}_latency_ms")).unwrap();
+        let col = header
+            .iter()
+            .position(|h| *h == format!("{device}_latency_ms"))
+            .unwrap();
         let table = book.table(device, Metric::Latency)?;
         for (i, row) in rows.iter().enumerate() {
             let cost = table.cost(&Arch::new(Space::Nb201, nb201::genes_of_index(i)?)?)?;
             match row[col] {
                 "" => assert!(!cost.measured && cost.value > 0.0, "{device} {i}"),
-                v => assert!(cost.measured && cost.value == v.parse::<f64>().unwrap(), "{device} {i}"),
+                v => assert!(
+                    cost.measured && cost.value == v.parse::<f64>().unwrap(),
+                    "{device} {i}"
+                ),
             }
         }
         if let Some(fit) = &table.header.fit {
-            assert!(fit.kendall_tau > 0.85 && fit.mape_percent < 5.0, "{device}: {fit:?}");
+            assert!(
+                fit.kendall_tau > 0.85 && fit.mape_percent < 5.0,
+                "{device}: {fit:?}"
+            );
         }
     }
     assert!(book.table(Device::Pixel3, Metric::Energy).is_err());
@@ -69,17 +82,34 @@ fn fbnet_table_reproduces_the_5000_measured_architectures() -> Result<()> {
     for line in lines {
         let row: Vec<&str> = line.split(',').collect();
         let arch = Arch::parse(Space::Fbnet, row[ops])?;
-        for device in [Device::Eyeriss, Device::Fpga, Device::Pixel3, Device::Raspi4] {
-            let col = header.iter().position(|h| *h == format!("{device}_latency_ms")).unwrap();
+        for device in [
+            Device::Eyeriss,
+            Device::Fpga,
+            Device::Pixel3,
+            Device::Raspi4,
+        ] {
+            let col = header
+                .iter()
+                .position(|h| *h == format!("{device}_latency_ms"))
+                .unwrap();
             let want: f64 = row[col].parse().unwrap();
             let got = book.table(device, Metric::Latency)?.cost(&arch)?.value;
-            assert!((got - want).abs() < 1e-9 * want.max(1.0), "{device} sample {n}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < 1e-9 * want.max(1.0),
+                "{device} sample {n}: {got} vs {want}"
+            );
         }
         n += 1;
     }
     assert_eq!(n, 5000);
-    let err = book.table(Device::EdgeGpu, Metric::Latency).unwrap_err().to_string();
-    assert!(err.contains("edgegpu") && err.contains("not available"), "{err}");
+    let err = book
+        .table(Device::EdgeGpu, Metric::Latency)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("edgegpu") && err.contains("not available"),
+        "{err}"
+    );
     Ok(())
 }
 
@@ -172,10 +202,17 @@ fn asset_tool_rebuilds_identical_bytes() {
     let out = std::env::temp_dir().join(format!("evrsnas-regen-{}", std::process::id()));
     std::fs::create_dir_all(out.join("reference")).unwrap();
     // The reference is trained, not generated: carry it over so the manifests can be compared.
-    std::fs::copy(static_dir().join(evrsnas::assets::REFERENCE), out.join(evrsnas::assets::REFERENCE)).unwrap();
+    std::fs::copy(
+        static_dir().join(evrsnas::assets::REFERENCE),
+        out.join(evrsnas::assets::REFERENCE),
+    )
+    .unwrap();
     evrsnas::assets_build::build(&shared(""), Path::new(&foolbox), &out).unwrap();
     let fresh = std::fs::read(out.join("MANIFEST.json")).unwrap();
     let bundled = std::fs::read(static_dir().join("MANIFEST.json")).unwrap();
-    assert_eq!(String::from_utf8_lossy(&fresh), String::from_utf8_lossy(&bundled));
+    assert_eq!(
+        String::from_utf8_lossy(&fresh),
+        String::from_utf8_lossy(&bundled)
+    );
     std::fs::remove_dir_all(&out).unwrap();
 }

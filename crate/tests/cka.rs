@@ -11,7 +11,10 @@ fn matrix(v: &[f64], rows: usize, cols: usize) -> Tensor {
 
 #[test]
 fn matches_reference_vectors() -> Result<()> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/linear_cka.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/vectors/linear_cka.json"
+    );
     let text = std::fs::read_to_string(path).expect("../shared/vectors/linear_cka.json");
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let cases = doc["cases"].as_array().unwrap();
@@ -19,13 +22,26 @@ fn matches_reference_vectors() -> Result<()> {
     for (i, case) in cases.iter().enumerate() {
         let shape = |k: &str| -> (usize, usize) {
             let s = case[k].as_array().unwrap();
-            (s[0].as_u64().unwrap() as usize, s[1].as_u64().unwrap() as usize)
+            (
+                s[0].as_u64().unwrap() as usize,
+                s[1].as_u64().unwrap() as usize,
+            )
         };
-        let nums = |k: &str| -> Vec<f64> { case[k].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect() };
+        let nums = |k: &str| -> Vec<f64> {
+            case[k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect()
+        };
         let ((xr, xc), (yr, yc)) = (shape("x_shape"), shape("y_shape"));
         let want = case["linear_cka"].as_f64().unwrap();
         let got = linear_cka(&matrix(&nums("x"), xr, xc), &matrix(&nums("y"), yr, yc))?;
-        assert!((got - want).abs() <= 1e-5 * want.abs().max(1e-12), "case {i}: {got} vs {want}");
+        assert!(
+            (got - want).abs() <= 1e-5 * want.abs().max(1e-12),
+            "case {i}: {got} vs {want}"
+        );
     }
     Ok(())
 }
@@ -44,18 +60,27 @@ fn constant_representation_has_zero_cka_not_nan() -> Result<()> {
 #[test]
 fn wrong_example_count_is_an_error() -> Result<()> {
     let t = CkaTarget::new(&Tensor::randn(0f32, 1., (8, 3), &Device::Cpu)?)?;
-    assert!(t.cka(&Tensor::randn(0f32, 1., (7, 3), &Device::Cpu)?).is_err());
+    assert!(t
+        .cka(&Tensor::randn(0f32, 1., (7, 3), &Device::Cpu)?)
+        .is_err());
     Ok(())
 }
 
 /// A random orthogonal d×d matrix from the QR-free route: Gram–Schmidt on random columns.
 fn orthogonal(d: usize, seed: &[f64]) -> Vec<f64> {
-    let mut cols: Vec<Vec<f64>> = (0..d).map(|j| (0..d).map(|i| seed[(i * d + j) % seed.len()] + (i * 7 + j * 3) as f64 * 0.01).collect()).collect();
+    let mut cols: Vec<Vec<f64>> = (0..d)
+        .map(|j| {
+            (0..d)
+                .map(|i| seed[(i * d + j) % seed.len()] + (i * 7 + j * 3) as f64 * 0.01)
+                .collect()
+        })
+        .collect();
     for j in 0..d {
         for k in 0..j {
             let dot: f64 = (0..d).map(|i| cols[j][i] * cols[k][i]).sum();
-            for i in 0..d {
-                cols[j][i] -= dot * cols[k][i];
+            let (done, rest) = cols.split_at_mut(j);
+            for (v, u) in rest[0].iter_mut().zip(&done[k]) {
+                *v -= dot * u;
             }
         }
         let norm = cols[j].iter().map(|v| v * v).sum::<f64>().sqrt();

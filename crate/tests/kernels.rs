@@ -17,11 +17,21 @@ fn max_rel_diff(a: &Tensor, b: &Tensor) -> Result<f32> {
 }
 
 /// Value and both gradients of sum(conv(x, w) ⊙ r) under the given kernels.
-fn conv_and_grads(x: &Tensor, w: &Tensor, r: &Tensor, spec: Conv2dSpec, k: Kernels) -> Result<[Tensor; 3]> {
+fn conv_and_grads(
+    x: &Tensor,
+    w: &Tensor,
+    r: &Tensor,
+    spec: Conv2dSpec,
+    k: Kernels,
+) -> Result<[Tensor; 3]> {
     let (xv, wv) = (Var::from_tensor(x)?, Var::from_tensor(w)?);
     let y = conv2d(xv.as_tensor(), wv.as_tensor(), spec, k)?;
     let grads = (&y * r)?.sum_all()?.backward()?;
-    Ok([y, grads.get(&xv).unwrap().clone(), grads.get(&wv).unwrap().clone()])
+    Ok([
+        y,
+        grads.get(&xv).unwrap().clone(),
+        grads.get(&wv).unwrap().clone(),
+    ])
 }
 
 #[test]
@@ -32,7 +42,11 @@ fn fast_conv_matches_stock_on_random_shapes() -> Result<()> {
         let depthwise = case % 4 == 3;
         let cig = if depthwise { 1 } else { rng.random_range(1..5) };
         let c_in = cig * groups;
-        let c_out = if depthwise { c_in } else { groups * rng.random_range(1..5) };
+        let c_out = if depthwise {
+            c_in
+        } else {
+            groups * rng.random_range(1..5)
+        };
         let k = [1, 3, 5][rng.random_range(0..3)];
         let spec = Conv2dSpec {
             stride: rng.random_range(1..3),
@@ -48,10 +62,18 @@ fn fast_conv_matches_stock_on_random_shapes() -> Result<()> {
         let r = random(y.dims(), &mut rng)?;
         let stock = conv_and_grads(&x, &wt, &r, spec, Kernels::Stock)?;
         let fast = conv_and_grads(&x, &wt, &r, spec, Kernels::Fast)?;
-        for (what, (a, b)) in ["output", "grad x", "grad w"].iter().zip(fast.iter().zip(&stock)) {
+        for (what, (a, b)) in ["output", "grad x", "grad w"]
+            .iter()
+            .zip(fast.iter().zip(&stock))
+        {
             assert_eq!(a.dims(), b.dims(), "{what} case {case}");
             let d = max_rel_diff(a, b)?;
-            assert!(d < 1e-4, "{what} differs by {d} in case {case}: {spec:?} x {:?} w {:?}", x.dims(), wt.dims());
+            assert!(
+                d < 1e-4,
+                "{what} differs by {d} in case {case}: {spec:?} x {:?} w {:?}",
+                x.dims(),
+                wt.dims()
+            );
         }
     }
     Ok(())
@@ -61,7 +83,11 @@ fn fast_conv_matches_stock_on_random_shapes() -> Result<()> {
 fn fast_conv_rejects_mismatched_shapes() -> Result<()> {
     let x = Tensor::zeros((1, 3, 8, 8), candle_core::DType::F32, &Device::Cpu)?;
     let w = Tensor::zeros((4, 2, 3, 3), candle_core::DType::F32, &Device::Cpu)?;
-    let spec = Conv2dSpec { stride: 1, padding: 1, groups: 1 };
+    let spec = Conv2dSpec {
+        stride: 1,
+        padding: 1,
+        groups: 1,
+    };
     assert!(conv2d(&x, &w, spec, Kernels::Fast).is_err());
     Ok(())
 }

@@ -5,8 +5,12 @@ use evrsnas::data::LabelledImages;
 use evrsnas::{Kernels, Reference};
 
 fn test_images() -> LabelledImages {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/cifar10_convnetjs/cifar10_test_first1000.bin");
-    LabelledImages::from_cifar_bin(&std::fs::read(path).expect("exact CIFAR-10 test images 0-999")).unwrap()
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/cifar10_convnetjs/cifar10_test_first1000.bin"
+    );
+    LabelledImages::from_cifar_bin(&std::fs::read(path).expect("exact CIFAR-10 test images 0-999"))
+        .unwrap()
 }
 
 /// akamaster's ResNet-20 reports 91.78 % on the full test set; on images 0–999 our forward pass of
@@ -14,7 +18,10 @@ fn test_images() -> LabelledImages {
 /// batch norm in eval mode and the input normalisation against an independent implementation.
 #[test]
 fn published_resnet20_weights_reach_their_accuracy() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/resnet20_akamaster/resnet20_cifar10_akamaster.safetensors");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/resnet20_akamaster/resnet20_cifar10_akamaster.safetensors"
+    );
     let model = Reference::from_safetensors(&std::fs::read(path).unwrap(), Kernels::Fast).unwrap();
     assert_eq!(model.blocks(), 3);
     let acc = evrsnas::train::accuracy(&model, &test_images()).unwrap();
@@ -23,13 +30,23 @@ fn published_resnet20_weights_reach_their_accuracy() {
 
 #[test]
 fn bundled_reference_reaches_its_recorded_accuracy() {
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../static/reference/resnet.safetensors")).unwrap();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../static/reference/resnet.safetensors"
+    ))
+    .unwrap();
     let model = Reference::from_safetensors(&bytes, Kernels::Fast).unwrap();
     let acc = evrsnas::train::accuracy(&model, &test_images()).unwrap();
-    let recorded: f64 = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../static/reference/ACCURACY"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    assert!((acc - recorded).abs() < 0.05, "measured {acc}%, recorded {recorded}%");
+    let recorded: f64 = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../static/reference/ACCURACY"
+    ))
+    .unwrap()
+    .trim()
+    .parse()
+    .unwrap();
+    assert!(
+        (acc - recorded).abs() < 0.05,
+        "measured {acc}%, recorded {recorded}%"
+    );
 }

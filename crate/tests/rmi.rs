@@ -29,14 +29,21 @@ fn loss_gradient_matches_finite_differences() -> Result<()> {
         .map(|s| Var::from_tensor(&random(s, &mut rng)).unwrap())
         .collect();
     let loss_of = |ts: &[Tensor]| -> Result<Tensor> {
-        let f = Features { stages: [ts[0].clone(), ts[1].clone(), ts[2].clone()], logits: ts[3].clone() };
+        let f = Features {
+            stages: [ts[0].clone(), ts[1].clone(), ts[2].clone()],
+            logits: ts[3].clone(),
+        };
         Ok(rmi_loss(&f, &targets, &labels, 0.8)?.0)
     };
     let current: Vec<Tensor> = vars.iter().map(|v| v.as_tensor().clone()).collect();
     let grads = loss_of(&current)?.backward()?;
     let h = 1e-6;
     for (k, var) in vars.iter().enumerate() {
-        let analytic = grads.get(var).expect("gradient").flatten_all()?.to_vec1::<f64>()?;
+        let analytic = grads
+            .get(var)
+            .expect("gradient")
+            .flatten_all()?
+            .to_vec1::<f64>()?;
         let base = var.as_tensor().flatten_all()?.to_vec1::<f64>()?;
         for i in 0..base.len() {
             let at = |delta: f64| -> Result<f64> {
@@ -47,7 +54,11 @@ fn loss_gradient_matches_finite_differences() -> Result<()> {
                 loss_of(&ts)?.to_scalar::<f64>()
             };
             let numeric = (at(h)? - at(-h)?) / (2.0 * h);
-            assert!((numeric - analytic[i]).abs() < 1e-6 * (1.0 + numeric.abs()), "tensor {k} element {i}: {numeric} vs {}", analytic[i]);
+            assert!(
+                (numeric - analytic[i]).abs() < 1e-6 * (1.0 + numeric.abs()),
+                "tensor {k} element {i}: {numeric} vs {}",
+                analytic[i]
+            );
         }
     }
     Ok(())
@@ -56,7 +67,9 @@ fn loss_gradient_matches_finite_differences() -> Result<()> {
 fn tiny_targets() -> Result<RmiTargets> {
     let reference = evrsnas::Reference::new(1, 10, evrsnas::nn::Params::seeded(11, Kernels::Fast))?;
     let mut rng = StdRng::seed_from_u64(5);
-    let pixels: Vec<u8> = (0..8 * evrsnas::data::PIXELS).map(|_| rng.random()).collect();
+    let pixels: Vec<u8> = (0..8 * evrsnas::data::PIXELS)
+        .map(|_| rng.random())
+        .collect();
     RmiTargets::new(&reference, &evrsnas::data::to_tensor(&pixels, 8)?)
 }
 
@@ -69,7 +82,10 @@ fn scores_are_in_range_reproducible_and_improve_with_training() -> Result<()> {
     let mut rng = StdRng::seed_from_u64(9);
     for space in Space::ALL {
         let arch = space.sample(&mut rng);
-        let cfg = RmiConfig { steps: 3, ..RmiConfig::default() };
+        let cfg = RmiConfig {
+            steps: 3,
+            ..RmiConfig::default()
+        };
         let a = score(&arch, &targets, &proxy, &cfg, 1, Kernels::Fast)?;
         let b = score(&arch, &targets, &proxy, &cfg, 1, Kernels::Fast)?;
         assert_eq!(a, b, "same seed, same score");
@@ -78,14 +94,42 @@ fn scores_are_in_range_reproducible_and_improve_with_training() -> Result<()> {
         let untrained = RmiConfig { steps: 0, ..cfg };
         let fast0 = score(&arch, &targets, &proxy, &untrained, 1, Kernels::Fast)?.rmi;
         let stock0 = score(&arch, &targets, &proxy, &untrained, 1, Kernels::Stock)?.rmi;
-        assert!((stock0 - fast0).abs() < 1e-4, "untrained: stock {stock0} vs fast {fast0}");
+        assert!(
+            (stock0 - fast0).abs() < 1e-4,
+            "untrained: stock {stock0} vs fast {fast0}"
+        );
         let stock = score(&arch, &targets, &proxy, &cfg, 1, Kernels::Stock)?;
-        assert!((stock.rmi - a.rmi).abs() < 1e-2, "stock {} vs fast {}", stock.rmi, a.rmi);
+        assert!(
+            (stock.rmi - a.rmi).abs() < 1e-2,
+            "stock {} vs fast {}",
+            stock.rmi,
+            a.rmi
+        );
     }
     // Training towards the targets raises Σ CKA for a conv-heavy cell.
     let arch = Arch::parse(Space::Nb201, "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")?;
-    let before = score(&arch, &targets, &proxy, &RmiConfig { steps: 0, ..RmiConfig::default() }, 2, Kernels::Fast)?;
-    let after = score(&arch, &targets, &proxy, &RmiConfig { steps: 10, ..RmiConfig::default() }, 2, Kernels::Fast)?;
+    let before = score(
+        &arch,
+        &targets,
+        &proxy,
+        &RmiConfig {
+            steps: 0,
+            ..RmiConfig::default()
+        },
+        2,
+        Kernels::Fast,
+    )?;
+    let after = score(
+        &arch,
+        &targets,
+        &proxy,
+        &RmiConfig {
+            steps: 10,
+            ..RmiConfig::default()
+        },
+        2,
+        Kernels::Fast,
+    )?;
     assert!(after.rmi > before.rmi, "{} -> {}", before.rmi, after.rmi);
     Ok(())
 }
@@ -96,8 +140,21 @@ fn degenerate_cell_scores_zero_not_nan() -> Result<()> {
     let mut proxy = ProxyConfig::default();
     proxy.nb201.channels = 4;
     // Every path to the output is `none`: all stage outputs are zero.
-    let arch = Arch::parse(Space::Nb201, "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|none~0|none~1|none~2|")?;
-    let s = score(&arch, &targets, &proxy, &RmiConfig { steps: 2, ..RmiConfig::default() }, 0, Kernels::Fast)?;
+    let arch = Arch::parse(
+        Space::Nb201,
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|none~0|none~1|none~2|",
+    )?;
+    let s = score(
+        &arch,
+        &targets,
+        &proxy,
+        &RmiConfig {
+            steps: 2,
+            ..RmiConfig::default()
+        },
+        0,
+        Kernels::Fast,
+    )?;
     assert_eq!(s.rmi, 0.0);
     assert!(!s.diverged);
     let _ = DType::F32;

@@ -4,7 +4,10 @@
 use candle_core::Result;
 use evrsnas::cost::{CostTable, TableHeader};
 use evrsnas::evolve::{run, Evaluator};
-use evrsnas::{Arch, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, RmiConfig, RmiEvaluator, RmiTargets, Search, Space};
+use evrsnas::{
+    Arch, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, RmiConfig,
+    RmiEvaluator, RmiTargets, Search, Space,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashSet;
@@ -15,7 +18,10 @@ fn toy_costs() -> Result<CostTable> {
     let values: Vec<f64> = (0..evrsnas::space::nb201::CELLS)
         .map(|i| {
             let genes = evrsnas::space::nb201::genes_of_index(i).unwrap();
-            1.0 + genes.iter().map(|&g| [0.0, 0.0, 1.0, 1.0, 0.25][g as usize]).sum::<f64>()
+            1.0 + genes
+                .iter()
+                .map(|&g| [0.0, 0.0, 1.0, 1.0, 0.25][g as usize])
+                .sum::<f64>()
         })
         .collect();
     let header = TableHeader {
@@ -30,19 +36,29 @@ fn toy_costs() -> Result<CostTable> {
         fit: None,
         range: [1.0, 7.0],
     };
-    CostTable::per_arch(Space::Nb201, header, values.clone(), vec![true; values.len()])
+    CostTable::per_arch(
+        Space::Nb201,
+        header,
+        values.clone(),
+        vec![true; values.len()],
+    )
 }
 
 fn evaluator(seed: u64) -> Result<RmiEvaluator> {
     let reference = evrsnas::Reference::new(1, 10, evrsnas::nn::Params::seeded(11, Kernels::Fast))?;
     let mut rng = StdRng::seed_from_u64(5);
-    let pixels: Vec<u8> = (0..6 * evrsnas::data::PIXELS).map(|_| rng.random()).collect();
+    let pixels: Vec<u8> = (0..6 * evrsnas::data::PIXELS)
+        .map(|_| rng.random())
+        .collect();
     let mut proxy = ProxyConfig::default();
     proxy.nb201.channels = 4;
     Ok(RmiEvaluator {
         targets: RmiTargets::new(&reference, &evrsnas::data::to_tensor(&pixels, 6)?)?,
         proxy,
-        config: RmiConfig { steps: 2, ..RmiConfig::default() },
+        config: RmiConfig {
+            steps: 2,
+            ..RmiConfig::default()
+        },
         seed,
         kernels: Kernels::Fast,
     })
@@ -64,13 +80,21 @@ impl<E: Evaluator> Evaluator for Counting<E> {
 }
 
 fn config(seed: u64) -> EvolutionConfig {
-    EvolutionConfig { population: 6, generations: 3, seed, ..EvolutionConfig::default() }
+    EvolutionConfig {
+        population: 6,
+        generations: 3,
+        seed,
+        ..EvolutionConfig::default()
+    }
 }
 
 fn tiny_search(seed: u64) -> Result<(Search, usize)> {
     let fitness = Fitness::new(3.0, 1.0, Penalty::Hinge)?;
     let mut search = Search::new(Space::Nb201, config(seed), toy_costs()?, fitness)?;
-    let mut eval = Counting { inner: evaluator(seed)?, seen: HashSet::new() };
+    let mut eval = Counting {
+        inner: evaluator(seed)?,
+        seen: HashSet::new(),
+    };
     let mut events = 0;
     run(&mut search, &mut eval, |_| {
         events += 1;
@@ -116,7 +140,13 @@ fn cancellation_stops_and_keeps_scores() -> Result<()> {
     let fitness = Fitness::new(3.0, 1.0, Penalty::Hinge)?;
     let mut search = Search::new(Space::Nb201, config(1), toy_costs()?, fitness)?;
     let mut eval = evaluator(1)?;
-    run(&mut search, &mut eval, |p| if p.evaluations >= 2 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })?;
+    run(&mut search, &mut eval, |p| {
+        if p.evaluations >= 2 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })?;
     assert_eq!(search.evaluations(), 2);
     assert!(!search.is_done());
     Ok(())
@@ -136,7 +166,10 @@ fn threshold_change_reranks_without_training() -> Result<()> {
     assert_eq!(tight[0].cost, min_cost);
     // "Continue" resumes with the cache: one more generation trains only new architectures.
     search.extend(1);
-    assert!(search.pending().iter().all(|a| search.candidate(a).is_none()));
+    assert!(search
+        .pending()
+        .iter()
+        .all(|a| search.candidate(a).is_none()));
     Ok(())
 }
 
@@ -148,7 +181,19 @@ fn record_refuses_non_finite_scores_and_other_spaces() -> Result<()> {
     assert!(search.record(a.clone(), f64::NAN).is_err());
     let mut rng = StdRng::seed_from_u64(0);
     assert!(search.record(Space::Fbnet.sample(&mut rng), 1.0).is_err());
-    assert!(search.advance().is_err(), "cannot close a generation with unscored candidates");
-    assert!(Search::new(Space::Nb201, EvolutionConfig { population: 1, ..config(1) }, toy_costs()?, fitness).is_err());
+    assert!(
+        search.advance().is_err(),
+        "cannot close a generation with unscored candidates"
+    );
+    assert!(Search::new(
+        Space::Nb201,
+        EvolutionConfig {
+            population: 1,
+            ..config(1)
+        },
+        toy_costs()?,
+        fitness
+    )
+    .is_err());
     Ok(())
 }

@@ -7,8 +7,8 @@ use evrsnas::assets::{BatchChoice, DirSource, Verified};
 use evrsnas::data::LabelledImages;
 use evrsnas::evolve::{self, Progress};
 use evrsnas::{
-    Arch, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, Reference, RmiConfig,
-    RmiEvaluator, RmiTargets, Search, Space,
+    Arch, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, Reference,
+    RmiConfig, RmiEvaluator, RmiTargets, Search, Space,
 };
 use serde_json::json;
 use std::io::{IsTerminal, Write};
@@ -20,7 +20,11 @@ use std::time::Instant;
 type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 #[derive(Parser)]
-#[command(name = "evrsnas", version, about = "Hardware-aware NAS by representation similarity (HW-EvRSNAS)")]
+#[command(
+    name = "evrsnas",
+    version,
+    about = "Hardware-aware NAS by representation similarity (HW-EvRSNAS)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -236,7 +240,10 @@ fn search(args: SearchArgs) -> AnyResult<()> {
     let started = Instant::now();
     let fitness = Fitness::new(args.threshold, args.lambda, args.penalty)?;
     let assets = Verified::open(DirSource(assets_dir(&args.common.assets)))?;
-    let table = assets.costs(args.space)?.table(args.device, args.metric)?.clone();
+    let table = assets
+        .costs(args.space)?
+        .table(args.device, args.metric)?
+        .clone();
     let config = EvolutionConfig {
         population: args.population,
         generations: args.generations,
@@ -254,12 +261,30 @@ fn search(args: SearchArgs) -> AnyResult<()> {
     let live = stderr.is_terminal();
     evolve::run(&mut search, &mut evaluator, |p: &Progress| {
         let best = p.best.as_ref().map_or(String::new(), |b| {
-            format!("best fitness {:.4} (rmi {:.4}, {:.3} {unit})", b.fitness, b.rmi, b.cost)
+            format!(
+                "best fitness {:.4} (rmi {:.4}, {:.3} {unit})",
+                b.fitness, b.rmi, b.cost
+            )
         });
         let _ = if let Some(stats) = p.closed {
-            writeln!(stderr, "{}generation {}/{} done: {} evaluations, mean fitness {:.4}, {best}", if live { "\r" } else { "" }, stats.generation + 1, p.generations, p.evaluations, stats.mean_fitness)
+            writeln!(
+                stderr,
+                "{}generation {}/{} done: {} evaluations, mean fitness {:.4}, {best}",
+                if live { "\r" } else { "" },
+                stats.generation + 1,
+                p.generations,
+                p.evaluations,
+                stats.mean_fitness
+            )
         } else if live {
-            write!(stderr, "\rgeneration {}/{}: candidate {}/{}   ", p.generation + 1, p.generations, p.scored_in_generation, p.pending_in_generation)
+            write!(
+                stderr,
+                "\rgeneration {}/{}: candidate {}/{}   ",
+                p.generation + 1,
+                p.generations,
+                p.scored_in_generation,
+                p.pending_in_generation
+            )
         } else {
             Ok(())
         };
@@ -291,12 +316,19 @@ fn search(args: SearchArgs) -> AnyResult<()> {
             args.metric,
             args.device,
             best.cost,
-            if best.measured { "measured" } else { "estimated" },
+            if best.measured {
+                "measured"
+            } else {
+                "estimated"
+            },
             args.threshold,
             if best.feasible { "within" } else { "OVER" }
         );
         println!("fitness: {:.4}", best.fitness);
-        println!("{} architectures trained in {seconds:.1} s", search.evaluations());
+        println!(
+            "{} architectures trained in {seconds:.1} s",
+            search.evaluations()
+        );
     }
     Ok(())
 }
@@ -304,22 +336,40 @@ fn search(args: SearchArgs) -> AnyResult<()> {
 fn score(args: ScoreArgs) -> AnyResult<()> {
     let mut strings = args.arch.clone();
     if let Some(file) = &args.archs_file {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        strings.extend(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from));
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        strings.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(String::from),
+        );
     }
     if strings.is_empty() {
         return Err("give architectures with --arch or --archs-file".into());
     }
-    let archs = strings.iter().map(|s| Arch::parse(args.space, s)).collect::<candle_core::Result<Vec<_>>>()?;
+    let archs = strings
+        .iter()
+        .map(|s| Arch::parse(args.space, s))
+        .collect::<candle_core::Result<Vec<_>>>()?;
     let assets = Verified::open(DirSource(assets_dir(&args.common.assets)))?;
     let book = assets.costs(args.space)?;
     let eval = evaluator(&assets, &args.common)?;
     let mut stdout = std::io::stdout().lock();
     for arch in &archs {
-        let s = evrsnas::rmi::score(arch, &eval.targets, &eval.proxy, &eval.config, eval.seed, eval.kernels)?;
+        let s = evrsnas::rmi::score(
+            arch,
+            &eval.targets,
+            &eval.proxy,
+            &eval.config,
+            eval.seed,
+            eval.kernels,
+        )?;
         let mut costs = serde_json::Map::new();
         for t in &book.tables {
-            let entry = costs.entry(t.header.device.name()).or_insert_with(|| json!({}));
+            let entry = costs
+                .entry(t.header.device.name())
+                .or_insert_with(|| json!({}));
             entry[t.header.metric.name()] = json!(t.cost(arch)?.value);
         }
         let line = json!({"arch": arch.to_string(), "index": arch.nb201_index(), "rmi": s.rmi, "diverged": s.diverged, "costs": costs});
@@ -337,7 +387,11 @@ fn read_cifar(path: &PathBuf, prefix: &str) -> AnyResult<LabelledImages> {
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "bin"))
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(prefix)))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(prefix))
+            })
             .collect();
         v.sort();
         v
@@ -350,7 +404,9 @@ fn read_cifar(path: &PathBuf, prefix: &str) -> AnyResult<LabelledImages> {
     let mut all = LabelledImages::default();
     for f in files {
         let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
-        all.extend(LabelledImages::from_cifar_bin(&bytes).map_err(|e| format!("{}: {e}", f.display()))?);
+        all.extend(
+            LabelledImages::from_cifar_bin(&bytes).map_err(|e| format!("{}: {e}", f.display()))?,
+        );
     }
     Ok(all)
 }
@@ -363,7 +419,10 @@ fn eval_reference(args: EvalReferenceArgs) -> AnyResult<()> {
     let model = Reference::from_safetensors(&bytes, Kernels::Fast)?;
     let data = read_cifar(&args.data, "")?;
     let acc = evrsnas::train::accuracy(&model, &data)?;
-    println!("{}", json!({"images": data.len(), "top1_percent": acc, "depth": 6 * model.blocks() + 2}));
+    println!(
+        "{}",
+        json!({"images": data.len(), "top1_percent": acc, "depth": 6 * model.blocks() + 2})
+    );
     Ok(())
 }
 
@@ -371,7 +430,11 @@ fn train_reference(args: TrainReferenceArgs) -> AnyResult<()> {
     // Only the official training batches: the folder may also hold test images.
     let train = read_cifar(&args.data, "data_batch_")?;
     let test = args.test.as_ref().map(|t| read_cifar(t, "")).transpose()?;
-    let model = Reference::new(args.blocks, 10, evrsnas::nn::Params::seeded(args.seed, Kernels::Fast))?;
+    let model = Reference::new(
+        args.blocks,
+        10,
+        evrsnas::nn::Params::seeded(args.seed, Kernels::Fast),
+    )?;
     let cfg = evrsnas::train::TrainConfig {
         epochs: args.epochs,
         batch: args.batch,
@@ -393,7 +456,8 @@ fn train_reference(args: TrainReferenceArgs) -> AnyResult<()> {
             let _ = std::fs::write(&args.out, bytes);
         }
     })?;
-    std::fs::write(&args.out, model.to_safetensors()?).map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    std::fs::write(&args.out, model.to_safetensors()?)
+        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
     Ok(())
 }
 
@@ -420,4 +484,3 @@ fn main() -> ExitCode {
         }
     }
 }
-

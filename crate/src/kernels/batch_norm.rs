@@ -12,12 +12,18 @@ pub fn channel_stats(x: &[f32], n: usize, c: usize, hw: usize) -> (Vec<f32>, Vec
     for ch in 0..c {
         let mut s = 0.0f64;
         for i in 0..n {
-            s += x[(i * c + ch) * hw..][..hw].iter().map(|&v| v as f64).sum::<f64>();
+            s += x[(i * c + ch) * hw..][..hw]
+                .iter()
+                .map(|&v| v as f64)
+                .sum::<f64>();
         }
         let mu = s / m;
         let mut q = 0.0f64;
         for i in 0..n {
-            q += x[(i * c + ch) * hw..][..hw].iter().map(|&v| (v as f64 - mu).powi(2)).sum::<f64>();
+            q += x[(i * c + ch) * hw..][..hw]
+                .iter()
+                .map(|&v| (v as f64 - mu).powi(2))
+                .sum::<f64>();
         }
         mean[ch] = mu as f32;
         var[ch] = (q / m) as f32;
@@ -42,9 +48,19 @@ impl CustomOp3 for FusedBatchNorm {
     }
 
     // x: [N, C, H, W], weight and bias: [C] -> y: [N, C, H, W]
-    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout, s3: &CpuStorage, l3: &Layout) -> Result<(CpuStorage, Shape)> {
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
         let (x, w, b) = (slice(s1, l1)?, slice(s2, l2)?, slice(s3, l3)?);
-        let &[n, c, h, wd] = l1.dims() else { bail!("batch norm expects [N, C, H, W], got {:?}", l1.dims()) };
+        let &[n, c, h, wd] = l1.dims() else {
+            bail!("batch norm expects [N, C, H, W], got {:?}", l1.dims())
+        };
         let hw = h * wd;
         let (mean, var) = channel_stats(x, n, c, hw);
         let mut y = vec![0.0f32; x.len()];
@@ -61,7 +77,14 @@ impl CustomOp3 for FusedBatchNorm {
         Ok((CpuStorage::F32(y), l1.shape().clone()))
     }
 
-    fn bwd(&self, x: &Tensor, w: &Tensor, _b: &Tensor, _y: &Tensor, gy: &Tensor) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        _b: &Tensor,
+        _y: &Tensor,
+        gy: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
         let (n, c, h, wd) = x.dims4()?;
         let hw = h * wd;
         let m = (n * hw) as f32;
@@ -87,7 +110,11 @@ impl CustomOp3 for FusedBatchNorm {
             let k = wv[ch] * inv / m;
             for i in 0..n {
                 let o = (i * c + ch) * hw;
-                for ((gxv, &g), &xv) in gx[o..o + hw].iter_mut().zip(&gv[o..o + hw]).zip(&xv[o..o + hw]) {
+                for ((gxv, &g), &xv) in gx[o..o + hw]
+                    .iter_mut()
+                    .zip(&gv[o..o + hw])
+                    .zip(&xv[o..o + hw])
+                {
                     let xhat = (xv - mean[ch]) * inv;
                     *gxv = k * (m * g - sg - xhat * sgx);
                 }

@@ -8,7 +8,9 @@
 
 use super::{Features, Network};
 use crate::nn::{self, batch_norm, conv2d, linear, BatchNorm, Conv2d, Linear, Params};
-use crate::space::fbnet::{block, Block, LAYERS, STAGE_CHANNELS, STAGE_LAYERS, STAGE_STRIDES, STEM_CHANNELS};
+use crate::space::fbnet::{
+    block, Block, LAYERS, STAGE_CHANNELS, STAGE_LAYERS, STAGE_STRIDES, STEM_CHANNELS,
+};
 use candle_core::{bail, Module, ModuleT, Result, Tensor};
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +40,14 @@ impl FbnetProxy {
     }
 }
 
-fn conv_bn(c_in: usize, c_out: usize, k: usize, stride: usize, groups: usize, p: Params) -> Result<(Conv2d, BatchNorm)> {
+fn conv_bn(
+    c_in: usize,
+    c_out: usize,
+    k: usize,
+    stride: usize,
+    groups: usize,
+    p: Params,
+) -> Result<(Conv2d, BatchNorm)> {
     Ok((
         conv2d(c_in, c_out, k, stride, k / 2, groups, p.pp("conv"))?,
         batch_norm(c_out, false, p.pp("bn"))?,
@@ -76,7 +85,8 @@ impl Layer {
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let apply = |(conv, bn): &(Conv2d, BatchNorm), x: &Tensor| bn.forward_t(&conv.forward(x)?, true);
+        let apply =
+            |(conv, bn): &(Conv2d, BatchNorm), x: &Tensor| bn.forward_t(&conv.forward(x)?, true);
         match self {
             Layer::Identity => Ok(x.clone()),
             Layer::Projection(cb) => apply(cb, x),
@@ -108,7 +118,10 @@ pub struct FbnetNet {
 impl FbnetNet {
     pub fn new(genes: &[u8], cfg: FbnetProxy, classes: usize, p: Params) -> Result<Self> {
         if genes.len() != LAYERS {
-            bail!("an FBNet architecture has {LAYERS} layers, got {}", genes.len())
+            bail!(
+                "an FBNet architecture has {LAYERS} layers, got {}",
+                genes.len()
+            )
         }
         if cfg.channel_divisor == 0 || cfg.layers_per_stage == 0 {
             bail!("FBNet proxy needs channel_divisor ≥ 1 and layers_per_stage ≥ 1, got {cfg:?}")
@@ -123,7 +136,13 @@ impl FbnetNet {
             for i in 0..n.min(cfg.layers_per_stage) {
                 let stride = if i == 0 { STAGE_STRIDES[s] } else { 1 };
                 let op = genes[first_layer + i];
-                layers.push(Layer::new(op, c_in, c_out, stride, p.pp(format!("layers.{}", first_layer + i)))?);
+                layers.push(Layer::new(
+                    op,
+                    c_in,
+                    c_out,
+                    stride,
+                    p.pp(format!("layers.{}", first_layer + i)),
+                )?);
                 c_in = c_out;
             }
             stages.push(layers);

@@ -23,26 +23,32 @@ pub trait Network {
 }
 
 /// The reduction knobs of both proxies.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProxyConfig {
     pub nb201: nb201::Nb201Proxy,
     pub fbnet: fbnet::FbnetProxy,
 }
 
-impl Default for ProxyConfig {
-    fn default() -> Self {
-        Self {
-            nb201: nb201::Nb201Proxy::default(),
-            fbnet: fbnet::FbnetProxy::default(),
-        }
-    }
-}
-
 /// Builds the proxy network of `arch` with parameters from `p`.
-pub fn build(arch: &Arch, config: &ProxyConfig, classes: usize, p: Params) -> Result<Box<dyn Network>> {
+pub fn build(
+    arch: &Arch,
+    config: &ProxyConfig,
+    classes: usize,
+    p: Params,
+) -> Result<Box<dyn Network>> {
     Ok(match arch.space() {
-        Space::Nb201 => Box::new(nb201::Nb201Net::new(arch.genes(), config.nb201, classes, p)?),
-        Space::Fbnet => Box::new(fbnet::FbnetNet::new(arch.genes(), config.fbnet, classes, p)?),
+        Space::Nb201 => Box::new(nb201::Nb201Net::new(
+            arch.genes(),
+            config.nb201,
+            classes,
+            p,
+        )?),
+        Space::Fbnet => Box::new(fbnet::FbnetNet::new(
+            arch.genes(),
+            config.fbnet,
+            classes,
+            p,
+        )?),
     })
 }

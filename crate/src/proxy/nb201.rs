@@ -3,9 +3,9 @@
 //! The full-size network of the benchmark has C = 16 channels and N = 5 cells per stage.
 
 use super::{Features, Network};
-use crate::nn::{self, batch_norm, conv2d, linear, BatchNorm, Conv2d, Linear, Params};
 use crate::kernels::Kernels;
-use crate::space::nb201::{EDGE_NODES, EDGES};
+use crate::nn::{self, batch_norm, conv2d, linear, BatchNorm, Conv2d, Linear, Params};
+use crate::space::nb201::{EDGES, EDGE_NODES};
 use candle_core::{bail, Module, ModuleT, Result, Tensor};
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +20,10 @@ pub struct Nb201Proxy {
 
 impl Default for Nb201Proxy {
     fn default() -> Self {
-        Self { channels: 8, cells: 1 }
+        Self {
+            channels: 8,
+            cells: 1,
+        }
     }
 }
 
@@ -90,7 +93,9 @@ impl Cell {
         for to in 1..4 {
             let mut sum: Option<Tensor> = None;
             for e in (0..EDGES).filter(|&e| EDGE_NODES[e].0 == to) {
-                let Some(input) = &nodes[EDGE_NODES[e].1] else { continue };
+                let Some(input) = &nodes[EDGE_NODES[e].1] else {
+                    continue;
+                };
                 if let Some(y) = self.edges[e].forward(input)? {
                     sum = Some(match sum {
                         Some(s) => (s + y)?,
@@ -141,7 +146,10 @@ pub struct Nb201Net {
 impl Nb201Net {
     pub fn new(genes: &[u8], cfg: Nb201Proxy, classes: usize, p: Params) -> Result<Self> {
         if genes.len() != EDGES {
-            bail!("a NAS-Bench-201 cell has {EDGES} edges, got {}", genes.len())
+            bail!(
+                "a NAS-Bench-201 cell has {EDGES} edges, got {}",
+                genes.len()
+            )
         }
         if cfg.channels == 0 || cfg.cells == 0 {
             bail!("NB201 proxy needs channels ≥ 1 and cells ≥ 1, got {cfg:?}")

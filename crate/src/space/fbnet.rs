@@ -21,20 +21,56 @@ pub const STEM_CHANNELS: usize = 16;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Block {
     /// Inverted bottleneck with kernel `k`, expansion `e`, `groups` for both 1×1 convolutions.
-    Bottleneck { k: usize, e: usize, groups: usize },
+    Bottleneck {
+        k: usize,
+        e: usize,
+        groups: usize,
+    },
     Skip,
 }
 
 pub fn block(op: u8) -> Block {
     match op {
-        0 => Block::Bottleneck { k: 3, e: 1, groups: 1 },
-        1 => Block::Bottleneck { k: 3, e: 1, groups: 2 },
-        2 => Block::Bottleneck { k: 3, e: 3, groups: 1 },
-        3 => Block::Bottleneck { k: 3, e: 6, groups: 1 },
-        4 => Block::Bottleneck { k: 5, e: 1, groups: 1 },
-        5 => Block::Bottleneck { k: 5, e: 1, groups: 2 },
-        6 => Block::Bottleneck { k: 5, e: 3, groups: 1 },
-        7 => Block::Bottleneck { k: 5, e: 6, groups: 1 },
+        0 => Block::Bottleneck {
+            k: 3,
+            e: 1,
+            groups: 1,
+        },
+        1 => Block::Bottleneck {
+            k: 3,
+            e: 1,
+            groups: 2,
+        },
+        2 => Block::Bottleneck {
+            k: 3,
+            e: 3,
+            groups: 1,
+        },
+        3 => Block::Bottleneck {
+            k: 3,
+            e: 6,
+            groups: 1,
+        },
+        4 => Block::Bottleneck {
+            k: 5,
+            e: 1,
+            groups: 1,
+        },
+        5 => Block::Bottleneck {
+            k: 5,
+            e: 1,
+            groups: 2,
+        },
+        6 => Block::Bottleneck {
+            k: 5,
+            e: 3,
+            groups: 1,
+        },
+        7 => Block::Bottleneck {
+            k: 5,
+            e: 6,
+            groups: 1,
+        },
         _ => Block::Skip,
     }
 }
@@ -58,13 +94,19 @@ pub fn parse(s: &str) -> Result<Vec<u8>> {
         .filter(|t| !t.is_empty())
         .collect();
     if names.len() != LAYERS {
-        bail!("an FBNet architecture has {LAYERS} layers, got {} in '{s}'", names.len())
+        bail!(
+            "an FBNet architecture has {LAYERS} layers, got {} in '{s}'",
+            names.len()
+        )
     }
     names
         .iter()
         .map(|name| match OPS.iter().position(|o| o == name) {
             Some(i) => Ok(i as u8),
-            None => bail!("unknown FBNet block '{name}' (expected one of {})", OPS.join(", ")),
+            None => bail!(
+                "unknown FBNet block '{name}' (expected one of {})",
+                OPS.join(", ")
+            ),
         })
         .collect()
 }

@@ -76,7 +76,10 @@ pub fn index_of(genes: &[u8]) -> usize {
 /// The genes of the cell with a NAS-Bench-201 index.
 pub fn genes_of_index(index: usize) -> Result<Vec<u8>> {
     if index >= CELLS {
-        bail!("NAS-Bench-201 index {index} out of range (0..{})", CELLS - 1)
+        bail!(
+            "NAS-Bench-201 index {index} out of range (0..{})",
+            CELLS - 1
+        )
     }
     Ok(genes_of_rank(tables().rank_of_index[index] as usize))
 }
@@ -119,19 +122,23 @@ pub fn parse(s: &str) -> Result<Vec<u8>> {
             .ok_or_else(|| candle_core::Error::Msg(format!("malformed node '{node}' in '{s}'")))?;
         let edges: Vec<&str> = inner.split('|').collect();
         if edges.len() != i + 1 {
-            bail!("node {} of '{s}' needs {} inputs, got {}", i + 1, i + 1, edges.len())
+            bail!(
+                "node {} of '{s}' needs {} inputs, got {}",
+                i + 1,
+                i + 1,
+                edges.len()
+            )
         }
         for (j, edge) in edges.iter().enumerate() {
-            let (op, from) = edge
-                .split_once('~')
-                .ok_or_else(|| candle_core::Error::Msg(format!("malformed edge '{edge}' in '{s}'")))?;
+            let (op, from) = edge.split_once('~').ok_or_else(|| {
+                candle_core::Error::Msg(format!("malformed edge '{edge}' in '{s}'"))
+            })?;
             if from != j.to_string() {
                 bail!("edge '{edge}' of node {} must come from node {j}", i + 1)
             }
-            let code = OPS
-                .iter()
-                .position(|&o| o == op)
-                .ok_or_else(|| candle_core::Error::Msg(format!("unknown NAS-Bench-201 op '{op}'")))?;
+            let code = OPS.iter().position(|&o| o == op).ok_or_else(|| {
+                candle_core::Error::Msg(format!("unknown NAS-Bench-201 op '{op}'"))
+            })?;
             genes.push(code as u8);
         }
     }

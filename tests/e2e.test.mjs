@@ -1,0 +1,168 @@
+// End-to-end tests of the explorer in headless Chromium (Debian's), driven by playwright-core.
+// A small static server serves dist/ on 127.0.0.1; it can corrupt one asset to test integrity.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dist = path.join(root, 'dist');
+const shots = path.join(root, 'target', 'screenshots');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+const NB201 = /^\|[a-z_0-9]+~0\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|[a-z_0-9]+~2\|$/;
+const TINY = 'population=4&generations=2&steps=2&seed=1';
+
+let server;
+let base;
+let browser;
+let corrupt = null; // path under dist/ to serve altered
+
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.join(dist, rel);
+    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    let body = fs.readFileSync(file);
+    if (corrupt && rel === corrupt) {
+      body = Buffer.from(body);
+      body[body.length - 1] ^= 0xff;
+    }
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic', `--user-data-dir=${fs.mkdtempSync(path.join(os.tmpdir(), 'evrsnas-chromium-'))}`],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(query) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await page.goto(`${base}index.html?${query}`);
+  return { page, problems };
+}
+
+const state = (page) => page.getAttribute('#app', 'data-state');
+const waitState = (page, s, timeout = 240_000) => page.waitForSelector(`#app[data-state="${s}"]`, { timeout });
+const evaluations = async (page) => Number((await page.textContent('#progress-text')).match(/(\d+) architectures trained/)?.[1] ?? -1);
+
+test('a small search from URL parameters runs to done with a valid best architecture', async () => {
+  const { page, problems } = await open(`${TINY}&device=raspi4&threshold=20&autorun=1`);
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+  });
+  await waitState(page, 'done');
+  const best = await page.textContent('#best-arch');
+  assert.match(best, NB201);
+  assert.ok((await evaluations(page)) >= 4);
+  assert.ok((await page.locator('#top tbody tr').count()) >= 1);
+  assert.equal(await page.textContent('#error'), '');
+  await page.screenshot({ path: path.join(shots, 'search-done.png'), fullPage: true });
+  const longest = Math.max(0, ...(await page.evaluate(() => window.__longTasks)));
+  console.log(`longest main-thread task during the search: ${longest.toFixed(0)} ms`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('settings round-trip through the URL', async () => {
+  const { page } = await open('space=fbnet&device=fpga&threshold=12.5&population=7&generations=3&seed=42&steps=4&lambda=2&penalty=two-sided');
+  await page.waitForSelector('#app[data-state="idle"]');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  assert.equal(await page.inputValue('#space'), 'fbnet');
+  assert.equal(await page.inputValue('#device'), 'fpga');
+  assert.equal(await page.inputValue('#threshold'), '12.5');
+  assert.equal(await page.inputValue('#population'), '7');
+  assert.equal(await page.inputValue('#seed'), '42');
+  assert.equal(await page.inputValue('#penalty'), 'two-sided');
+  await page.fill('#seed', '43');
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('seed'), '43');
+  assert.equal(url.searchParams.get('device'), 'fpga');
+  assert.equal(url.searchParams.get('threshold'), '12.5');
+  // FBNet offers only the devices it has figures for.
+  const devices = await page.$$eval('#device option', (os) => os.map((o) => o.value));
+  assert.deepEqual(devices.sort(), ['eyeriss', 'fpga', 'pixel3', 'raspi4']);
+  await page.close();
+});
+
+test('pause keeps the search still and resume finishes it', async () => {
+  const { page } = await open(`${TINY}&generations=3&autorun=1`);
+  await page.waitForFunction(() => /\b[1-9]\d* architectures trained/.test(document.getElementById('progress-text').textContent), null, { timeout: 240_000 });
+  await page.click('#pause');
+  await waitState(page, 'paused');
+  await page.waitForTimeout(2500); // an in-flight candidate may still land
+  const frozen = await evaluations(page);
+  await page.waitForTimeout(2500);
+  assert.equal(await evaluations(page), frozen);
+  await page.click('#resume');
+  await waitState(page, 'done');
+  assert.match(await page.textContent('#best-arch'), NB201);
+  await page.close();
+});
+
+test('step runs exactly one generation', async () => {
+  const { page } = await open(TINY);
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  await page.click('#step');
+  await waitState(page, 'paused');
+  await page.waitForFunction(() => /generation 2\/2/.test(document.getElementById('progress-text').textContent));
+  const n = await evaluations(page);
+  assert.ok(n >= 1 && n <= 4, `one generation of 4 trained ${n}`);
+  await page.close();
+});
+
+test('a threshold change re-ranks without new evaluations', async () => {
+  const { page } = await open(`${TINY}&autorun=1`);
+  await waitState(page, 'done');
+  const before = await evaluations(page);
+  const rowsBefore = await page.$$eval('#top tbody tr', (rs) => rs.map((r) => r.textContent));
+  // A budget below every cell: the ranking must now favour the cheapest architectures.
+  await page.fill('#threshold', '0.5');
+  await page.waitForTimeout(300);
+  assert.equal(await evaluations(page), before);
+  const costs = await page.$$eval('#top tbody tr td:nth-child(3)', (cs) => cs.map((c) => parseFloat(c.textContent)));
+  assert.equal(costs[0], Math.min(...costs));
+  assert.equal((await page.$$eval('#top tbody tr', (rs) => rs.length)), rowsBefore.length);
+  assert.equal(new URL(page.url()).searchParams.get('threshold'), '0.5');
+  await page.screenshot({ path: path.join(shots, 'rerank.png'), fullPage: true });
+  await page.close();
+});
+
+test('a bad URL parameter shows a message and falls back to the default', async () => {
+  const { page } = await open('population=abc&device=pixel3');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  assert.match(await page.textContent('#error'), /population/);
+  assert.equal(await page.inputValue('#population'), '12');
+  assert.equal(await state(page), 'idle');
+  await page.close();
+});
+
+test('an asset that fails verification is named', async () => {
+  corrupt = 'static/costs/fbnet.bin';
+  try {
+    const { page } = await open('');
+    await waitState(page, 'error', 30_000);
+    assert.match(await page.textContent('#error'), /costs\/fbnet\.bin/);
+    await page.screenshot({ path: path.join(shots, 'asset-error.png') });
+    await page.close();
+  } finally {
+    corrupt = null;
+  }
+});

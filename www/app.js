@@ -1,0 +1,266 @@
+// The page: settings <-> URL, controls, and the live views. The search itself runs in workers
+// through engine.js; this file only wires the DOM.
+import { Explorer } from './engine.js';
+import { defaults, fromQuery, toQuery } from './state.js';
+import { lines, scatter } from './charts.js';
+import { drawArch } from './arch-view.js';
+
+const $ = (id) => document.getElementById(id);
+const app = $('app');
+let explorer = null;
+let settings = defaults();
+let lastProgress = null;
+
+function setState(state) {
+  app.dataset.state = state;
+  const has = explorer?.session != null;
+  $('run').disabled = !explorer || state === 'running';
+  $('pause').disabled = state !== 'running';
+  $('resume').disabled = state !== 'paused';
+  $('step').disabled = !(state === 'paused' || (state === 'idle' && explorer));
+  $('stop').disabled = !(state === 'running' || state === 'paused');
+  $('continue').disabled = state !== 'done' || !has;
+  $('reset').disabled = state === 'idle';
+  for (const id of ['export-json', 'export-csv']) $(id).disabled = !has;
+  for (const id of ['space', 'device', 'metric', 'population', 'generations', 'steps', 'seed']) {
+    $(id).disabled = state === 'running' || state === 'paused';
+  }
+}
+
+function showError(message) {
+  $('error').textContent = message;
+}
+
+function notice(message) {
+  $('notice').textContent = message;
+}
+
+function deviceInfo() {
+  const info = explorer.costs[settings.space].info;
+  return info.devices.find((d) => d.device === settings.device && d.metric === settings.metric);
+}
+
+/** Fills the device list for the space and brings device, metric and threshold into range. */
+function syncDevices(messages) {
+  const info = explorer.costs[settings.space].info;
+  const select = $('device');
+  const names = [...new Set(info.devices.map((d) => d.device))];
+  select.replaceChildren(...names.map((n) => {
+    const d = info.devices.find((x) => x.device === n);
+    const o = new Option(`${n} — ${d.description}`, n);
+    return o;
+  }));
+  if (!names.includes(settings.device)) {
+    if (messages) messages.push(`device ${settings.device} has no figures for ${settings.space} (${info.unavailable}); using ${names.includes('pixel3') ? 'pixel3' : names[0]}`);
+    settings.device = names.includes('pixel3') ? 'pixel3' : names[0];
+  }
+  if (!deviceInfo()) {
+    if (messages) messages.push(`no ${settings.metric} figures for ${settings.device}: ${info.unavailable}`);
+    settings.metric = 'latency';
+  }
+  const d = deviceInfo();
+  if (settings.threshold === null || !(settings.threshold > 0)) {
+    settings.threshold = +(d.min + 0.35 * (d.max - d.min)).toPrecision(3);
+  }
+  const range = $('threshold-range');
+  range.min = d.min;
+  range.max = d.max;
+  range.step = (d.max - d.min) / 500;
+  $('unit').textContent = `(${d.unit})`;
+  $('range-note').textContent = `${d.device}: ${d.min.toFixed(2)}–${d.max.toFixed(2)} ${d.unit} over the space` + (d.estimated ? '; some figures estimated' : '');
+}
+
+function writeControls() {
+  for (const id of ['space', 'device', 'metric', 'lambda', 'penalty', 'population', 'generations', 'steps', 'seed']) {
+    $(id).value = settings[id];
+  }
+  $('threshold').value = settings.threshold;
+  $('threshold-range').value = settings.threshold;
+}
+
+function readNumber(id, integer) {
+  const v = Number($(id).value);
+  const el = $(id);
+  const ok = $(id).value.trim() !== '' && Number.isFinite(v) && (!integer || Number.isInteger(v)) && v >= Number(el.min || 0) && (!el.max || v <= Number(el.max));
+  el.setAttribute('aria-invalid', ok ? 'false' : 'true');
+  return ok ? v : null;
+}
+
+function updateUrl() {
+  const q = toQuery(settings);
+  history.replaceState(null, '', q ? `?${q}` : location.pathname);
+}
+
+function onSettingChange(id) {
+  if (['space', 'device', 'metric', 'penalty'].includes(id)) settings[id] = $(id).value;
+  if (id === 'space' || id === 'device' || id === 'metric') {
+    if (id !== 'metric') settings.threshold = null;
+    const messages = [];
+    syncDevices(messages);
+    notice(messages.join('; '));
+    writeControls();
+  }
+  for (const [key, integer] of [['population', true], ['generations', true], ['steps', true], ['seed', true], ['lambda', false]]) {
+    if (id === key) {
+      const v = readNumber(key, integer);
+      if (v !== null) settings[key] = v;
+    }
+  }
+  if (id === 'threshold' || id === 'threshold-range') {
+    const v = Number($(id).value);
+    if (Number.isFinite(v) && v > 0) {
+      settings.threshold = v;
+      $(id === 'threshold' ? 'threshold-range' : 'threshold').value = v;
+    }
+  }
+  if (['threshold', 'threshold-range', 'lambda', 'penalty'].includes(id) && explorer?.session) {
+    // What-if: re-rank from cached scores at once.
+    explorer.setFitness(settings.threshold, settings.lambda, settings.penalty);
+  }
+  updateUrl();
+}
+
+function fmt(v, digits = 3) {
+  return Number.isFinite(v) ? v.toFixed(digits) : '–';
+}
+
+function render(p) {
+  lastProgress = p;
+  const unit = deviceInfo()?.unit ?? '';
+  $('progress').value = p.fraction;
+  const rate = p.perSecond > 0 ? `${p.perSecond.toFixed(2)} evaluations/s` : '';
+  const left = explorer.state === 'running' && p.secondsLeft > 0 ? `, about ${Math.ceil(p.secondsLeft)} s left` : '';
+  $('progress-text').textContent = `generation ${Math.min(p.generation + (explorer.state === 'done' ? 0 : 1), p.generations)}/${p.generations} · ${p.evaluations} architectures trained · ${rate}${left}`;
+  const best = p.ranked[0];
+  const d = deviceInfo();
+  scatter($('scatter'), { points: p.ranked, threshold: settings.threshold, best, unit, range: d ? [d.min, d.max] : null });
+  lines($('history'), p.history);
+  $('best-arch').textContent = best ? best.arch : '';
+  drawArch($('best-view'), settings.space, best?.arch);
+  $('best-facts').textContent = best
+    ? `RMI ${fmt(best.rmi)} · ${settings.metric} ${fmt(best.cost)} ${unit} (${best.measured ? 'measured' : 'estimated'}) · fitness ${fmt(best.fitness)} · ${best.feasible ? 'within budget' : 'over budget'}` +
+      (best.truth ? ` · true accuracy CIFAR-10 ${fmt(best.truth[0], 2)}%` : '')
+    : '';
+  renderTable(p, unit);
+}
+
+function renderTable(p, unit) {
+  const nb = settings.space === 'nb201';
+  const head = ['#', 'architecture', `${settings.metric} (${unit})`, 'RMI', 'fitness'].concat(nb ? ['CIFAR-10', 'CIFAR-100', 'ImageNet16-120'] : []);
+  $('top').tHead.replaceChildren(row(head.map((h) => Object.assign(document.createElement('th'), { textContent: h }))));
+  const rows = p.ranked.slice(0, 10).map((c, i) => {
+    const cells = [String(i + 1), c.arch, `${fmt(c.cost)}${c.measured ? '' : ' (est.)'}`, fmt(c.rmi), fmt(c.fitness)];
+    if (nb) cells.push(...(c.truth ?? []).map((a) => `${fmt(a, 2)}%`));
+    const tr = row(cells.map((t, j) => Object.assign(document.createElement('td'), { textContent: t, className: j === 1 ? 'arch' : j === 2 && !c.measured ? 'est' : '' })));
+    if (!c.feasible) tr.className = 'over';
+    return tr;
+  });
+  $('top').tBodies[0].replaceChildren(...rows);
+  const bf = p.bestFeasible;
+  $('truth-note').textContent = nb && bf
+    ? `Best true CIFAR-10 accuracy of any NAS-Bench-201 cell within ${settings.threshold} ${unit} on ${settings.device}: ${fmt(bf.cifar10, 2)}% (index ${bf.index}).`
+    : nb ? '' : 'FBNet has no ground-truth accuracies here.';
+}
+
+function row(cells) {
+  const tr = document.createElement('tr');
+  tr.append(...cells);
+  return tr;
+}
+
+function download(name, text, type) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+function exportJson() {
+  const p = lastProgress;
+  if (!p) return;
+  download('evrsnas-results.json', JSON.stringify({ settings, best: p.ranked[0] ?? null, evaluations: p.evaluations, history: p.history, candidates: p.ranked }, null, 2), 'application/json');
+}
+
+function exportCsv() {
+  const p = lastProgress;
+  if (!p) return;
+  const head = 'rank,arch,index,cost,measured,rmi,fitness,feasible,cifar10,cifar100,imagenet16';
+  const body = p.ranked.map((c, i) => [i + 1, `"${c.arch}"`, c.index ?? '', c.cost, c.measured, c.rmi, c.fitness, c.feasible, ...(c.truth ?? ['', '', ''])].join(','));
+  download('evrsnas-results.csv', [head, ...body].join('\n') + '\n', 'text/csv');
+}
+
+async function main() {
+  const { state, errors } = fromQuery(location.search);
+  settings = state;
+  if (settings.embed) document.body.classList.add('embed');
+  setState('idle');
+  $('run').disabled = true;
+  $('progress-text').textContent = 'loading…';
+  try {
+    explorer = await Explorer.load({ base: 'static', workers: settings.workers ?? undefined });
+  } catch (e) {
+    showError(String(e.message ?? e));
+    setState('error');
+    return;
+  }
+  const messages = [...errors];
+  syncDevices(messages);
+  writeControls();
+  updateUrl();
+  if (messages.length) showError(messages.join('; '));
+  explorer.addEventListener('state', (e) => setState(e.detail.state));
+  explorer.addEventListener('progress', (e) => render(e.detail));
+  explorer.addEventListener('error', (e) => showError(e.detail.message));
+  explorer.heavy.catch((e) => {
+    showError(String(e.message ?? e));
+    setState('error');
+  });
+  for (const id of ['space', 'device', 'metric', 'penalty']) $(id).addEventListener('change', () => onSettingChange(id));
+  for (const id of ['threshold', 'threshold-range', 'lambda', 'population', 'generations', 'steps', 'seed']) $(id).addEventListener('input', () => onSettingChange(id));
+  $('run').addEventListener('click', () => {
+    showError('');
+    explorer.start(settings);
+  });
+  $('pause').addEventListener('click', () => explorer.pause());
+  $('resume').addEventListener('click', () => explorer.resume());
+  $('step').addEventListener('click', async () => {
+    if (!explorer.session) {
+      await explorer.start(settings);
+      explorer.pause();
+    }
+    explorer.step();
+  });
+  $('stop').addEventListener('click', () => explorer.stop());
+  $('continue').addEventListener('click', () => {
+    settings.generations += 2;
+    explorer.settings.generations = settings.generations;
+    writeControls();
+    updateUrl();
+    explorer.continueFor(2);
+  });
+  $('reset').addEventListener('click', () => {
+    explorer.reset();
+    lastProgress = null;
+    for (const id of ['best-arch', 'best-facts', 'progress-text', 'truth-note']) $(id).textContent = '';
+    $('best-view').replaceChildren();
+    $('top').tBodies[0].replaceChildren();
+    $('progress').value = 0;
+  });
+  $('copy-link').addEventListener('click', async () => {
+    const url = location.href;
+    try {
+      await navigator.clipboard.writeText(url);
+      notice('link copied');
+    } catch {
+      notice(url);
+    }
+  });
+  $('export-json').addEventListener('click', exportJson);
+  $('export-csv').addEventListener('click', exportCsv);
+  setState('idle');
+  $('progress-text').textContent = 'ready';
+  if (settings.autorun) explorer.start(settings);
+}
+
+main();

@@ -1,0 +1,115 @@
+// Canvas charts that receive plain arrays and never see the search.
+
+function setup(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const { width, height } = canvas.getBoundingClientRect();
+  canvas.width = Math.max(1, Math.round(width * dpr));
+  canvas.height = Math.max(1, Math.round(height * dpr));
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  ctx.font = '11px system-ui, sans-serif';
+  return { ctx, width, height };
+}
+
+function ticks(lo, hi, n = 5) {
+  const span = hi - lo || 1;
+  const step = 10 ** Math.floor(Math.log10(span / n));
+  const nice = [1, 2, 5, 10].map((m) => m * step).find((s) => span / s <= n) ?? step * 10;
+  const out = [];
+  for (let v = Math.ceil(lo / nice) * nice; v <= hi + 1e-12; v += nice) out.push(+v.toPrecision(6));
+  return out;
+}
+
+function axes(ctx, box, x, y, xLabel, yLabel) {
+  ctx.strokeStyle = '#8884';
+  ctx.fillStyle = '#666';
+  ctx.lineWidth = 1;
+  for (const t of ticks(x.lo, x.hi)) {
+    const px = x.map(t);
+    ctx.beginPath();
+    ctx.moveTo(px, box.top);
+    ctx.lineTo(px, box.bottom);
+    ctx.stroke();
+    ctx.fillText(String(t), px - 8, box.bottom + 14);
+  }
+  for (const t of ticks(y.lo, y.hi)) {
+    const py = y.map(t);
+    ctx.beginPath();
+    ctx.moveTo(box.left, py);
+    ctx.lineTo(box.right, py);
+    ctx.stroke();
+    ctx.fillText(String(t), 4, py + 4);
+  }
+  ctx.fillText(xLabel, box.right - ctx.measureText(xLabel).width, box.bottom + 28);
+  ctx.save();
+  ctx.translate(12, box.top - 4);
+  ctx.fillText(yLabel, 0, 0);
+  ctx.restore();
+}
+
+function scale(lo, hi, a, b) {
+  if (hi - lo < 1e-12) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  return { lo, hi, map: (v) => a + ((v - lo) / (hi - lo)) * (b - a) };
+}
+
+/** Every evaluated candidate: x cost, y RMI; threshold line, feasible side shaded, best marked. */
+export function scatter(canvas, { points, threshold, best, unit, range }) {
+  const { ctx, width, height } = setup(canvas);
+  const box = { left: 44, right: width - 10, top: 18, bottom: height - 34 };
+  const costs = points.map((p) => p.cost).concat(range ?? [], [threshold]);
+  const x = scale(Math.min(...costs), Math.max(...costs), box.left, box.right);
+  const rmis = points.map((p) => p.rmi);
+  const y = scale(Math.min(0, ...rmis), Math.max(3, ...rmis), box.bottom, box.top);
+  const tx = Math.min(box.right, Math.max(box.left, x.map(threshold)));
+  ctx.fillStyle = '#2a9d8f22';
+  ctx.fillRect(box.left, box.top, tx - box.left, box.bottom - box.top);
+  axes(ctx, box, x, y, `cost (${unit})`, 'RMI (Σ CKA)');
+  ctx.strokeStyle = '#e76f51';
+  ctx.setLineDash([5, 4]);
+  ctx.beginPath();
+  ctx.moveTo(tx, box.top);
+  ctx.lineTo(tx, box.bottom);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  for (const p of points) {
+    ctx.fillStyle = p.feasible ? '#264653cc' : '#e76f5188';
+    ctx.beginPath();
+    ctx.arc(x.map(p.cost), y.map(p.rmi), 3.5, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  if (best) {
+    ctx.strokeStyle = '#f4a261';
+    ctx.lineWidth = 3;
+    ctx.beginPath();
+    ctx.arc(x.map(best.cost), y.map(best.rmi), 8, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+}
+
+/** Best and mean fitness per generation. */
+export function lines(canvas, history) {
+  const { ctx, width, height } = setup(canvas);
+  const box = { left: 44, right: width - 10, top: 18, bottom: height - 34 };
+  const n = Math.max(1, history.length - 1);
+  const values = history.flatMap((h) => [h.best_fitness, h.mean_fitness]);
+  const x = scale(0, n, box.left, box.right);
+  const y = scale(Math.min(0, ...values), Math.max(1, ...values), box.bottom, box.top);
+  axes(ctx, box, x, y, 'generation', 'fitness');
+  for (const [key, color] of [['best_fitness', '#264653'], ['mean_fitness', '#2a9d8f']]) {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    history.forEach((h, i) => (i ? ctx.lineTo(x.map(i), y.map(h[key])) : ctx.moveTo(x.map(i), y.map(h[key]))));
+    ctx.stroke();
+    ctx.fillStyle = color;
+    history.forEach((h, i) => ctx.fillRect(x.map(i) - 2, y.map(h[key]) - 2, 4, 4));
+  }
+  ctx.fillStyle = '#264653';
+  ctx.fillText('best', box.right - 70, box.top + 4);
+  ctx.fillStyle = '#2a9d8f';
+  ctx.fillText('mean', box.right - 36, box.top + 4);
+}

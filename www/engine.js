@@ -1,0 +1,256 @@
+// A small module API for running a search in the page: load assets once, keep a pool of workers,
+// drive the Rust search state machine one generation at a time, and report through events.
+//
+//   import { Explorer } from './engine.js';
+//   const ex = await Explorer.load({ base: 'static' });
+//   ex.addEventListener('progress', (e) => console.log(e.detail));
+//   ex.addEventListener('done', (e) => console.log(e.detail.best));
+//   ex.start({ space: 'nb201', device: 'pixel3', metric: 'latency', threshold: 5, steps: 10, ... });
+//
+// Events: 'state' {state}, 'progress' {evaluations, generation, ...}, 'generation' {stats},
+// 'done' {best}, 'error' {message}. States: idle | running | paused | done | error.
+import init, * as wasm from './pkg/evrsnas.js';
+import { loadAsset, loadManifest } from './assets.js';
+
+const BATCH_FILES = ['batch/cifar10_20.bin', 'batch/cifar100_20.bin'];
+
+export class Explorer extends EventTarget {
+  static async load({ base = 'static', workers } = {}) {
+    await init();
+    const manifest = await loadManifest(base);
+    const ex = new Explorer(base, manifest);
+    // Cost tables first (small, needed for the controls); the rest loads while the user looks.
+    ex.costs = {};
+    for (const space of ['nb201', 'fbnet']) {
+      const bytes = await loadAsset(wasm, base, manifest, `costs/${space}.bin`);
+      ex.costs[space] = { bytes, info: wasm.costInfo(bytes) };
+    }
+    ex.heavy = Promise.all([
+      loadAsset(wasm, base, manifest, 'reference/resnet.safetensors'),
+      Promise.all(BATCH_FILES.map((f) => loadAsset(wasm, base, manifest, f))),
+      loadAsset(wasm, base, manifest, 'truth/nb201_accuracy.bin'),
+    ]).then(([reference, batches, truth]) => {
+      ex.reference = reference;
+      ex.batches = batches;
+      ex.truth = truth;
+    });
+    ex.poolSize = workers ?? Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
+    return ex;
+  }
+
+  constructor(base, manifest) {
+    super();
+    this.base = base;
+    this.manifest = manifest;
+    this.state = 'idle';
+    this.session = null;
+    this.pool = [];
+    this.run = 0; // bumped by each start/stop: results of an older run are ignored
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  setState(state) {
+    this.state = state;
+    this.emit('state', { state });
+  }
+
+  fail(message) {
+    this.setState('error');
+    this.emit('error', { message });
+  }
+
+  /** Workers with a Scorer for (steps, seed); rebuilt only when those change. */
+  async ensurePool(steps, seed) {
+    await this.heavy;
+    const key = `${steps}/${seed}`;
+    if (this.pool.length && this.poolKey === key) return;
+    this.pool.forEach((w) => w.worker.terminate());
+    const lengths = new Uint32Array(this.batches.map((b) => b.length));
+    const batch = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
+    let at = 0;
+    for (const b of this.batches) {
+      batch.set(b, at);
+      at += b.length;
+    }
+    const options = { steps, seed };
+    this.pool = await Promise.all(
+      Array.from({ length: this.poolSize }, () =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+          worker.onmessage = ({ data }) => {
+            if (data.type === 'ready') resolve({ worker, busy: false });
+            else reject(new Error(data.message));
+          };
+          worker.onerror = (e) => reject(new Error(e.message || 'worker failed to start'));
+          worker.postMessage({ type: 'init', reference: this.reference, batch, lengths, options });
+        }),
+      ),
+    );
+    this.poolKey = key;
+  }
+
+  /** Starts a new search with the given settings. */
+  async start(settings) {
+    const run = ++this.run;
+    this.settings = { ...settings };
+    this.setState('running');
+    try {
+      await this.ensurePool(settings.steps, settings.seed);
+      if (run !== this.run) return;
+      this.session?.free();
+      const truth = settings.space === 'nb201' ? this.truth : new Uint8Array();
+      this.session = new wasm.SearchSession(settings, this.costs[settings.space].bytes, truth);
+    } catch (e) {
+      if (run === this.run) this.fail(String(e.message ?? e));
+      return;
+    }
+    this.inflight = new Set();
+    this.started = performance.now();
+    this.busyMs = 0;
+    this.stepping = false;
+    this.pump(run);
+  }
+
+  pause() {
+    if (this.state === 'running') this.setState('paused');
+  }
+
+  resume() {
+    if (this.state !== 'paused' || !this.session) return;
+    this.stepping = false;
+    this.setState('running');
+    this.pump(this.run);
+  }
+
+  /** Runs one generation, then pauses. */
+  step() {
+    if (!this.session || this.session.isDone()) return;
+    if (this.state !== 'paused' && this.state !== 'idle') return;
+    this.stepping = true;
+    this.setState('running');
+    this.pump(this.run);
+  }
+
+  stop() {
+    if (!this.session) return;
+    this.run++;
+    this.inflight?.clear();
+    this.pool.forEach((w) => (w.busy = false));
+    this.finish();
+  }
+
+  /** Continues a finished search for `more` generations with every score kept. */
+  continueFor(more) {
+    if (!this.session) return;
+    this.session.extend(more);
+    this.run++;
+    this.stepping = false;
+    this.setState('running');
+    this.pump(this.run);
+  }
+
+  /** What-if: re-rank every scored architecture under a new budget; nothing is retrained. */
+  setFitness(threshold, lambda, penalty) {
+    if (!this.session) return;
+    this.session.setFitness(threshold, lambda, penalty);
+    this.settings = { ...this.settings, threshold, lambda, penalty };
+    this.emit('progress', this.progress());
+  }
+
+  reset() {
+    this.run++;
+    this.session?.free();
+    this.session = null;
+    this.pool.forEach((w) => (w.busy = false));
+    this.setState('idle');
+  }
+
+  ranked() {
+    return this.session ? this.session.ranked() : [];
+  }
+
+  progress() {
+    const s = this.session;
+    const evaluations = s.evaluations();
+    const elapsed = (performance.now() - this.started) / 1000;
+    const perSecond = evaluations / Math.max(elapsed, 1e-3);
+    const total = this.settings.population * this.settings.generations;
+    return {
+      generation: s.generation(),
+      generations: this.settings.generations,
+      evaluations,
+      perSecond,
+      secondsLeft: Math.max(0, (total - evaluations) / Math.max(perSecond, 1e-9)),
+      fraction: Math.min(1, s.generation() / this.settings.generations),
+      ranked: s.ranked(),
+      history: s.history(),
+      bestFeasible: this.bestFeasible(),
+      settings: this.settings,
+    };
+  }
+
+  /** Best true accuracy within the budget: a scan of all cells, so cached per threshold. */
+  bestFeasible() {
+    const key = `${this.settings.space}/${this.settings.device}/${this.settings.threshold}`;
+    if (this.feasibleKey !== key) {
+      this.feasibleKey = key;
+      this.feasibleValue = this.session.bestFeasibleTruth();
+    }
+    return this.feasibleValue;
+  }
+
+  finish() {
+    this.setState('done');
+    this.emit('progress', this.progress());
+    this.emit('done', { best: this.session.ranked()[0] ?? null });
+  }
+
+  pump(run) {
+    if (run !== this.run || this.state !== 'running') return;
+    const s = this.session;
+    if (s.isDone()) return this.finish();
+    const pending = s.pending().filter((a) => !this.inflight.has(a));
+    if (pending.length === 0 && this.inflight.size === 0) {
+      let stats;
+      try {
+        stats = s.advance();
+      } catch (e) {
+        return this.fail(String(e.message ?? e));
+      }
+      this.emit('generation', { stats });
+      this.emit('progress', this.progress());
+      if (s.isDone()) return this.finish();
+      if (this.stepping) {
+        this.stepping = false;
+        return this.setState('paused');
+      }
+      return this.pump(run);
+    }
+    for (const slot of this.pool) {
+      if (slot.busy || pending.length === 0) continue;
+      const arch = pending.shift();
+      slot.busy = true;
+      this.inflight.add(arch);
+      slot.worker.onmessage = ({ data }) => {
+        // A worker answers in order; an answer for another architecture belongs to a stopped run.
+        if (data.id !== arch) return;
+        slot.busy = false;
+        if (run !== this.run) return this.pump(this.run);
+        this.inflight.delete(arch);
+        if (data.type === 'error') return this.fail(`scoring ${arch} failed: ${data.message}`);
+        try {
+          s.record(data.arch, data.rmi);
+        } catch (e) {
+          return this.fail(String(e.message ?? e));
+        }
+        this.emit('progress', this.progress());
+        // Paused mid-generation: in-flight results are kept, nothing new is dispatched.
+        this.pump(run);
+      };
+      slot.worker.postMessage({ type: 'score', id: arch, space: this.settings.space, arch });
+    }
+  }
+}

@@ -1,0 +1,24 @@
+// One wasm instance per worker; it trains and scores candidates one at a time.
+// Messages in: {type:'init', reference, batch, lengths, options} | {type:'score', id, space, arch}.
+// Messages out: {type:'ready'} | {type:'scored', id, arch, rmi, ms} | {type:'error', id?, message}.
+import init, { Scorer } from './pkg/evrsnas.js';
+
+let scorer = null;
+const ready = init();
+
+self.onmessage = async ({ data }) => {
+  try {
+    await ready;
+    if (data.type === 'init') {
+      scorer?.free();
+      scorer = new Scorer(data.reference, data.batch, data.lengths, data.options);
+      self.postMessage({ type: 'ready' });
+    } else if (data.type === 'score') {
+      const t0 = performance.now();
+      const rmi = scorer.score(data.space, data.arch);
+      self.postMessage({ type: 'scored', id: data.id, arch: data.arch, rmi, ms: performance.now() - t0 });
+    }
+  } catch (e) {
+    self.postMessage({ type: 'error', id: data.id, message: String(e?.message ?? e) });
+  }
+};
