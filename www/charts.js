@@ -12,20 +12,21 @@ function setup(canvas) {
   return { ctx, width, height };
 }
 
-function ticks(lo, hi, n = 5) {
+function ticks(lo, hi, n = 5, integer = false) {
   const span = hi - lo || 1;
   const step = 10 ** Math.floor(Math.log10(span / n));
-  const nice = [1, 2, 5, 10].map((m) => m * step).find((s) => span / s <= n) ?? step * 10;
+  let nice = [1, 2, 5, 10].map((m) => m * step).find((s) => span / s <= n) ?? step * 10;
+  if (integer) nice = Math.max(1, Math.round(nice));
   const out = [];
   for (let v = Math.ceil(lo / nice) * nice; v <= hi + 1e-12; v += nice) out.push(+v.toPrecision(6));
   return out;
 }
 
-function axes(ctx, box, x, y, xLabel, yLabel) {
+function axes(ctx, box, x, y, xLabel, yLabel, integerX = false) {
   ctx.strokeStyle = '#8884';
   ctx.fillStyle = '#666';
   ctx.lineWidth = 1;
-  for (const t of ticks(x.lo, x.hi)) {
+  for (const t of ticks(x.lo, x.hi, 5, integerX)) {
     const px = x.map(t);
     ctx.beginPath();
     ctx.moveTo(px, box.top);
@@ -98,7 +99,7 @@ export function lines(canvas, history) {
   const values = history.flatMap((h) => [h.best_fitness, h.mean_fitness]);
   const x = scale(0, n, box.left, box.right);
   const y = scale(Math.min(0, ...values), Math.max(1, ...values), box.bottom, box.top);
-  axes(ctx, box, x, y, 'generation', 'fitness');
+  axes(ctx, box, x, y, 'generation', 'fitness', true);
   for (const [key, color] of [['best_fitness', '#264653'], ['mean_fitness', '#2a9d8f']]) {
     ctx.strokeStyle = color;
     ctx.lineWidth = 2;
@@ -109,7 +110,7 @@ export function lines(canvas, history) {
     history.forEach((h, i) => ctx.fillRect(x.map(i) - 2, y.map(h[key]) - 2, 4, 4));
   }
   ctx.fillStyle = '#264653';
-  ctx.fillText('best', box.right - 70, box.top + 4);
+  ctx.fillText('— best', box.right - 100, box.top - 6);
   ctx.fillStyle = '#2a9d8f';
-  ctx.fillText('mean', box.right - 36, box.top + 4);
+  ctx.fillText('— mean', box.right - 50, box.top - 6);
 }

@@ -263,6 +263,14 @@ impl CostTable {
         })
     }
 
+    /// The figures in NAS-Bench-201 index order, for tables that have one per architecture.
+    pub fn per_arch_values(&self) -> Option<&[f64]> {
+        match &self.figures {
+            Figures::PerArch { values, .. } => Some(values),
+            Figures::Additive { .. } => None,
+        }
+    }
+
     /// Smallest and largest cost over the space.
     pub fn range(&self) -> [f64; 2] {
         self.header.range

@@ -147,9 +147,8 @@ impl Search {
         self.space
     }
 
-    /// Cost of any architecture of the space under the search's table.
-    pub fn cost_of(&self, arch: &Arch) -> Option<f64> {
-        self.costs.cost(arch).ok().map(|c| c.value)
+    pub fn cost_table(&self) -> &CostTable {
+        &self.costs
     }
 
     pub fn config(&self) -> &EvolutionConfig {

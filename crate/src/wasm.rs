@@ -212,31 +212,25 @@ impl SearchSession {
     /// Best true CIFAR-10 accuracy of any NB201 cell within the threshold, and that cell.
     #[wasm_bindgen(js_name = bestFeasibleTruth)]
     pub fn best_feasible_truth(&self) -> Result<JsValue, JsError> {
-        let Some(truth) = &self.truth else {
+        let (Some(truth), Some(costs)) = (&self.truth, self.search.cost_table().per_arch_values())
+        else {
             return Ok(JsValue::NULL);
         };
-        if self.search_space() != Space::Nb201 {
-            return Ok(JsValue::NULL);
-        }
         let threshold = self.search.fitness_fn().threshold;
-        let mut best: Option<(usize, f32)> = None;
-        for i in 0..crate::space::nb201::CELLS {
-            let arch = Arch::new(
-                Space::Nb201,
-                crate::space::nb201::genes_of_index(i).map_err(js_err)?,
-            )
-            .map_err(js_err)?;
-            let Some(cost) = self.search.cost_of(&arch) else {
-                continue;
-            };
-            if cost <= threshold && best.is_none_or(|(_, a)| truth.cifar10[i] > a) {
-                best = Some((i, truth.cifar10[i]));
-            }
-        }
+        let best = costs
+            .iter()
+            .zip(&truth.cifar10)
+            .enumerate()
+            .filter(|(_, (&cost, _))| cost <= threshold)
+            .map(|(i, (_, &acc))| (i, acc))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
         match best {
-            Some((i, acc)) => to_js(
-                &serde_json::json!({"index": i, "cifar10": acc, "arch": crate::space::nb201::format(&crate::space::nb201::genes_of_index(i).map_err(js_err)?)}),
-            ),
+            Some((i, acc)) => {
+                let arch = crate::space::nb201::format(
+                    &crate::space::nb201::genes_of_index(i).map_err(js_err)?,
+                );
+                to_js(&serde_json::json!({"index": i, "cifar10": acc, "arch": arch}))
+            }
             None => Ok(JsValue::NULL),
         }
     }
