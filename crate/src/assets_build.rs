@@ -66,18 +66,6 @@ fn parse_f64(s: &str) -> Result<f64> {
         .map_err(|_| err(format!("not a number: '{s}'")))
 }
 
-/// Kendall's τ-a between two equally long lists.
-pub fn kendall_tau(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len();
-    let mut s = 0i64;
-    for i in 0..n {
-        for j in i + 1..n {
-            s += ((a[i] - a[j]).signum() * (b[i] - b[j]).signum()) as i64;
-        }
-    }
-    s as f64 / (n * (n - 1) / 2).max(1) as f64
-}
-
 /// Features of the edgegpu/edgetpu latency model: a bias, one-hot (edge, op), and one-hot
 /// (edge pair, op pair) — the pairwise terms capture what an additive model cannot (e.g. a node
 /// whose inputs are all `none` makes its outgoing ops free).
@@ -193,7 +181,7 @@ fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality
         / truth.len() as f64;
     let quality = FitQuality {
         model: "ridge regression on one-hot (edge, op) and (edge pair, op pair) features".into(),
-        kendall_tau: kendall_tau(&truth, &guess),
+        kendall_tau: crate::study::kendall_tau(&truth, &guess),
         mape_percent: mape,
         held_out: test.len(),
     };

@@ -11,6 +11,7 @@
 pub mod assets;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod assets_build;
+pub mod bench;
 pub mod cka;
 pub mod cost;
 pub mod data;
@@ -23,6 +24,7 @@ pub mod proxy;
 pub mod reference;
 pub mod rmi;
 pub mod space;
+pub mod study;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod train;
 #[cfg(target_arch = "wasm32")]

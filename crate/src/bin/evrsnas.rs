@@ -40,6 +40,10 @@ enum Command {
     EvalReference(EvalReferenceArgs),
     /// Train the reference model (the project's recipe) and save it as safetensors.
     TrainReference(TrainReferenceArgs),
+    /// Fidelity study: rank correlation of RMI with true NAS-Bench-201 accuracy over sampled cells.
+    Study(StudyArgs),
+    /// Time the training hot path, stock candle vs our kernels.
+    Bench(BenchArgs),
     /// Rebuild the bundled assets in static/ from the public data.
     Assets(AssetsArgs),
 }
@@ -175,6 +179,31 @@ struct TrainReferenceArgs {
     /// Where to write the weights.
     #[arg(long)]
     out: PathBuf,
+}
+
+#[derive(Args)]
+struct StudyArgs {
+    /// Number of NAS-Bench-201 cells to sample (seeded by --seed).
+    #[arg(long, default_value_t = 100)]
+    samples: usize,
+    /// Bootstrap resamples for the confidence intervals.
+    #[arg(long, default_value_t = 1000)]
+    resamples: usize,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Fewer repetitions, for a quick look.
+    #[arg(long)]
+    quick: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// K for the NB201 candidate evaluation.
+    #[arg(long, default_value_t = RmiConfig::default().steps)]
+    steps: usize,
 }
 
 #[derive(Args)]
@@ -430,11 +459,8 @@ fn train_reference(args: TrainReferenceArgs) -> AnyResult<()> {
     // Only the official training batches: the folder may also hold test images.
     let train = read_cifar(&args.data, "data_batch_")?;
     let test = args.test.as_ref().map(|t| read_cifar(t, "")).transpose()?;
-    let model = Reference::new(
-        args.blocks,
-        10,
-        evrsnas::nn::Params::seeded(args.seed, Kernels::Fast),
-    )?;
+    let params = evrsnas::nn::Params::seeded(args.seed, Kernels::Fast);
+    let model = Reference::new(args.blocks, 10, params)?;
     let cfg = evrsnas::train::TrainConfig {
         epochs: args.epochs,
         batch: args.batch,
@@ -442,22 +468,133 @@ fn train_reference(args: TrainReferenceArgs) -> AnyResult<()> {
         seed: args.seed,
         max_seconds: args.max_minutes * 60.0,
     };
+    let mut log: Vec<serde_json::Value> = vec![];
     evrsnas::train::train(&model, &train, test.as_ref(), cfg, |r| {
+        let test = r.test_accuracy.map_or("-".into(), |a| format!("{a:.2}%"));
         eprintln!(
-            "epoch {}: loss {:.4}, train {:.2}%, test {}, {:.0} s",
+            "epoch {}: loss {:.4}, train {:.2}%, test {test}, {:.0} s",
             r.epoch + 1,
             r.train_loss,
             r.train_accuracy,
-            r.test_accuracy.map_or("-".into(), |a| format!("{a:.2}%")),
             r.seconds
         );
+        log.push(json!({"epoch": r.epoch + 1, "train_loss": r.train_loss, "train_top1_percent": r.train_accuracy,
+                        "test_top1_percent": r.test_accuracy, "seconds": r.seconds}));
         // Save after every epoch so that an interrupted run still leaves weights.
         if let Ok(bytes) = model.to_safetensors() {
             let _ = std::fs::write(&args.out, bytes);
         }
     })?;
-    std::fs::write(&args.out, model.to_safetensors()?)
-        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    let write = |path: &PathBuf, bytes: &[u8]| {
+        std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    write(&args.out, &model.to_safetensors()?)?;
+    // The recipe and what it reached, next to the weights.
+    let record = json!({
+        "depth": 6 * args.blocks + 2, "blocks_per_stage": args.blocks, "classes": 10,
+        "train_images": train.len(), "epochs_planned": args.epochs, "batch": args.batch, "lr": args.lr,
+        "seed": args.seed, "max_minutes": args.max_minutes,
+        "recipe": "SGD momentum 0.9, weight decay 5e-4, cosine learning rate to 0 over the planned epochs, random 4-pixel-padded crops and horizontal flips, input normalised by ImageNet mean/std",
+        "epochs": log,
+        "top1_test_0_999": test.as_ref().map(|t| evrsnas::train::accuracy(&model, t)).transpose()?,
+    });
+    write(
+        &args.out.with_extension("json"),
+        (serde_json::to_string_pretty(&record)? + "\n").as_bytes(),
+    )?;
+    Ok(())
+}
+
+fn study(args: StudyArgs) -> AnyResult<()> {
+    use evrsnas::study::{bootstrap, kendall_tau, spearman_rho};
+    if args.samples < 3 || args.samples > evrsnas::space::nb201::CELLS {
+        return Err(format!("--samples must lie in 3..={}", evrsnas::space::nb201::CELLS).into());
+    }
+    let assets = Verified::open(DirSource(assets_dir(&args.common.assets)))?;
+    let truth = evrsnas::assets::GroundTruth::decode(&assets.read(evrsnas::assets::TRUTH)?)?;
+    let eval = evaluator(&assets, &args.common)?;
+    // Distinct cells, drawn without replacement by a seeded shuffle of the indices.
+    let mut indices: Vec<usize> = (0..evrsnas::space::nb201::CELLS).collect();
+    rand::seq::SliceRandom::shuffle(
+        indices.as_mut_slice(),
+        &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(args.common.seed),
+    );
+    indices.truncate(args.samples);
+    let started = Instant::now();
+    let mut rmi = vec![];
+    for (k, &i) in indices.iter().enumerate() {
+        let arch = Arch::new(Space::Nb201, evrsnas::space::nb201::genes_of_index(i)?)?;
+        rmi.push(
+            evrsnas::rmi::score(
+                &arch,
+                &eval.targets,
+                &eval.proxy,
+                &eval.config,
+                eval.seed,
+                eval.kernels,
+            )?
+            .rmi,
+        );
+        eprint!("\rscored {}/{}", k + 1, indices.len());
+    }
+    eprintln!();
+    let seconds = started.elapsed().as_secs_f64();
+    let mut out = json!({
+        "samples": indices.len(), "steps": eval.config.steps, "beta": eval.config.beta, "proxy": eval.proxy,
+        "batch_size": eval.targets.batch_size(), "seconds_per_candidate": seconds / indices.len() as f64,
+    });
+    for (name, column) in [
+        ("cifar10", &truth.cifar10),
+        ("cifar100", &truth.cifar100),
+        ("imagenet16", &truth.imagenet16),
+    ] {
+        let acc: Vec<f64> = indices.iter().map(|&i| column[i] as f64).collect();
+        out[name] = json!({
+            "kendall_tau": bootstrap(&rmi, &acc, kendall_tau, args.resamples, 1),
+            "spearman_rho": bootstrap(&rmi, &acc, spearman_rho, args.resamples, 2),
+        });
+    }
+    println!("{out}");
+    Ok(())
+}
+
+fn bench(args: BenchArgs) -> AnyResult<()> {
+    let started = Instant::now();
+    let now = || started.elapsed().as_secs_f64() * 1000.0;
+    let (reps, candidate_reps) = if args.quick { (3, 1) } else { (15, 3) };
+    let mut out = json!({"probe_train_step_ms": {}, "nb201_candidate_ms": {}});
+    for kernels in [Kernels::Stock, Kernels::Fast] {
+        let name = if kernels == Kernels::Stock {
+            "stock"
+        } else {
+            "fast"
+        };
+        out["probe_train_step_ms"][name] =
+            json!(evrsnas::bench::probe_train_step_ms(kernels, reps, &now)?);
+        out["nb201_candidate_ms"][name] = json!(evrsnas::bench::nb201_candidate_ms(
+            kernels,
+            args.steps,
+            candidate_reps,
+            &now
+        )?);
+    }
+    if args.json {
+        println!("{out}");
+    } else {
+        for (key, what) in [
+            ("probe_train_step_ms", "probe CNN train step"),
+            ("nb201_candidate_ms", "NB201 candidate evaluation"),
+        ] {
+            let (s, f) = (
+                out[key]["stock"].as_f64().unwrap_or(f64::NAN),
+                out[key]["fast"].as_f64().unwrap_or(f64::NAN),
+            );
+            println!(
+                "{what}: stock {s:.1} ms, fast {f:.1} ms ({:.2}× faster)",
+                s / f
+            );
+        }
+    }
     Ok(())
 }
 
@@ -467,6 +604,8 @@ fn run() -> AnyResult<()> {
         Command::Score(a) => score(a),
         Command::EvalReference(a) => eval_reference(a),
         Command::TrainReference(a) => train_reference(a),
+        Command::Bench(a) => bench(a),
+        Command::Study(a) => study(a),
         Command::Assets(a) => {
             let report = evrsnas::assets_build::build(&a.shared, &a.foolbox, &a.out)?;
             eprintln!("{report}");
@@ -476,6 +615,12 @@ fn run() -> AnyResult<()> {
 }
 
 fn main() -> ExitCode {
+    // One compute thread, as in a browser worker: candle's thread pool spin-waits on the tiny
+    // tensors of a proxy network, which costs more than it gains (measured: ~20 % of the time).
+    // Set CANDLE_NUM_THREADS to override.
+    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+        std::env::set_var("CANDLE_NUM_THREADS", "1");
+    }
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,0 +1,62 @@
+// `cargo make bench`: one invocation measures the probe CNN train step and one NB201 candidate
+// evaluation with stock and fast kernels, natively (the CLI) and in wasm (under node), and with
+// PyTorch on one thread when it is installed; then writes BENCHMARKS.md with medians and ratios.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const steps = 20;
+const reps = 15;
+
+function run(cmd, args, env = {}) {
+  return execFileSync(cmd, args, { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+console.error('native…');
+const native = JSON.parse(run('target/release/evrsnas', ['bench', '--json', '--steps', String(steps)], { CANDLE_NUM_THREADS: '1' }));
+
+console.error('wasm (node)…');
+const { default: init, benchmark } = await import(path.join(root, 'target/pkg/evrsnas.js'));
+await init({ module_or_path: fs.readFileSync(path.join(root, 'target/pkg/evrsnas_bg.wasm')) });
+const wasm = { probe_train_step_ms: {}, nb201_candidate_ms: {} };
+for (const k of ['stock', 'fast']) {
+  const r = benchmark(k, reps, steps);
+  wasm.probe_train_step_ms[k] = r.probe_train_step_ms;
+  wasm.nb201_candidate_ms[k] = r.nb201_candidate_ms;
+}
+
+let torch = null;
+try {
+  console.error('PyTorch…');
+  torch = JSON.parse(run('python3', ['bench/torch_twin.py', String(steps), String(reps)], { OMP_NUM_THREADS: '1' }));
+} catch {
+  console.error('PyTorch not installed: no PyTorch column (pip install torch)');
+}
+
+const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [, os.cpus()[0]?.model])[1];
+const date = new Date().toISOString().slice(0, 10);
+const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');
+const r = (a, b) => (Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : '–');
+const rows = [];
+for (const [key, what] of [['probe_train_step_ms', 'probe CNN train step (batch 64)'], ['nb201_candidate_ms', `NB201 candidate, K = ${steps} (batch 40, C = 8, N = 1)`]]) {
+  const t = torch?.[key];
+  rows.push(`| ${what} | ${f(native[key].stock)} | ${f(native[key].fast)} | ${f(wasm[key].stock)} | ${f(wasm[key].fast)} | ${f(t)} | ${r(native[key].stock, native[key].fast)} | ${r(wasm[key].fast, native[key].fast)} | ${r(native[key].fast, t)} |`);
+}
+const md = `# Benchmarks
+
+Measured by \`cargo make bench\` (bench/run.mjs) in one run, all on one thread (CANDLE_NUM_THREADS=1,
+torch.set_num_threads(1)); medians in milliseconds.
+
+- Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${os.platform()} ${os.release()}
+- Date: ${date}; wasm under node ${process.version} (wasm32 + simd128); ${torch ? `PyTorch ${torch.torch}` : 'PyTorch not installed in this run'}
+
+| workload | native stock | native fast | wasm stock | wasm fast | PyTorch | stock ÷ fast (native) | wasm fast ÷ native fast | native fast ÷ PyTorch |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+"fast" is our im2col + gemm convolution and fused batch norm (crate/src/kernels); "stock" is candle 0.11's own ops.
+`;
+fs.writeFileSync(path.join(root, 'BENCHMARKS.md'), md);
+console.log(md);

@@ -1,0 +1,114 @@
+//! Benchmarks of the training hot path, shared by the native CLI (`evrsnas bench`) and the wasm
+//! build (run under node by `cargo make bench`), so both measure the same work.
+//!
+//! - probe: a 3-stage CNN (conv3×3 3→8, 8→16 stride 2, 16→32 stride 2, each + BN + ReLU; global
+//!   average pool; linear to 10), one SGD step on a 64×3×32×32 batch;
+//! - nb201 candidate: one full RMI evaluation (K steps) of a fixed conv-heavy NAS-Bench-201 cell on
+//!   the default proxy and a random reference and batch of 40 images.
+
+use crate::kernels::Kernels;
+use crate::nn::{batch_norm, conv2d, global_avg_pool, linear, BatchNorm, Conv2d, Linear, Params};
+use crate::optim::SgdMomentum;
+use crate::proxy::ProxyConfig;
+use crate::space::{Arch, Space};
+use crate::{Reference, RmiConfig, RmiTargets};
+use candle_core::{Module, ModuleT, Result, Tensor};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// The cell timed as "one NB201 candidate": five 3×3 convolutions and a 1×1.
+pub const BENCH_CELL: &str = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_1x1~0|nor_conv_3x3~1|nor_conv_3x3~2|";
+
+struct Probe {
+    layers: Vec<(Conv2d, BatchNorm)>,
+    head: Linear,
+}
+
+impl Probe {
+    fn new(p: Params) -> Result<Self> {
+        let mut layers = vec![];
+        for (i, (c_in, c_out, stride)) in
+            [(3, 8, 1), (8, 16, 2), (16, 32, 2)].into_iter().enumerate()
+        {
+            layers.push((
+                conv2d(c_in, c_out, 3, stride, 1, 1, p.pp(format!("conv{i}")))?,
+                batch_norm(c_out, false, p.pp(format!("bn{i}")))?,
+            ));
+        }
+        Ok(Self {
+            layers,
+            head: linear(32, 10, p.pp("head"))?,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let mut h = x.clone();
+        for (conv, bn) in &self.layers {
+            h = bn.forward_t(&conv.forward(&h)?, true)?.relu()?;
+        }
+        self.head.forward(&global_avg_pool(&h)?)
+    }
+}
+
+fn random_pixels(n: usize, seed: u64) -> Vec<u8> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..n * crate::data::PIXELS).map(|_| rng.random()).collect()
+}
+
+/// Median milliseconds of `reps` probe training steps (after one warm-up step).
+pub fn probe_train_step_ms(kernels: Kernels, reps: usize, now: &dyn Fn() -> f64) -> Result<f64> {
+    let params = Params::seeded(1, kernels);
+    let net = Probe::new(params.clone())?;
+    let x = crate::data::to_tensor(&random_pixels(64, 2), 64)?;
+    let labels = Tensor::new(
+        (0..64u32).map(|i| i % 10).collect::<Vec<_>>().as_slice(),
+        x.device(),
+    )?;
+    let mut opt = SgdMomentum::new(params.trainable(), 0.1, 0.9, 5e-4);
+    let mut times = vec![];
+    for rep in 0..=reps {
+        let t0 = now();
+        let loss = candle_nn::loss::cross_entropy(&net.forward(&x)?, &labels)?;
+        opt.step(&loss.backward()?)?;
+        if rep > 0 {
+            times.push(now() - t0);
+        }
+    }
+    Ok(median(&mut times))
+}
+
+/// Median milliseconds of `reps` full RMI evaluations of [`BENCH_CELL`].
+pub fn nb201_candidate_ms(
+    kernels: Kernels,
+    steps: usize,
+    reps: usize,
+    now: &dyn Fn() -> f64,
+) -> Result<f64> {
+    let reference = Reference::new(1, 10, Params::seeded(3, kernels))?;
+    let targets = RmiTargets::new(
+        &reference,
+        &crate::data::to_tensor(&random_pixels(40, 4), 40)?,
+    )?;
+    let arch = Arch::parse(Space::Nb201, BENCH_CELL)?;
+    let cfg = RmiConfig {
+        steps,
+        ..RmiConfig::default()
+    };
+    let proxy = ProxyConfig::default();
+    let mut times = vec![];
+    for _ in 0..reps.max(1) {
+        let t0 = now();
+        crate::rmi::score(&arch, &targets, &proxy, &cfg, 0, kernels)?;
+        times.push(now() - t0);
+    }
+    Ok(median(&mut times))
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v[v.len() / 2]
+    }
+}
