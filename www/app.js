@@ -67,7 +67,8 @@ function syncDevices(messages) {
   range.max = d.max;
   range.step = (d.max - d.min) / 500;
   $('unit').textContent = `(${d.unit})`;
-  $('range-note').textContent = `${d.device}: ${d.min.toFixed(2)}–${d.max.toFixed(2)} ${d.unit} over the space` + (d.estimated ? '; some figures estimated' : '');
+  $('range-note').textContent = `${d.device}: ${d.min.toFixed(2)}–${d.max.toFixed(2)} ${d.unit} over the space` +
+    (d.estimated ? ` (${d.measured} cells measured, the rest estimated)` : '') + `. ${info.unavailable}`;
 }
 
 function writeControls() {
@@ -201,6 +202,7 @@ async function main() {
     explorer = await Explorer.load({ base: 'static', workers: settings.workers ?? undefined });
   } catch (e) {
     showError(String(e.message ?? e));
+    $('progress-text').textContent = 'could not load the bundled assets';
     setState('error');
     return;
   }
