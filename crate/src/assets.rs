@@ -24,16 +24,12 @@ pub struct Manifest {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Manifest {
     pub fn parse(bytes: &[u8]) -> Result<Self> {
-        serde_json::from_slice(bytes)
-            .map_err(|e| candle_core::Error::Msg(format!("corrupt {MANIFEST}: {e}")))
+        serde_json::from_slice(bytes).map_err(|e| candle_core::Error::Msg(format!("corrupt {MANIFEST}: {e}")))
     }
 
     pub fn entry(&self, path: &str) -> Result<&ManifestEntry> {
@@ -73,9 +69,7 @@ pub struct DirSource(pub std::path::PathBuf);
 impl AssetSource for DirSource {
     fn read(&self, path: &str) -> Result<Vec<u8>> {
         let full = self.0.join(path);
-        std::fs::read(&full).map_err(|e| {
-            candle_core::Error::Msg(format!("cannot read asset {}: {e}", full.display()))
-        })
+        std::fs::read(&full).map_err(|e| candle_core::Error::Msg(format!("cannot read asset {}: {e}", full.display())))
     }
 }
 
@@ -110,10 +104,7 @@ impl<S: AssetSource> Verified<S> {
     }
 
     pub fn batch(&self, choice: BatchChoice) -> Result<ImageBatch> {
-        let mut parts = choice
-            .files()
-            .iter()
-            .map(|f| ImageBatch::decode(&self.read(f)?));
+        let mut parts = choice.files().iter().map(|f| ImageBatch::decode(&self.read(f)?));
         let mut batch = parts.next().expect("a batch has a file")?;
         for part in parts {
             batch.append(part?);
@@ -203,11 +194,11 @@ impl ImageBatch {
             bail!("corrupt image batch: bad magic")
         }
         let len = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
-        let json = bytes.get(12..12 + len).ok_or_else(|| {
-            candle_core::Error::Msg("corrupt image batch: truncated header".into())
-        })?;
-        let mut batch: ImageBatch = serde_json::from_slice(json)
-            .map_err(|e| candle_core::Error::Msg(format!("corrupt image batch: {e}")))?;
+        let json = bytes
+            .get(12..12 + len)
+            .ok_or_else(|| candle_core::Error::Msg("corrupt image batch: truncated header".into()))?;
+        let mut batch: ImageBatch =
+            serde_json::from_slice(json).map_err(|e| candle_core::Error::Msg(format!("corrupt image batch: {e}")))?;
         batch.pixels = bytes[12 + len..].to_vec();
         if batch.pixels.len() != batch.names.len() * PIXELS {
             bail!(
@@ -239,8 +230,7 @@ impl GroundTruth {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = TRUTH_MAGIC.to_vec();
         for col in [&self.cifar10, &self.cifar100, &self.imagenet16] {
-            col.iter()
-                .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+            col.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
         }
         out
     }

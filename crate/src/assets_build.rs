@@ -3,9 +3,7 @@
 //!
 //! Run by `cargo make assets`; running it twice gives the same bytes.
 
-use crate::assets::{
-    sha256_hex, GroundTruth, ImageBatch, Manifest, ManifestEntry, MANIFEST, TRUTH,
-};
+use crate::assets::{sha256_hex, GroundTruth, ImageBatch, Manifest, ManifestEntry, MANIFEST, TRUTH};
 use crate::cost::{CostBook, CostTable, Device, FitQuality, Metric, TableHeader};
 use crate::data::{PIXELS, SIDE};
 use crate::space::{fbnet, nb201, Arch, Space};
@@ -61,9 +59,7 @@ fn column(header: &[String], name: &str) -> Result<usize> {
 }
 
 fn parse_f64(s: &str) -> Result<f64> {
-    s.trim()
-        .parse::<f64>()
-        .map_err(|_| err(format!("not a number: '{s}'")))
+    s.trim().parse::<f64>().map_err(|_| err(format!("not a number: '{s}'")))
 }
 
 /// Features of the edgegpu/edgetpu latency model: a bias, one-hot (edge, op), and one-hot
@@ -78,12 +74,7 @@ fn cell_features(genes: &[u8]) -> Vec<usize> {
     let mut pair = 0;
     for i in 0..nb201::EDGES {
         for j in i + 1..nb201::EDGES {
-            f.push(
-                1 + nb201::EDGES * ops
-                    + pair * ops * ops
-                    + genes[i] as usize * ops
-                    + genes[j] as usize,
-            );
+            f.push(1 + nb201::EDGES * ops + pair * ops * ops + genes[i] as usize * ops + genes[j] as usize);
             pair += 1;
         }
     }
@@ -154,9 +145,7 @@ fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality
     let rows: Vec<Vec<usize>> = (0..nb201::CELLS)
         .map(|i| cell_features(&nb201::genes_of_index(i).expect("valid index")))
         .collect();
-    let known: Vec<usize> = (0..nb201::CELLS)
-        .filter(|&i| measured[i].is_some())
-        .collect();
+    let known: Vec<usize> = (0..nb201::CELLS).filter(|&i| measured[i].is_some()).collect();
     let test: Vec<usize> = known.iter().skip(4).step_by(5).copied().collect();
     let train: Vec<usize> = known
         .iter()
@@ -172,13 +161,7 @@ fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality
     let w = fit(&train)?;
     let truth: Vec<f64> = test.iter().map(|&i| measured[i].expect("known")).collect();
     let guess: Vec<f64> = test.iter().map(|&i| predict(&w, &rows[i])).collect();
-    let mape = 100.0
-        * truth
-            .iter()
-            .zip(&guess)
-            .map(|(t, g)| ((t - g) / t).abs())
-            .sum::<f64>()
-        / truth.len() as f64;
+    let mape = 100.0 * truth.iter().zip(&guess).map(|(t, g)| ((t - g) / t).abs()).sum::<f64>() / truth.len() as f64;
     let quality = FitQuality {
         model: "ridge regression on one-hot (edge, op) and (edge pair, op pair) features".into(),
         kendall_tau: crate::study::kendall_tau(&truth, &guess),
@@ -199,21 +182,13 @@ fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality
 }
 
 fn range(values: impl Iterator<Item = f64>) -> [f64; 2] {
-    values.fold([f64::INFINITY, f64::NEG_INFINITY], |[lo, hi], v| {
-        [lo.min(v), hi.max(v)]
-    })
+    values.fold([f64::INFINITY, f64::NEG_INFINITY], |[lo, hi], v| [lo.min(v), hi.max(v)])
 }
 
 fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
-    let (header, rows) = csv_rows(&read_text(
-        &shared.join("hwnasbench_nb201_cifar10_latency.csv"),
-    )?)?;
+    let (header, rows) = csv_rows(&read_text(&shared.join("hwnasbench_nb201_cifar10_latency.csv"))?)?;
     if rows.len() != nb201::CELLS {
-        bail!(
-            "expected {} rows of NB201 latency, got {}",
-            nb201::CELLS,
-            rows.len()
-        )
+        bail!("expected {} rows of NB201 latency, got {}", nb201::CELLS, rows.len())
     }
     let idx_col = column(&header, "arch_index")?;
     let arch_col = column(&header, "arch_str")?;
@@ -263,9 +238,7 @@ fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
             count: 0,
             offset: 0,
             measured: count,
-            source:
-                "HW-NAS-Bench, CIFAR-10 input (via HELP and OneProxy copies; see PROVENANCE.md)"
-                    .into(),
+            source: "HW-NAS-Bench, CIFAR-10 input (via HELP and OneProxy copies; see PROVENANCE.md)".into(),
             fit,
             range: range(values.iter().copied()),
         };
@@ -274,23 +247,17 @@ fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
     Ok(CostBook {
         space: Space::Nb201,
         tables,
-        unavailable: "HW-NAS-Bench energy figures are not available to this project, so no energy tables are bundled.".into(),
+        unavailable: "HW-NAS-Bench energy figures are not available to this project, so no energy tables are bundled."
+            .into(),
     })
 }
 
 fn fbnet_costs(shared: &Path) -> Result<CostBook> {
-    let (header, rows) = csv_rows(&read_text(
-        &shared.join("hwnasbench_fbnet_cifar100_lut_derived.csv"),
-    )?)?;
+    let (header, rows) = csv_rows(&read_text(&shared.join("hwnasbench_fbnet_cifar100_lut_derived.csv"))?)?;
     let (lc, oc) = (column(&header, "layer")?, column(&header, "op_idx")?);
     let ops = fbnet::OPS.len();
     let mut tables = vec![];
-    for device in [
-        Device::Raspi4,
-        Device::Pixel3,
-        Device::Eyeriss,
-        Device::Fpga,
-    ] {
+    for device in [Device::Raspi4, Device::Pixel3, Device::Eyeriss, Device::Fpga] {
         let col = column(&header, &format!("{device}_latency_ms"))?;
         let mut base = None;
         let mut deltas = vec![f64::NAN; fbnet::LAYERS * ops];
@@ -298,31 +265,23 @@ fn fbnet_costs(shared: &Path) -> Result<CostBook> {
             let v = parse_f64(&r[col])?;
             match (r[lc].parse::<i64>(), r[oc].parse::<i64>()) {
                 (Ok(-1), _) => base = Some(v),
-                (Ok(l), Ok(o))
-                    if (0..fbnet::LAYERS as i64).contains(&l) && (0..ops as i64).contains(&o) =>
-                {
+                (Ok(l), Ok(o)) if (0..fbnet::LAYERS as i64).contains(&l) && (0..ops as i64).contains(&o) => {
                     deltas[l as usize * ops + o as usize] = v
                 }
                 _ => bail!("bad FBNet LUT row {r:?}"),
             }
         }
         let base = base.ok_or_else(|| err("FBNet LUT lacks BASE"))?;
-        let lo = base
-            + (0..fbnet::LAYERS)
-                .map(|l| {
-                    (0..ops)
-                        .map(|o| deltas[l * ops + o])
-                        .fold(f64::INFINITY, f64::min)
-                })
-                .sum::<f64>();
-        let hi = base
-            + (0..fbnet::LAYERS)
-                .map(|l| {
-                    (0..ops)
-                        .map(|o| deltas[l * ops + o])
-                        .fold(f64::NEG_INFINITY, f64::max)
-                })
-                .sum::<f64>();
+        // Cheapest and dearest network: the best and worst op of every layer.
+        let per_layer = |pick: fn(f64, f64) -> f64, start: f64| -> f64 {
+            (0..fbnet::LAYERS)
+                .map(|l| deltas[l * ops..(l + 1) * ops].iter().copied().fold(start, pick))
+                .sum()
+        };
+        let (lo, hi) = (
+            base + per_layer(f64::min, f64::INFINITY),
+            base + per_layer(f64::max, f64::NEG_INFINITY),
+        );
         let header = TableHeader {
             device,
             metric: Metric::Latency,
@@ -351,9 +310,7 @@ fn ground_truth(shared: &Path) -> Result<(Vec<u8>, GroundTruth)> {
     let order = nb201::index_order_bytes(&cells)?;
     let col = |name: &str| -> Result<Vec<f32>> {
         let c = column(&header, name)?;
-        rows.iter()
-            .map(|r| parse_f64(&r[c]).map(|v| v as f32))
-            .collect()
+        rows.iter().map(|r| parse_f64(&r[c]).map(|v| v as f32)).collect()
     };
     let truth = GroundTruth {
         cifar10: col("CIFAR10TestAccuracy200Epochs")?,
@@ -365,8 +322,7 @@ fn ground_truth(shared: &Path) -> Result<(Vec<u8>, GroundTruth)> {
 
 /// Decodes a 32×32 RGB(A) or grey PNG into 3×32×32 channel-major bytes.
 pub fn decode_png(path: &Path) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| err(format!("cannot open {}: {e}", path.display())))?;
+    let file = std::fs::File::open(path).map_err(|e| err(format!("cannot open {}: {e}", path.display())))?;
     let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = decoder
@@ -416,12 +372,9 @@ fn batch_from(files: &[PathBuf], source: &str) -> Result<ImageBatch> {
     };
     for f in files {
         batch.pixels.extend(decode_png(f)?);
-        batch.names.push(
-            f.file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("?")
-                .to_string(),
-        );
+        batch
+            .names
+            .push(f.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string());
     }
     Ok(batch)
 }
@@ -456,8 +409,7 @@ pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
         &fbnet_costs(shared)?.encode(),
     )?;
     let data = foolbox.join("foolbox/data");
-    let license =
-        "foolbox 3.3.4 (MIT License, Copyright (c) 2020 Jonas Rauber et al.), foolbox/data/";
+    let license = "foolbox 3.3.4 (MIT License, Copyright (c) 2020 Jonas Rauber et al.), foolbox/data/";
     for (prefix, file, count) in [
         ("cifar10_", "batch/cifar10_20.bin", 20),
         ("cifar100_", "batch/cifar100_20.bin", 20),

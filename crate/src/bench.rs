@@ -17,7 +17,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 /// The cell timed as "one NB201 candidate": five 3×3 convolutions and a 1×1.
-pub const BENCH_CELL: &str = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_1x1~0|nor_conv_3x3~1|nor_conv_3x3~2|";
+pub const BENCH_CELL: &str =
+    "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_1x1~0|nor_conv_3x3~1|nor_conv_3x3~2|";
 
 struct Probe {
     layers: Vec<(Conv2d, BatchNorm)>,
@@ -27,9 +28,7 @@ struct Probe {
 impl Probe {
     fn new(p: Params) -> Result<Self> {
         let mut layers = vec![];
-        for (i, (c_in, c_out, stride)) in
-            [(3, 8, 1), (8, 16, 2), (16, 32, 2)].into_iter().enumerate()
-        {
+        for (i, (c_in, c_out, stride)) in [(3, 8, 1), (8, 16, 2), (16, 32, 2)].into_iter().enumerate() {
             layers.push((
                 conv2d(c_in, c_out, 3, stride, 1, 1, p.pp(format!("conv{i}")))?,
                 batch_norm(c_out, false, p.pp(format!("bn{i}")))?,
@@ -60,10 +59,7 @@ pub fn probe_train_step_ms(kernels: Kernels, reps: usize, now: &dyn Fn() -> f64)
     let params = Params::seeded(1, kernels);
     let net = Probe::new(params.clone())?;
     let x = crate::data::to_tensor(&random_pixels(64, 2), 64)?;
-    let labels = Tensor::new(
-        (0..64u32).map(|i| i % 10).collect::<Vec<_>>().as_slice(),
-        x.device(),
-    )?;
+    let labels = Tensor::new((0..64u32).map(|i| i % 10).collect::<Vec<_>>().as_slice(), x.device())?;
     let mut opt = SgdMomentum::new(params.trainable(), 0.1, 0.9, 5e-4);
     let mut times = vec![];
     for rep in 0..=reps {
@@ -78,17 +74,9 @@ pub fn probe_train_step_ms(kernels: Kernels, reps: usize, now: &dyn Fn() -> f64)
 }
 
 /// Median milliseconds of `reps` full RMI evaluations of [`BENCH_CELL`].
-pub fn nb201_candidate_ms(
-    kernels: Kernels,
-    steps: usize,
-    reps: usize,
-    now: &dyn Fn() -> f64,
-) -> Result<f64> {
+pub fn nb201_candidate_ms(kernels: Kernels, steps: usize, reps: usize, now: &dyn Fn() -> f64) -> Result<f64> {
     let reference = Reference::new(1, 10, Params::seeded(3, kernels))?;
-    let targets = RmiTargets::new(
-        &reference,
-        &crate::data::to_tensor(&random_pixels(40, 4), 40)?,
-    )?;
+    let targets = RmiTargets::new(&reference, &crate::data::to_tensor(&random_pixels(40, 4), 40)?)?;
     let arch = Arch::parse(Space::Nb201, BENCH_CELL)?;
     let cfg = RmiConfig {
         steps,

@@ -72,10 +72,7 @@ impl fmt::Display for Device {
 impl FromStr for Device {
     type Err = candle_core::Error;
     fn from_str(s: &str) -> Result<Self> {
-        match Device::ALL
-            .iter()
-            .find(|d| d.name() == s.to_ascii_lowercase())
-        {
+        match Device::ALL.iter().find(|d| d.name() == s.to_ascii_lowercase()) {
             Some(&d) => Ok(d),
             None => bail!(
                 "unknown device '{s}' (expected one of {})",
@@ -156,14 +153,8 @@ pub struct CostFileHeader {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Figures {
-    PerArch {
-        values: Vec<f64>,
-        measured: Vec<bool>,
-    },
-    Additive {
-        base: f64,
-        deltas: Vec<f64>,
-    },
+    PerArch { values: Vec<f64>, measured: Vec<bool> },
+    Additive { base: f64, deltas: Vec<f64> },
 }
 
 /// The cost of an architecture, and whether HW-NAS-Bench measured it or we estimated it.
@@ -183,12 +174,7 @@ pub struct CostTable {
 
 impl CostTable {
     /// A table with one figure per architecture, in the space's index order.
-    pub fn per_arch(
-        space: Space,
-        header: TableHeader,
-        values: Vec<f64>,
-        measured: Vec<bool>,
-    ) -> Result<Self> {
+    pub fn per_arch(space: Space, header: TableHeader, values: Vec<f64>, measured: Vec<bool>) -> Result<Self> {
         if space != Space::Nb201 {
             bail!("per-architecture tables exist for nb201 only")
         }
@@ -208,12 +194,7 @@ impl CostTable {
     }
 
     /// An additive per-layer table: cost = base + Σ deltas[layer·ops + op].
-    pub fn additive(
-        space: Space,
-        header: TableHeader,
-        base: f64,
-        deltas: Vec<f64>,
-    ) -> Result<Self> {
+    pub fn additive(space: Space, header: TableHeader, base: f64, deltas: Vec<f64>) -> Result<Self> {
         if deltas.len() != space.genes() * space.choices() {
             bail!(
                 "an additive {space} table needs {} deltas, got {}",
@@ -255,10 +236,7 @@ impl CostTable {
                         .enumerate()
                         .map(|(l, &g)| deltas[l * ops + g as usize])
                         .sum::<f64>();
-                Cost {
-                    value,
-                    measured: true,
-                }
+                Cost { value, measured: true }
             }
         })
     }
@@ -324,9 +302,7 @@ impl CostBook {
                 Figures::PerArch { values, measured } => {
                     h.kind = "per_arch".into();
                     h.count = values.len();
-                    values
-                        .iter()
-                        .for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
+                    values.iter().for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
                     payload.extend(measured.iter().map(|&m| m as u8));
                 }
                 Figures::Additive { base, deltas } => {
@@ -360,16 +336,11 @@ impl CostBook {
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
         if version != VERSION {
-            return Err(corrupt(&format!(
-                "format version {version}, expected {VERSION}"
-            )));
+            return Err(corrupt(&format!("format version {version}, expected {VERSION}")));
         }
         let len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
-        let json = bytes
-            .get(16..16 + len)
-            .ok_or_else(|| corrupt("truncated header"))?;
-        let header: CostFileHeader =
-            serde_json::from_slice(json).map_err(|e| corrupt(&e.to_string()))?;
+        let json = bytes.get(16..16 + len).ok_or_else(|| corrupt("truncated header"))?;
+        let header: CostFileHeader = serde_json::from_slice(json).map_err(|e| corrupt(&e.to_string()))?;
         let payload = &bytes[16 + len..];
         let f64s = |offset: usize, count: usize| -> Result<Vec<f64>> {
             let raw = offset
@@ -390,12 +361,7 @@ impl CostBook {
                     let flags = payload
                         .get(flags_at..flags_at + h.count)
                         .ok_or_else(|| corrupt("truncated flags"))?;
-                    CostTable::per_arch(
-                        header.space,
-                        h,
-                        values,
-                        flags.iter().map(|&f| f == 1).collect(),
-                    )?
+                    CostTable::per_arch(header.space, h, values, flags.iter().map(|&f| f == 1).collect())?
                 }
                 "additive" => {
                     let v = f64s(h.offset, h.count)?;

@@ -70,9 +70,6 @@ impl LabelledImages {
 
     /// Images `range` as a normalised tensor.
     pub fn tensor(&self, range: std::ops::Range<usize>) -> Result<Tensor> {
-        to_tensor(
-            &self.pixels[range.start * PIXELS..range.end * PIXELS],
-            range.len(),
-        )
+        to_tensor(&self.pixels[range.start * PIXELS..range.end * PIXELS], range.len())
     }
 }

@@ -56,16 +56,10 @@ impl EvolutionConfig {
             bail!("population must lie in 2..=10000, got {}", self.population)
         }
         if self.generations < 1 || self.generations > 10_000 {
-            bail!(
-                "generations must lie in 1..=10000, got {}",
-                self.generations
-            )
+            bail!("generations must lie in 1..=10000, got {}", self.generations)
         }
         if self.tournament < 1 || self.tournament > self.population {
-            bail!(
-                "tournament size must lie in 1..=population, got {}",
-                self.tournament
-            )
+            bail!("tournament size must lie in 1..=population, got {}", self.tournament)
         }
         if self.elitism >= self.population {
             bail!(
@@ -118,17 +112,10 @@ pub struct Search {
 }
 
 impl Search {
-    pub fn new(
-        space: Space,
-        config: EvolutionConfig,
-        costs: CostTable,
-        fitness: Fitness,
-    ) -> Result<Self> {
+    pub fn new(space: Space, config: EvolutionConfig, costs: CostTable, fitness: Fitness) -> Result<Self> {
         config.validate()?;
         let mut rng = StdRng::seed_from_u64(config.seed);
-        let population = (0..config.population)
-            .map(|_| space.sample(&mut rng))
-            .collect();
+        let population = (0..config.population).map(|_| space.sample(&mut rng)).collect();
         Ok(Self {
             space,
             config,
@@ -192,11 +179,7 @@ impl Search {
     /// Stores a score; a NaN or infinite score is refused.
     pub fn record(&mut self, arch: Arch, rmi: f64) -> Result<()> {
         if arch.space() != self.space {
-            bail!(
-                "a {} architecture cannot join a {} search",
-                arch.space(),
-                self.space
-            )
+            bail!("a {} architecture cannot join a {} search", arch.space(), self.space)
         }
         if !rmi.is_finite() {
             bail!("RMI score of {arch} is not a finite number")
@@ -208,14 +191,11 @@ impl Search {
     }
 
     fn cost(&self, arch: &Arch) -> Cost {
-        self.costs
-            .cost(arch)
-            .expect("the search space matches its cost table")
+        self.costs.cost(arch).expect("the search space matches its cost table")
     }
 
     fn fitness_of(&self, arch: &Arch) -> f64 {
-        self.fitness
-            .fitness(self.scores[arch], self.cost(arch).value)
+        self.fitness.fitness(self.scores[arch], self.cost(arch).value)
     }
 
     pub fn candidate(&self, arch: &Arch) -> Option<Candidate> {
@@ -260,16 +240,10 @@ impl Search {
     /// Closes the current generation (all of it must be scored) and breeds the next.
     pub fn advance(&mut self) -> Result<GenerationStats> {
         if self.is_done() {
-            bail!(
-                "the search has finished its {} generations",
-                self.config.generations
-            )
+            bail!("the search has finished its {} generations", self.config.generations)
         }
         if let Some(a) = self.pending().first() {
-            bail!(
-                "generation {} still has unscored candidates, e.g. {a}",
-                self.generation
-            )
+            bail!("generation {} still has unscored candidates, e.g. {a}", self.generation)
         }
         let fit: Vec<f64> = self.population.iter().map(|a| self.fitness_of(a)).collect();
         let stats = GenerationStats {
@@ -302,10 +276,7 @@ impl Search {
             .collect();
         // Stable sort: equal fitness keeps population order, so the result is deterministic.
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let mutation_rate = self
-            .config
-            .mutation_rate
-            .unwrap_or(1.0 / self.space.genes() as f64);
+        let mutation_rate = self.config.mutation_rate.unwrap_or(1.0 / self.space.genes() as f64);
         let mut next: Vec<Arch> = vec![];
         for (a, _) in &ranked {
             if next.len() < self.config.elitism && !next.contains(a) {
@@ -363,10 +334,7 @@ pub fn run(
         for (i, arch) in pending.iter().enumerate() {
             let scores = evaluator.evaluate(std::slice::from_ref(arch))?;
             let &[rmi] = scores.as_slice() else {
-                bail!(
-                    "the evaluator returned {} scores for one architecture",
-                    scores.len()
-                )
+                bail!("the evaluator returned {} scores for one architecture", scores.len())
             };
             search.record(arch.clone(), rmi)?;
             let progress = Progress {

@@ -72,10 +72,7 @@ impl Params {
         } else {
             format!("{}.{name}", self.prefix)
         };
-        Self {
-            prefix,
-            ..self.clone()
-        }
+        Self { prefix, ..self.clone() }
     }
 
     pub fn kernels(&self) -> Kernels {
@@ -103,14 +100,11 @@ impl Params {
                 Tensor::from_vec(data, shape, &self.device)?
             }
             Source::Load(map) => {
-                let t = map.get(&full).ok_or_else(|| {
-                    candle_core::Error::Msg(format!("weights lack tensor '{full}'"))
-                })?;
+                let t = map
+                    .get(&full)
+                    .ok_or_else(|| candle_core::Error::Msg(format!("weights lack tensor '{full}'")))?;
                 if t.dims() != shape {
-                    bail!(
-                        "tensor '{full}' has shape {:?}, expected {shape:?}",
-                        t.dims()
-                    )
+                    bail!("tensor '{full}' has shape {:?}, expected {shape:?}", t.dims())
                 }
                 t.to_dtype(DType::F32)?
             }
@@ -176,11 +170,7 @@ pub fn conv2d(
     }
     let fan_in = (c_in / groups) * k * k;
     let bound = 1.0 / (fan_in as f32).sqrt();
-    let weight = p.get(
-        &[c_out, c_in / groups, k, k],
-        "weight",
-        Init::Uniform(bound),
-    )?;
+    let weight = p.get(&[c_out, c_in / groups, k, k], "weight", Init::Uniform(bound))?;
     Ok(Conv2d {
         weight,
         spec: Conv2dSpec {
@@ -236,10 +226,7 @@ impl ModuleT for BatchNorm {
     fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let c = self.weight.dim(0)?;
         if x.rank() != 4 || x.dim(1)? != c {
-            bail!(
-                "batch norm over {c} channels got input of shape {:?}",
-                x.dims()
-            )
+            bail!("batch norm over {c} channels got input of shape {:?}", x.dims())
         }
         match (&self.running, train) {
             (Some((mean, var)), false) => {
@@ -261,14 +248,8 @@ impl ModuleT for BatchNorm {
                     // PyTorch updates the running variance with the unbiased batch variance.
                     let n = (x.elem_count() / c) as f64;
                     let unbiased = (batch_var * (n / (n - 1.0).max(1.0)))?;
-                    mean.set(
-                        &((mean.as_tensor() * (1.0 - self.momentum))?
-                            + (batch_mean * self.momentum)?)?,
-                    )?;
-                    var.set(
-                        &((var.as_tensor() * (1.0 - self.momentum))?
-                            + (unbiased * self.momentum)?)?,
-                    )?;
+                    mean.set(&((mean.as_tensor() * (1.0 - self.momentum))? + (batch_mean * self.momentum)?)?)?;
+                    var.set(&((var.as_tensor() * (1.0 - self.momentum))? + (unbiased * self.momentum)?)?)?;
                 }
                 Ok(y)
             }
@@ -360,9 +341,7 @@ mod tests {
     fn seeded_params_are_reproducible() -> Result<()> {
         let a = conv2d(3, 4, 3, 1, 1, 1, Params::seeded(5, Kernels::Stock))?;
         let b = conv2d(3, 4, 3, 1, 1, 1, Params::seeded(5, Kernels::Stock))?;
-        let diff = (a.weight.as_tensor() - b.weight.as_tensor())?
-            .abs()?
-            .sum_all()?;
+        let diff = (a.weight.as_tensor() - b.weight.as_tensor())?.abs()?.sum_all()?;
         assert_eq!(diff.to_scalar::<f32>()?, 0.0);
         Ok(())
     }

@@ -64,11 +64,7 @@ impl Reference {
         let layer = |s: usize| -> Result<Vec<BasicBlock>> {
             (0..blocks)
                 .map(|i| {
-                    let c_in = if i == 0 && s > 0 {
-                        WIDTHS[s - 1]
-                    } else {
-                        WIDTHS[s]
-                    };
+                    let c_in = if i == 0 && s > 0 { WIDTHS[s - 1] } else { WIDTHS[s] };
                     let stride = if i == 0 && s > 0 { 2 } else { 1 };
                     BasicBlock::new(c_in, WIDTHS[s], stride, p.pp(format!("layer{}.{i}", s + 1)))
                 })
@@ -88,10 +84,9 @@ impl Reference {
     /// Loads weights saved by [`Reference::to_safetensors`] (or any PyTorch CIFAR ResNet with these
     /// names); the depth and the number of classes are read off the tensors.
     pub fn from_safetensors(bytes: &[u8], kernels: Kernels) -> Result<Self> {
-        let tensors: HashMap<String, Tensor> =
-            candle_core::safetensors::load_buffer(bytes, &Device::Cpu)?
-                .into_iter()
-                .collect();
+        let tensors: HashMap<String, Tensor> = candle_core::safetensors::load_buffer(bytes, &Device::Cpu)?
+            .into_iter()
+            .collect();
         let blocks = (0..)
             .take_while(|i| tensors.contains_key(&format!("layer1.{i}.conv1.weight")))
             .count();
@@ -106,8 +101,7 @@ impl Reference {
         let tensors = self.params.named_tensors();
         let mut names: Vec<&String> = tensors.keys().collect();
         names.sort();
-        let ordered: Vec<(&String, &Tensor)> =
-            names.into_iter().map(|n| (n, &tensors[n])).collect();
+        let ordered: Vec<(&String, &Tensor)> = names.into_iter().map(|n| (n, &tensors[n])).collect();
         safetensors::serialize(ordered, None).map_err(|e| candle_core::Error::Msg(e.to_string()))
     }
 
@@ -126,10 +120,7 @@ impl Reference {
 
     /// Predicted class of each image: `[N, 3, 32, 32]` → N labels.
     pub fn predict(&self, images: &Tensor) -> Result<Vec<u32>> {
-        self.features(images, false)?
-            .logits
-            .argmax(D::Minus1)?
-            .to_vec1::<u32>()
+        self.features(images, false)?.logits.argmax(D::Minus1)?.to_vec1::<u32>()
     }
 }
 

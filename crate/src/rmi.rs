@@ -72,10 +72,7 @@ impl RmiTargets {
     /// `images: [n, 3, 32, 32]`, normalised.
     pub fn new(reference: &Reference, images: &Tensor) -> Result<Self> {
         if images.dim(0)? < 2 {
-            bail!(
-                "the RMI batch needs at least 2 images, got {}",
-                images.dim(0)?
-            )
+            bail!("the RMI batch needs at least 2 images, got {}", images.dim(0)?)
         }
         let Features { stages, logits } = reference.features(images, false)?;
         let labels = logits.argmax(candle_core::D::Minus1)?;
@@ -99,20 +96,13 @@ impl RmiTargets {
     fn loss(&self, net: &dyn Network, beta: f64) -> Result<(Tensor, f64)> {
         let f = net.features(&self.images, true)?;
         let (loss, cka_sum) = rmi_loss(&f, &self.stages, &self.labels, beta)?;
-        let sum = cka_sum
-            .to_dtype(candle_core::DType::F64)?
-            .to_scalar::<f64>()?;
+        let sum = cka_sum.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
         Ok((loss, sum))
     }
 }
 
 /// β·(3 − Σ CKA) + (1 − β)·CE(logits, labels), and Σ CKA, as differentiable scalars.
-pub fn rmi_loss(
-    f: &Features,
-    targets: &[CkaTarget; 3],
-    labels: &Tensor,
-    beta: f64,
-) -> Result<(Tensor, Tensor)> {
+pub fn rmi_loss(f: &Features, targets: &[CkaTarget; 3], labels: &Tensor, beta: f64) -> Result<(Tensor, Tensor)> {
     let mut cka_sum = targets[0].cka(&f.stages[0])?;
     for (target, stage) in targets.iter().zip(&f.stages).skip(1) {
         cka_sum = (cka_sum + target.cka(stage)?)?;
@@ -155,11 +145,7 @@ pub fn score(
     let mut opt = SgdMomentum::new(params.trainable(), cfg.lr, cfg.momentum, cfg.weight_decay);
     for _ in 0..cfg.steps {
         let (loss, _) = targets.loss(net.as_ref(), cfg.beta)?;
-        if !loss
-            .to_dtype(candle_core::DType::F64)?
-            .to_scalar::<f64>()?
-            .is_finite()
-        {
+        if !loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?.is_finite() {
             return Ok(RmiScore {
                 rmi: 0.0,
                 diverged: true,
@@ -194,17 +180,7 @@ impl Evaluator for RmiEvaluator {
     fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>> {
         archs
             .iter()
-            .map(|a| {
-                Ok(score(
-                    a,
-                    &self.targets,
-                    &self.proxy,
-                    &self.config,
-                    self.seed,
-                    self.kernels,
-                )?
-                .rmi)
-            })
+            .map(|a| Ok(score(a, &self.targets, &self.proxy, &self.config, self.seed, self.kernels)?.rmi))
             .collect()
     }
 }

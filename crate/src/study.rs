@@ -71,13 +71,7 @@ pub struct Estimate {
     pub high: f64,
 }
 
-pub fn bootstrap(
-    a: &[f64],
-    b: &[f64],
-    stat: fn(&[f64], &[f64]) -> f64,
-    resamples: usize,
-    seed: u64,
-) -> Estimate {
+pub fn bootstrap(a: &[f64], b: &[f64], stat: fn(&[f64], &[f64]) -> f64, resamples: usize, seed: u64) -> Estimate {
     let mut rng = StdRng::seed_from_u64(seed);
     let n = a.len();
     let mut values: Vec<f64> = (0..resamples)

@@ -35,10 +35,7 @@ pub struct EpochReport {
 
 /// Random crop of the 4-pixel zero-padded image and horizontal flip, on raw 3×32×32 bytes.
 fn augment(src: &[u8], dst: &mut [u8], rng: &mut impl Rng) {
-    let (dy, dx) = (
-        rng.random_range(0..9) as isize - 4,
-        rng.random_range(0..9) as isize - 4,
-    );
+    let (dy, dx) = (rng.random_range(0..9) as isize - 4, rng.random_range(0..9) as isize - 4);
     let flip = rng.random_bool(0.5);
     let side = SIDE as isize;
     for c in 0..3 {

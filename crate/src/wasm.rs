@@ -8,9 +8,7 @@
 use crate::assets::{GroundTruth, ImageBatch, Manifest};
 use crate::evolve::{EvolutionConfig, Search};
 use crate::fitness::{Fitness, Penalty};
-use crate::{
-    Arch, CostBook, Device, Kernels, Metric, ProxyConfig, Reference, RmiConfig, RmiTargets, Space,
-};
+use crate::{Arch, CostBook, Device, Kernels, Metric, ProxyConfig, Reference, RmiConfig, RmiTargets, Space};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -66,9 +64,7 @@ pub fn cost_info(cost_bytes: &[u8]) -> Result<JsValue, JsError> {
             estimated: t.header.fit.is_some(),
         })
         .collect();
-    to_js(
-        &serde_json::json!({"space": book.space, "devices": devices, "unavailable": book.unavailable}),
-    )
+    to_js(&serde_json::json!({"space": book.space, "devices": devices, "unavailable": book.unavailable}))
 }
 
 /// Options of a search, as the page's state holds them.
@@ -103,18 +99,11 @@ pub struct SearchSession {
 impl SearchSession {
     /// `truth_bytes` may be empty (FBNet has no ground truth).
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        options: JsValue,
-        cost_bytes: &[u8],
-        truth_bytes: &[u8],
-    ) -> Result<SearchSession, JsError> {
+    pub fn new(options: JsValue, cost_bytes: &[u8], truth_bytes: &[u8]) -> Result<SearchSession, JsError> {
         let o: SearchOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
         let book = CostBook::decode(cost_bytes).map_err(js_err)?;
         if book.space != o.space {
-            return Err(js_err(format!(
-                "cost file is for {}, not {}",
-                book.space, o.space
-            )));
+            return Err(js_err(format!("cost file is for {}, not {}", book.space, o.space)));
         }
         let table = book.table(o.device, o.metric).map_err(js_err)?.clone();
         let fitness = Fitness::new(o.threshold, o.lambda, o.penalty).map_err(js_err)?;
@@ -135,11 +124,7 @@ impl SearchSession {
 
     /// Architectures of the current generation still to be scored.
     pub fn pending(&self) -> Vec<String> {
-        self.search
-            .pending()
-            .iter()
-            .map(|a| a.to_string())
-            .collect()
+        self.search.pending().iter().map(|a| a.to_string()).collect()
     }
 
     pub fn record(&mut self, arch: &str, rmi: f64) -> Result<(), JsError> {
@@ -181,10 +166,7 @@ impl SearchSession {
                     (Some(t), Some(i)) => Some([t.cifar10[i], t.cifar100[i], t.imagenet16[i]]),
                     _ => None,
                 };
-                RankedCandidate {
-                    candidate: c,
-                    truth,
-                }
+                RankedCandidate { candidate: c, truth }
             })
             .collect();
         to_js(&ranked)
@@ -192,12 +174,7 @@ impl SearchSession {
 
     /// Re-ranks at once under a new threshold, λ or penalty: nothing is retrained.
     #[wasm_bindgen(js_name = setFitness)]
-    pub fn set_fitness(
-        &mut self,
-        threshold: f64,
-        lambda: f64,
-        penalty: &str,
-    ) -> Result<(), JsError> {
+    pub fn set_fitness(&mut self, threshold: f64, lambda: f64, penalty: &str) -> Result<(), JsError> {
         let penalty: Penalty = penalty.parse().map_err(js_err)?;
         self.search
             .set_fitness(Fitness::new(threshold, lambda, penalty).map_err(js_err)?);
@@ -212,8 +189,7 @@ impl SearchSession {
     /// Best true CIFAR-10 accuracy of any NB201 cell within the threshold, and that cell.
     #[wasm_bindgen(js_name = bestFeasibleTruth)]
     pub fn best_feasible_truth(&self) -> Result<JsValue, JsError> {
-        let (Some(truth), Some(costs)) = (&self.truth, self.search.cost_table().per_arch_values())
-        else {
+        let (Some(truth), Some(costs)) = (&self.truth, self.search.cost_table().per_arch_values()) else {
             return Ok(JsValue::NULL);
         };
         let threshold = self.search.fitness_fn().threshold;
@@ -226,9 +202,7 @@ impl SearchSession {
             .max_by(|a, b| a.1.total_cmp(&b.1));
         match best {
             Some((i, acc)) => {
-                let arch = crate::space::nb201::format(
-                    &crate::space::nb201::genes_of_index(i).map_err(js_err)?,
-                );
+                let arch = crate::space::nb201::format(&crate::space::nb201::genes_of_index(i).map_err(js_err)?);
                 to_js(&serde_json::json!({"index": i, "cifar10": acc, "arch": arch}))
             }
             None => Ok(JsValue::NULL),
@@ -248,8 +222,7 @@ pub fn benchmark(kernels: &str, reps: usize, steps: usize) -> Result<JsValue, Js
     let kernels: Kernels = kernels.parse().map_err(js_err)?;
     let now = || js_sys::Date::now();
     let probe = crate::bench::probe_train_step_ms(kernels, reps, &now).map_err(js_err)?;
-    let candidate =
-        crate::bench::nb201_candidate_ms(kernels, steps, reps.div_ceil(4), &now).map_err(js_err)?;
+    let candidate = crate::bench::nb201_candidate_ms(kernels, steps, reps.div_ceil(4), &now).map_err(js_err)?;
     to_js(&serde_json::json!({"probe_train_step_ms": probe, "nb201_candidate_ms": candidate}))
 }
 
@@ -287,8 +260,7 @@ impl Scorer {
             ..RmiConfig::default()
         };
         config.validate().map_err(js_err)?;
-        let reference =
-            Reference::from_safetensors(reference_bytes, Kernels::Fast).map_err(js_err)?;
+        let reference = Reference::from_safetensors(reference_bytes, Kernels::Fast).map_err(js_err)?;
         let mut batch: Option<ImageBatch> = None;
         let mut at = 0usize;
         for &len in batch_lengths {
@@ -303,8 +275,7 @@ impl Scorer {
             }
         }
         let batch = batch.ok_or_else(|| js_err("no RMI batch given"))?;
-        let targets =
-            RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
+        let targets = RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
         Ok(Self {
             targets,
             proxy: o.proxy.unwrap_or_default(),

@@ -21,11 +21,7 @@ fn assets() -> Verified<DirSource> {
 fn nb201_cost(index: usize, device: Device) -> f64 {
     let book = assets().costs(Space::Nb201).unwrap();
     let arch = Arch::new(Space::Nb201, nb201::genes_of_index(index).unwrap()).unwrap();
-    book.table(device, Metric::Latency)
-        .unwrap()
-        .cost(&arch)
-        .unwrap()
-        .value
+    book.table(device, Metric::Latency).unwrap().cost(&arch).unwrap().value
 }
 
 #[test]
@@ -54,17 +50,11 @@ fn nb201_tables_equal_every_measured_figure_and_flag_estimates() -> Result<()> {
             let cost = table.cost(&Arch::new(Space::Nb201, nb201::genes_of_index(i)?)?)?;
             match row[col] {
                 "" => assert!(!cost.measured && cost.value > 0.0, "{device} {i}"),
-                v => assert!(
-                    cost.measured && cost.value == v.parse::<f64>().unwrap(),
-                    "{device} {i}"
-                ),
+                v => assert!(cost.measured && cost.value == v.parse::<f64>().unwrap(), "{device} {i}"),
             }
         }
         if let Some(fit) = &table.header.fit {
-            assert!(
-                fit.kendall_tau > 0.85 && fit.mape_percent < 5.0,
-                "{device}: {fit:?}"
-            );
+            assert!(fit.kendall_tau > 0.85 && fit.mape_percent < 5.0, "{device}: {fit:?}");
         }
     }
     assert!(book.table(Device::Pixel3, Metric::Energy).is_err());
@@ -82,12 +72,7 @@ fn fbnet_table_reproduces_the_5000_measured_architectures() -> Result<()> {
     for line in lines {
         let row: Vec<&str> = line.split(',').collect();
         let arch = Arch::parse(Space::Fbnet, row[ops])?;
-        for device in [
-            Device::Eyeriss,
-            Device::Fpga,
-            Device::Pixel3,
-            Device::Raspi4,
-        ] {
+        for device in [Device::Eyeriss, Device::Fpga, Device::Pixel3, Device::Raspi4] {
             let col = header
                 .iter()
                 .position(|h| *h == format!("{device}_latency_ms"))
@@ -102,14 +87,8 @@ fn fbnet_table_reproduces_the_5000_measured_architectures() -> Result<()> {
         n += 1;
     }
     assert_eq!(n, 5000);
-    let err = book
-        .table(Device::EdgeGpu, Metric::Latency)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("edgegpu") && err.contains("not available"),
-        "{err}"
-    );
+    let err = book.table(Device::EdgeGpu, Metric::Latency).unwrap_err().to_string();
+    assert!(err.contains("edgegpu") && err.contains("not available"), "{err}");
     Ok(())
 }
 
@@ -203,8 +182,7 @@ fn asset_tool_rebuilds_identical_bytes() {
     std::fs::create_dir_all(&out).unwrap();
     evrsnas::assets_build::build(&shared(""), Path::new(&foolbox), &out).unwrap();
     let fresh = Manifest::parse(&std::fs::read(out.join("MANIFEST.json")).unwrap()).unwrap();
-    let bundled =
-        Manifest::parse(&std::fs::read(static_dir().join("MANIFEST.json")).unwrap()).unwrap();
+    let bundled = Manifest::parse(&std::fs::read(static_dir().join("MANIFEST.json")).unwrap()).unwrap();
     assert!(fresh.files.len() >= 7);
     for f in &fresh.files {
         assert_eq!(

@@ -11,10 +11,7 @@ fn matrix(v: &[f64], rows: usize, cols: usize) -> Tensor {
 
 #[test]
 fn matches_reference_vectors() -> Result<()> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/vectors/linear_cka.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/linear_cka.json");
     let text = std::fs::read_to_string(path).expect("../shared/vectors/linear_cka.json");
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let cases = doc["cases"].as_array().unwrap();
@@ -22,10 +19,7 @@ fn matches_reference_vectors() -> Result<()> {
     for (i, case) in cases.iter().enumerate() {
         let shape = |k: &str| -> (usize, usize) {
             let s = case[k].as_array().unwrap();
-            (
-                s[0].as_u64().unwrap() as usize,
-                s[1].as_u64().unwrap() as usize,
-            )
+            (s[0].as_u64().unwrap() as usize, s[1].as_u64().unwrap() as usize)
         };
         let nums = |k: &str| -> Vec<f64> {
             case[k]
@@ -60,9 +54,7 @@ fn constant_representation_has_zero_cka_not_nan() -> Result<()> {
 #[test]
 fn wrong_example_count_is_an_error() -> Result<()> {
     let t = CkaTarget::new(&Tensor::randn(0f32, 1., (8, 3), &Device::Cpu)?)?;
-    assert!(t
-        .cka(&Tensor::randn(0f32, 1., (7, 3), &Device::Cpu)?)
-        .is_err());
+    assert!(t.cka(&Tensor::randn(0f32, 1., (7, 3), &Device::Cpu)?).is_err());
     Ok(())
 }
 

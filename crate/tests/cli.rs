@@ -10,8 +10,11 @@ fn evrsnas(args: &[&str]) -> Output {
         .expect("run evrsnas")
 }
 
-fn assert_fails_clearly(args: &[&str], needle: &str) {
-    let out = evrsnas(args);
+/// Runs a command line (split on white space) and checks it fails with exit code 2 and one clear
+/// message containing `needle`.
+fn assert_fails_clearly(command_line: &str, needle: &str) {
+    let args: Vec<&str> = command_line.split_whitespace().collect();
+    let out = evrsnas(&args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
     assert!(
@@ -34,143 +37,54 @@ const TINY: &[&str] = &[
 
 #[test]
 fn bad_input_exits_2_with_a_clear_message() {
-    let search = |extra: &[&str]| -> Vec<String> {
-        let mut v: Vec<String> = [
-            "search",
-            "--space",
-            "nb201",
-            "--device",
-            "pixel3",
-            "--threshold",
-            "5",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        v.extend(extra.iter().map(|s| s.to_string()));
-        v
-    };
-    let run = |v: Vec<String>, needle: &str| {
-        assert_fails_clearly(&v.iter().map(String::as_str).collect::<Vec<_>>(), needle)
-    };
-    assert_fails_clearly(
-        &[
-            "search",
-            "--space",
-            "resnet",
-            "--device",
-            "pixel3",
-            "--threshold",
-            "5",
-        ],
-        "unknown search space",
-    );
-    assert_fails_clearly(
-        &[
-            "search",
-            "--space",
-            "nb201",
-            "--device",
-            "tpu9",
-            "--threshold",
-            "5",
-        ],
-        "unknown device",
-    );
-    assert_fails_clearly(
-        &[
-            "search",
-            "--space",
-            "nb201",
-            "--device",
-            "pixel3",
-            "--threshold",
-            "-1",
-        ],
-        "threshold",
-    );
-    assert_fails_clearly(
-        &[
-            "search",
-            "--space",
-            "nb201",
-            "--device",
-            "pixel3",
-            "--threshold",
-            "NaN",
-        ],
-        "threshold",
-    );
-    assert_fails_clearly(
-        &[
-            "search",
-            "--space",
-            "nb201",
-            "--device",
-            "pixel3",
-            "--threshold",
-            "0",
-        ],
-        "threshold",
-    );
-    run(search(&["--metric", "power"]), "unknown metric");
-    run(search(&["--metric", "energy"]), "no energy figures");
-    assert_fails_clearly(
-        &[
-            "search",
-            "--space",
-            "fbnet",
-            "--device",
-            "edgegpu",
-            "--threshold",
-            "5",
-        ],
-        "not available",
-    );
-    run(search(&["--assets", "/nonexistent"]), "MANIFEST.json");
-    run(search(&["--population", "1"]), "population");
-    assert_fails_clearly(
-        &[
-            "score",
-            "--space",
-            "nb201",
-            "--arch",
-            "|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|",
-            "--json",
-        ],
-        "unknown NAS-Bench-201 op",
-    );
-    assert_fails_clearly(
-        &["score", "--space", "fbnet", "--arch", "k3_e1", "--json"],
-        "22 layers",
-    );
-    assert_fails_clearly(
-        &[
-            "score",
-            "--space",
-            "nb201",
-            "--archs-file",
-            "/nonexistent",
-            "--json",
-        ],
-        "cannot read",
-    );
-    assert_fails_clearly(&["eval-reference", "--data", "/nonexistent"], "cannot read");
+    let search = "search --space nb201 --device pixel3 --threshold 5";
+    for (command_line, needle) in [
+        (
+            "search --space resnet --device pixel3 --threshold 5",
+            "unknown search space",
+        ),
+        ("search --space nb201 --device tpu9 --threshold 5", "unknown device"),
+        ("search --space nb201 --device pixel3 --threshold -1", "threshold"),
+        ("search --space nb201 --device pixel3 --threshold NaN", "threshold"),
+        ("search --space nb201 --device pixel3 --threshold 0", "threshold"),
+        ("search --space nb201 --device pixel3 --threshold inf", "threshold"),
+        (&format!("{search} --metric power"), "unknown metric"),
+        (&format!("{search} --metric energy"), "no energy figures"),
+        ("search --space fbnet --device edgegpu --threshold 5", "not available"),
+        (&format!("{search} --assets /nonexistent"), "MANIFEST.json"),
+        (&format!("{search} --population 1"), "population"),
+        (
+            "score --space nb201 --arch |conv~0|+|none~0|none~1|+|none~0|none~1|none~2| --json",
+            "unknown NAS-Bench-201 op",
+        ),
+        ("score --space fbnet --arch k3_e1 --json", "22 layers"),
+        ("score --space nb201 --arch 15625 --json", "out of range"),
+        ("score --space nb201 --archs-file /nonexistent --json", "cannot read"),
+        ("eval-reference --data /nonexistent", "cannot read"),
+    ] {
+        assert_fails_clearly(command_line, needle);
+    }
 }
 
 #[test]
 fn score_prints_one_json_line_per_architecture() {
-    let out = evrsnas(&["score", "--space", "nb201", "--arch", "0", "--arch", "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|", "--steps", "1", "--nb201-channels", "4", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = evrsnas(&[
+        "score",
+        "--space",
+        "nb201",
+        "--arch",
+        "0",
+        "--arch",
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|",
+        "--steps",
+        "1",
+        "--nb201-channels",
+        "4",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["index"], 0);
     assert_eq!(lines[1]["index"], 1);
@@ -231,11 +145,7 @@ fn fbnet_search_runs() {
     ];
     args.extend_from_slice(TINY);
     let out = evrsnas(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["best"]["index"].is_null());
     assert_eq!(v["best"]["arch"].as_str().unwrap().split('-').count(), 22);

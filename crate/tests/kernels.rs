@@ -17,21 +17,11 @@ fn max_rel_diff(a: &Tensor, b: &Tensor) -> Result<f32> {
 }
 
 /// Value and both gradients of sum(conv(x, w) ⊙ r) under the given kernels.
-fn conv_and_grads(
-    x: &Tensor,
-    w: &Tensor,
-    r: &Tensor,
-    spec: Conv2dSpec,
-    k: Kernels,
-) -> Result<[Tensor; 3]> {
+fn conv_and_grads(x: &Tensor, w: &Tensor, r: &Tensor, spec: Conv2dSpec, k: Kernels) -> Result<[Tensor; 3]> {
     let (xv, wv) = (Var::from_tensor(x)?, Var::from_tensor(w)?);
     let y = conv2d(xv.as_tensor(), wv.as_tensor(), spec, k)?;
     let grads = (&y * r)?.sum_all()?.backward()?;
-    Ok([
-        y,
-        grads.get(&xv).unwrap().clone(),
-        grads.get(&wv).unwrap().clone(),
-    ])
+    Ok([y, grads.get(&xv).unwrap().clone(), grads.get(&wv).unwrap().clone()])
 }
 
 #[test]
@@ -62,10 +52,7 @@ fn fast_conv_matches_stock_on_random_shapes() -> Result<()> {
         let r = random(y.dims(), &mut rng)?;
         let stock = conv_and_grads(&x, &wt, &r, spec, Kernels::Stock)?;
         let fast = conv_and_grads(&x, &wt, &r, spec, Kernels::Fast)?;
-        for (what, (a, b)) in ["output", "grad x", "grad w"]
-            .iter()
-            .zip(fast.iter().zip(&stock))
-        {
+        for (what, (a, b)) in ["output", "grad x", "grad w"].iter().zip(fast.iter().zip(&stock)) {
             assert_eq!(a.dims(), b.dims(), "{what} case {case}");
             let d = max_rel_diff(a, b)?;
             assert!(

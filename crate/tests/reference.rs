@@ -9,8 +9,7 @@ fn test_images() -> LabelledImages {
         env!("CARGO_MANIFEST_DIR"),
         "/../../shared/data/cifar10_convnetjs/cifar10_test_first1000.bin"
     );
-    LabelledImages::from_cifar_bin(&std::fs::read(path).expect("exact CIFAR-10 test images 0-999"))
-        .unwrap()
+    LabelledImages::from_cifar_bin(&std::fs::read(path).expect("exact CIFAR-10 test images 0-999")).unwrap()
 }
 
 /// akamaster's ResNet-20 reports 91.78 % on the full test set; on images 0–999 our forward pass of
@@ -38,11 +37,7 @@ fn bundled_reference_reaches_its_recorded_accuracy() {
     let model = Reference::from_safetensors(&bytes, Kernels::Fast).unwrap();
     let acc = evrsnas::train::accuracy(&model, &test_images()).unwrap();
     let record: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../static/reference/resnet.json"
-        ))
-        .unwrap(),
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../static/reference/resnet.json")).unwrap(),
     )
     .unwrap();
     let recorded = record["top1_test_0_999"].as_f64().unwrap();
@@ -51,8 +46,5 @@ fn bundled_reference_reaches_its_recorded_accuracy() {
         recorded >= 60.0,
         "recorded accuracy {recorded}% is below the documented floor"
     );
-    assert!(
-        (acc - recorded).abs() < 0.05,
-        "measured {acc}%, recorded {recorded}%"
-    );
+    assert!((acc - recorded).abs() < 0.05, "measured {acc}%, recorded {recorded}%");
 }

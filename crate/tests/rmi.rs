@@ -39,11 +39,7 @@ fn loss_gradient_matches_finite_differences() -> Result<()> {
     let grads = loss_of(&current)?.backward()?;
     let h = 1e-6;
     for (k, var) in vars.iter().enumerate() {
-        let analytic = grads
-            .get(var)
-            .expect("gradient")
-            .flatten_all()?
-            .to_vec1::<f64>()?;
+        let analytic = grads.get(var).expect("gradient").flatten_all()?.to_vec1::<f64>()?;
         let base = var.as_tensor().flatten_all()?.to_vec1::<f64>()?;
         for i in 0..base.len() {
             let at = |delta: f64| -> Result<f64> {
@@ -67,9 +63,7 @@ fn loss_gradient_matches_finite_differences() -> Result<()> {
 fn tiny_targets() -> Result<RmiTargets> {
     let reference = evrsnas::Reference::new(1, 10, evrsnas::nn::Params::seeded(11, Kernels::Fast))?;
     let mut rng = StdRng::seed_from_u64(5);
-    let pixels: Vec<u8> = (0..8 * evrsnas::data::PIXELS)
-        .map(|_| rng.random())
-        .collect();
+    let pixels: Vec<u8> = (0..8 * evrsnas::data::PIXELS).map(|_| rng.random()).collect();
     RmiTargets::new(&reference, &evrsnas::data::to_tensor(&pixels, 8)?)
 }
 
@@ -107,7 +101,10 @@ fn scores_are_in_range_reproducible_and_improve_with_training() -> Result<()> {
         );
     }
     // Training towards the targets raises Σ CKA for a conv-heavy cell.
-    let arch = Arch::parse(Space::Nb201, "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")?;
+    let arch = Arch::parse(
+        Space::Nb201,
+        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+    )?;
     let before = score(
         &arch,
         &targets,

@@ -5,8 +5,8 @@ use candle_core::Result;
 use evrsnas::cost::{CostTable, TableHeader};
 use evrsnas::evolve::{run, Evaluator};
 use evrsnas::{
-    Arch, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, RmiConfig,
-    RmiEvaluator, RmiTargets, Search, Space,
+    Arch, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, RmiConfig, RmiEvaluator, RmiTargets,
+    Search, Space,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -36,20 +36,13 @@ fn toy_costs() -> Result<CostTable> {
         fit: None,
         range: [1.0, 7.0],
     };
-    CostTable::per_arch(
-        Space::Nb201,
-        header,
-        values.clone(),
-        vec![true; values.len()],
-    )
+    CostTable::per_arch(Space::Nb201, header, values.clone(), vec![true; values.len()])
 }
 
 fn evaluator(seed: u64) -> Result<RmiEvaluator> {
     let reference = evrsnas::Reference::new(1, 10, evrsnas::nn::Params::seeded(11, Kernels::Fast))?;
     let mut rng = StdRng::seed_from_u64(5);
-    let pixels: Vec<u8> = (0..6 * evrsnas::data::PIXELS)
-        .map(|_| rng.random())
-        .collect();
+    let pixels: Vec<u8> = (0..6 * evrsnas::data::PIXELS).map(|_| rng.random()).collect();
     let mut proxy = ProxyConfig::default();
     proxy.nb201.channels = 4;
     Ok(RmiEvaluator {
@@ -166,10 +159,7 @@ fn threshold_change_reranks_without_training() -> Result<()> {
     assert_eq!(tight[0].cost, min_cost);
     // "Continue" resumes with the cache: one more generation trains only new architectures.
     search.extend(1);
-    assert!(search
-        .pending()
-        .iter()
-        .all(|a| search.candidate(a).is_none()));
+    assert!(search.pending().iter().all(|a| search.candidate(a).is_none()));
     Ok(())
 }
 

@@ -7,8 +7,8 @@ use evrsnas::assets::{BatchChoice, DirSource, Verified};
 use evrsnas::data::LabelledImages;
 use evrsnas::evolve::{self, Progress};
 use evrsnas::{
-    Arch, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, Reference,
-    RmiConfig, RmiEvaluator, RmiTargets, Search, Space,
+    Arch, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, Reference, RmiConfig, RmiEvaluator,
+    RmiTargets, Search, Space,
 };
 use serde_json::json;
 use std::io::{IsTerminal, Write};
@@ -269,10 +269,7 @@ fn search(args: SearchArgs) -> AnyResult<()> {
     let started = Instant::now();
     let fitness = Fitness::new(args.threshold, args.lambda, args.penalty)?;
     let assets = Verified::open(DirSource(assets_dir(&args.common.assets)))?;
-    let table = assets
-        .costs(args.space)?
-        .table(args.device, args.metric)?
-        .clone();
+    let table = assets.costs(args.space)?.table(args.device, args.metric)?.clone();
     let config = EvolutionConfig {
         population: args.population,
         generations: args.generations,
@@ -290,10 +287,7 @@ fn search(args: SearchArgs) -> AnyResult<()> {
     let live = stderr.is_terminal();
     evolve::run(&mut search, &mut evaluator, |p: &Progress| {
         let best = p.best.as_ref().map_or(String::new(), |b| {
-            format!(
-                "best fitness {:.4} (rmi {:.4}, {:.3} {unit})",
-                b.fitness, b.rmi, b.cost
-            )
+            format!("best fitness {:.4} (rmi {:.4}, {:.3} {unit})", b.fitness, b.rmi, b.cost)
         });
         let _ = if let Some(stats) = p.closed {
             writeln!(
@@ -345,19 +339,12 @@ fn search(args: SearchArgs) -> AnyResult<()> {
             args.metric,
             args.device,
             best.cost,
-            if best.measured {
-                "measured"
-            } else {
-                "estimated"
-            },
+            if best.measured { "measured" } else { "estimated" },
             args.threshold,
             if best.feasible { "within" } else { "OVER" }
         );
         println!("fitness: {:.4}", best.fitness);
-        println!(
-            "{} architectures trained in {seconds:.1} s",
-            search.evaluations()
-        );
+        println!("{} architectures trained in {seconds:.1} s", search.evaluations());
     }
     Ok(())
 }
@@ -365,8 +352,7 @@ fn search(args: SearchArgs) -> AnyResult<()> {
 fn score(args: ScoreArgs) -> AnyResult<()> {
     let mut strings = args.arch.clone();
     if let Some(file) = &args.archs_file {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         strings.extend(
             text.lines()
                 .map(str::trim)
@@ -386,19 +372,10 @@ fn score(args: ScoreArgs) -> AnyResult<()> {
     let eval = evaluator(&assets, &args.common)?;
     let mut stdout = std::io::stdout().lock();
     for arch in &archs {
-        let s = evrsnas::rmi::score(
-            arch,
-            &eval.targets,
-            &eval.proxy,
-            &eval.config,
-            eval.seed,
-            eval.kernels,
-        )?;
+        let s = evrsnas::rmi::score(arch, &eval.targets, &eval.proxy, &eval.config, eval.seed, eval.kernels)?;
         let mut costs = serde_json::Map::new();
         for t in &book.tables {
-            let entry = costs
-                .entry(t.header.device.name())
-                .or_insert_with(|| json!({}));
+            let entry = costs.entry(t.header.device.name()).or_insert_with(|| json!({}));
             entry[t.header.metric.name()] = json!(t.cost(arch)?.value);
         }
         let line = json!({"arch": arch.to_string(), "index": arch.nb201_index(), "rmi": s.rmi, "diverged": s.diverged, "costs": costs});
@@ -433,9 +410,7 @@ fn read_cifar(path: &PathBuf, prefix: &str) -> AnyResult<LabelledImages> {
     let mut all = LabelledImages::default();
     for f in files {
         let bytes = std::fs::read(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
-        all.extend(
-            LabelledImages::from_cifar_bin(&bytes).map_err(|e| format!("{}: {e}", f.display()))?,
-        );
+        all.extend(LabelledImages::from_cifar_bin(&bytes).map_err(|e| format!("{}: {e}", f.display()))?);
     }
     Ok(all)
 }
@@ -478,8 +453,10 @@ fn train_reference(args: TrainReferenceArgs) -> AnyResult<()> {
             r.train_accuracy,
             r.seconds
         );
-        log.push(json!({"epoch": r.epoch + 1, "train_loss": r.train_loss, "train_top1_percent": r.train_accuracy,
-                        "test_top1_percent": r.test_accuracy, "seconds": r.seconds}));
+        log.push(
+            json!({"epoch": r.epoch + 1, "train_loss": r.train_loss, "train_top1_percent": r.train_accuracy,
+                        "test_top1_percent": r.test_accuracy, "seconds": r.seconds}),
+        );
         // Save after every epoch so that an interrupted run still leaves weights.
         if let Ok(bytes) = model.to_safetensors() {
             let _ = std::fs::write(&args.out, bytes);
@@ -524,17 +501,7 @@ fn study(args: StudyArgs) -> AnyResult<()> {
     let mut rmi = vec![];
     for (k, &i) in indices.iter().enumerate() {
         let arch = Arch::new(Space::Nb201, evrsnas::space::nb201::genes_of_index(i)?)?;
-        rmi.push(
-            evrsnas::rmi::score(
-                &arch,
-                &eval.targets,
-                &eval.proxy,
-                &eval.config,
-                eval.seed,
-                eval.kernels,
-            )?
-            .rmi,
-        );
+        rmi.push(evrsnas::rmi::score(&arch, &eval.targets, &eval.proxy, &eval.config, eval.seed, eval.kernels)?.rmi);
         eprint!("\rscored {}/{}", k + 1, indices.len());
     }
     eprintln!();
@@ -564,13 +531,8 @@ fn bench(args: BenchArgs) -> AnyResult<()> {
     let (reps, candidate_reps) = if args.quick { (3, 1) } else { (15, 3) };
     let mut out = json!({"probe_train_step_ms": {}, "nb201_candidate_ms": {}});
     for kernels in [Kernels::Stock, Kernels::Fast] {
-        let name = if kernels == Kernels::Stock {
-            "stock"
-        } else {
-            "fast"
-        };
-        out["probe_train_step_ms"][name] =
-            json!(evrsnas::bench::probe_train_step_ms(kernels, reps, &now)?);
+        let name = if kernels == Kernels::Stock { "stock" } else { "fast" };
+        out["probe_train_step_ms"][name] = json!(evrsnas::bench::probe_train_step_ms(kernels, reps, &now)?);
         out["nb201_candidate_ms"][name] = json!(evrsnas::bench::nb201_candidate_ms(
             kernels,
             args.steps,
@@ -589,10 +551,7 @@ fn bench(args: BenchArgs) -> AnyResult<()> {
                 out[key]["stock"].as_f64().unwrap_or(f64::NAN),
                 out[key]["fast"].as_f64().unwrap_or(f64::NAN),
             );
-            println!(
-                "{what}: stock {s:.1} ms, fast {f:.1} ms ({:.2}× faster)",
-                s / f
-            );
+            println!("{what}: stock {s:.1} ms, fast {f:.1} ms ({:.2}× faster)", s / f);
         }
     }
     Ok(())

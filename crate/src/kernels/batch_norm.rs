@@ -12,10 +12,7 @@ pub fn channel_stats(x: &[f32], n: usize, c: usize, hw: usize) -> (Vec<f32>, Vec
     for ch in 0..c {
         let mut s = 0.0f64;
         for i in 0..n {
-            s += x[(i * c + ch) * hw..][..hw]
-                .iter()
-                .map(|&v| v as f64)
-                .sum::<f64>();
+            s += x[(i * c + ch) * hw..][..hw].iter().map(|&v| v as f64).sum::<f64>();
         }
         let mu = s / m;
         let mut q = 0.0f64;
@@ -110,11 +107,7 @@ impl CustomOp3 for FusedBatchNorm {
             let k = wv[ch] * inv / m;
             for i in 0..n {
                 let o = (i * c + ch) * hw;
-                for ((gxv, &g), &xv) in gx[o..o + hw]
-                    .iter_mut()
-                    .zip(&gv[o..o + hw])
-                    .zip(&xv[o..o + hw])
-                {
+                for ((gxv, &g), &xv) in gx[o..o + hw].iter_mut().zip(&gv[o..o + hw]).zip(&xv[o..o + hw]) {
                     let xhat = (xv - mean[ch]) * inv;
                     *gxv = k * (m * g - sg - xhat * sgx);
                 }

@@ -25,13 +25,7 @@ impl ConvGeometry {
             bail!("conv2d expects 4-D input and weight, got {x:?} and {w:?}")
         };
         let g = spec.groups;
-        if k != k2
-            || g == 0
-            || c_in % g != 0
-            || c_out % g != 0
-            || cig * g != c_in
-            || spec.stride == 0
-        {
+        if k != k2 || g == 0 || c_in % g != 0 || c_out % g != 0 || cig * g != c_in || spec.stride == 0 {
             bail!("conv2d: weight {w:?} does not fit input {x:?} with groups {g}")
         }
         if h + 2 * spec.padding < k || wd + 2 * spec.padding < k {
@@ -164,12 +158,7 @@ pub fn conv2d_forward(x: &[f32], w: &[f32], g: &ConvGeometry) -> Vec<f32> {
             };
             let wg = &w[grp * cog * kdim..(grp + 1) * cog * kdim];
             let yg = &mut y[(n * g.c_out + grp * cog) * pos..(n * g.c_out + (grp + 1) * cog) * pos];
-            matmul(
-                yg,
-                Operand::new(wg, cog, kdim),
-                Operand::new(cols, kdim, pos),
-                false,
-            );
+            matmul(yg, Operand::new(wg, cog, kdim), Operand::new(cols, kdim, pos), false);
         }
     }
     y
@@ -242,14 +231,7 @@ fn depthwise_forward(x: &[f32], w: &[f32], g: &ConvGeometry, y: &mut [f32]) {
     }
 }
 
-fn depthwise_backward(
-    x: &[f32],
-    w: &[f32],
-    gy: &[f32],
-    g: &ConvGeometry,
-    gx: &mut [f32],
-    gw: &mut [f32],
-) {
+fn depthwise_backward(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry, gx: &mut [f32], gw: &mut [f32]) {
     let (ho, wo, s, p, k) = (g.h_out(), g.w_out(), g.stride, g.padding, g.k);
     for n in 0..g.n {
         for c in 0..g.c_in {
@@ -297,32 +279,13 @@ impl CustomOp2 for FastConv2d {
         "fast-conv2d"
     }
 
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
+    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> Result<(CpuStorage, Shape)> {
         let g = ConvGeometry::new(l1.dims(), l2.dims(), self.0)?;
-        let y = conv2d_forward(
-            contiguous_f32(s1, l1, "input")?,
-            contiguous_f32(s2, l2, "weight")?,
-            &g,
-        );
-        Ok((
-            CpuStorage::F32(y),
-            Shape::from((g.n, g.c_out, g.h_out(), g.w_out())),
-        ))
+        let y = conv2d_forward(contiguous_f32(s1, l1, "input")?, contiguous_f32(s2, l2, "weight")?, &g);
+        Ok((CpuStorage::F32(y), Shape::from((g.n, g.c_out, g.h_out(), g.w_out()))))
     }
 
-    fn bwd(
-        &self,
-        x: &Tensor,
-        w: &Tensor,
-        _y: &Tensor,
-        gy: &Tensor,
-    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+    fn bwd(&self, x: &Tensor, w: &Tensor, _y: &Tensor, gy: &Tensor) -> Result<(Option<Tensor>, Option<Tensor>)> {
         let g = ConvGeometry::new(x.dims(), w.dims(), self.0)?;
         let flat = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
         let (gx, gw) = conv2d_backward(&flat(x)?, &flat(w)?, &flat(gy)?, &g);

@@ -101,12 +101,7 @@ mod tests {
         let b: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.11).cos()).collect();
         let want = naive(&a, &b, m, k, n);
         let mut c = vec![0.0; m * n];
-        matmul(
-            &mut c,
-            Operand::new(&a, m, k),
-            Operand::new(&b, k, n),
-            false,
-        );
+        matmul(&mut c, Operand::new(&a, m, k), Operand::new(&b, k, n), false);
         for (x, y) in c.iter().zip(&want) {
             assert!((x - y).abs() < 1e-5);
         }
@@ -114,12 +109,7 @@ mod tests {
         let at: Vec<f32> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect();
         let bt: Vec<f32> = (0..n * k).map(|i| b[(i % k) * n + i / k]).collect();
         let mut c2 = vec![1.0; m * n];
-        matmul(
-            &mut c2,
-            Operand::new(&at, k, m).t(),
-            Operand::new(&bt, n, k).t(),
-            true,
-        );
+        matmul(&mut c2, Operand::new(&at, k, m).t(), Operand::new(&bt, n, k).t(), true);
         for (x, y) in c2.iter().zip(&want) {
             assert!((x - 1.0 - y).abs() < 1e-5);
         }

@@ -47,9 +47,7 @@ pub struct Conv2dSpec {
 pub fn conv2d(x: &Tensor, w: &Tensor, spec: Conv2dSpec, kernels: Kernels) -> Result<Tensor> {
     match kernels {
         Kernels::Stock => x.conv2d(w, spec.padding, spec.stride, 1, spec.groups),
-        Kernels::Fast => x
-            .contiguous()?
-            .apply_op2(&w.contiguous()?, conv::FastConv2d(spec)),
+        Kernels::Fast => x.contiguous()?.apply_op2(&w.contiguous()?, conv::FastConv2d(spec)),
     }
 }
 
@@ -68,8 +66,7 @@ pub fn batch_norm_train(
         let y = x.apply_op3(weight, bias, batch_norm::FusedBatchNorm { eps })?;
         let stats = if want_stats {
             let (n, c, h, w) = x.dims4()?;
-            let (mean, var) =
-                batch_norm::channel_stats(&x.flatten_all()?.to_vec1::<f32>()?, n, c, h * w);
+            let (mean, var) = batch_norm::channel_stats(&x.flatten_all()?.to_vec1::<f32>()?, n, c, h * w);
             Some((
                 Tensor::from_vec(mean, c, x.device())?,
                 Tensor::from_vec(var, c, x.device())?,
@@ -82,11 +79,7 @@ pub fn batch_norm_train(
     let c = weight.dim(0)?;
     let mean = x.mean_keepdim(0)?.mean_keepdim(2)?.mean_keepdim(3)?; // [1, C, 1, 1]
     let centered = x.broadcast_sub(&mean)?;
-    let var = centered
-        .sqr()?
-        .mean_keepdim(0)?
-        .mean_keepdim(2)?
-        .mean_keepdim(3)?;
+    let var = centered.sqr()?.mean_keepdim(0)?.mean_keepdim(2)?.mean_keepdim(3)?;
     let y = centered
         .broadcast_div(&(&var + eps)?.sqrt()?)?
         .broadcast_mul(&weight.reshape((1, c, 1, 1))?)?

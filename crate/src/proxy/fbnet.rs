@@ -8,9 +8,7 @@
 
 use super::{Features, Network};
 use crate::nn::{self, batch_norm, conv2d, linear, BatchNorm, Conv2d, Linear, Params};
-use crate::space::fbnet::{
-    block, Block, LAYERS, STAGE_CHANNELS, STAGE_LAYERS, STAGE_STRIDES, STEM_CHANNELS,
-};
+use crate::space::fbnet::{block, Block, LAYERS, STAGE_CHANNELS, STAGE_LAYERS, STAGE_STRIDES, STEM_CHANNELS};
 use candle_core::{bail, Module, ModuleT, Result, Tensor};
 use serde::{Deserialize, Serialize};
 
@@ -85,8 +83,7 @@ impl Layer {
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let apply =
-            |(conv, bn): &(Conv2d, BatchNorm), x: &Tensor| bn.forward_t(&conv.forward(x)?, true);
+        let apply = |(conv, bn): &(Conv2d, BatchNorm), x: &Tensor| bn.forward_t(&conv.forward(x)?, true);
         match self {
             Layer::Identity => Ok(x.clone()),
             Layer::Projection(cb) => apply(cb, x),
@@ -118,10 +115,7 @@ pub struct FbnetNet {
 impl FbnetNet {
     pub fn new(genes: &[u8], cfg: FbnetProxy, classes: usize, p: Params) -> Result<Self> {
         if genes.len() != LAYERS {
-            bail!(
-                "an FBNet architecture has {LAYERS} layers, got {}",
-                genes.len()
-            )
+            bail!("an FBNet architecture has {LAYERS} layers, got {}", genes.len())
         }
         if cfg.channel_divisor == 0 || cfg.layers_per_stage == 0 {
             bail!("FBNet proxy needs channel_divisor ≥ 1 and layers_per_stage ≥ 1, got {cfg:?}")

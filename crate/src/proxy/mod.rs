@@ -31,24 +31,9 @@ pub struct ProxyConfig {
 }
 
 /// Builds the proxy network of `arch` with parameters from `p`.
-pub fn build(
-    arch: &Arch,
-    config: &ProxyConfig,
-    classes: usize,
-    p: Params,
-) -> Result<Box<dyn Network>> {
+pub fn build(arch: &Arch, config: &ProxyConfig, classes: usize, p: Params) -> Result<Box<dyn Network>> {
     Ok(match arch.space() {
-        Space::Nb201 => Box::new(nb201::Nb201Net::new(
-            arch.genes(),
-            config.nb201,
-            classes,
-            p,
-        )?),
-        Space::Fbnet => Box::new(fbnet::FbnetNet::new(
-            arch.genes(),
-            config.fbnet,
-            classes,
-            p,
-        )?),
+        Space::Nb201 => Box::new(nb201::Nb201Net::new(arch.genes(), config.nb201, classes, p)?),
+        Space::Fbnet => Box::new(fbnet::FbnetNet::new(arch.genes(), config.fbnet, classes, p)?),
     })
 }

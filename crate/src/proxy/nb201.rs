@@ -20,10 +20,7 @@ pub struct Nb201Proxy {
 
 impl Default for Nb201Proxy {
     fn default() -> Self {
-        Self {
-            channels: 8,
-            cells: 1,
-        }
+        Self { channels: 8, cells: 1 }
     }
 }
 
@@ -146,10 +143,7 @@ pub struct Nb201Net {
 impl Nb201Net {
     pub fn new(genes: &[u8], cfg: Nb201Proxy, classes: usize, p: Params) -> Result<Self> {
         if genes.len() != EDGES {
-            bail!(
-                "a NAS-Bench-201 cell has {EDGES} edges, got {}",
-                genes.len()
-            )
+            bail!("a NAS-Bench-201 cell has {EDGES} edges, got {}", genes.len())
         }
         if cfg.channels == 0 || cfg.cells == 0 {
             bail!("NB201 proxy needs channels ≥ 1 and cells ≥ 1, got {cfg:?}")

@@ -29,49 +29,22 @@ pub enum Block {
     Skip,
 }
 
+/// (kernel, expansion, groups) of ops 0..8; op 8 is `skip`.
+const BOTTLENECKS: [(usize, usize, usize); 8] = [
+    (3, 1, 1),
+    (3, 1, 2),
+    (3, 3, 1),
+    (3, 6, 1),
+    (5, 1, 1),
+    (5, 1, 2),
+    (5, 3, 1),
+    (5, 6, 1),
+];
+
 pub fn block(op: u8) -> Block {
-    match op {
-        0 => Block::Bottleneck {
-            k: 3,
-            e: 1,
-            groups: 1,
-        },
-        1 => Block::Bottleneck {
-            k: 3,
-            e: 1,
-            groups: 2,
-        },
-        2 => Block::Bottleneck {
-            k: 3,
-            e: 3,
-            groups: 1,
-        },
-        3 => Block::Bottleneck {
-            k: 3,
-            e: 6,
-            groups: 1,
-        },
-        4 => Block::Bottleneck {
-            k: 5,
-            e: 1,
-            groups: 1,
-        },
-        5 => Block::Bottleneck {
-            k: 5,
-            e: 1,
-            groups: 2,
-        },
-        6 => Block::Bottleneck {
-            k: 5,
-            e: 3,
-            groups: 1,
-        },
-        7 => Block::Bottleneck {
-            k: 5,
-            e: 6,
-            groups: 1,
-        },
-        _ => Block::Skip,
+    match BOTTLENECKS.get(op as usize) {
+        Some(&(k, e, groups)) => Block::Bottleneck { k, e, groups },
+        None => Block::Skip,
     }
 }
 
@@ -103,20 +76,13 @@ pub fn parse(s: &str) -> Result<Vec<u8>> {
         .iter()
         .map(|name| match OPS.iter().position(|o| o == name) {
             Some(i) => Ok(i as u8),
-            None => bail!(
-                "unknown FBNet block '{name}' (expected one of {})",
-                OPS.join(", ")
-            ),
+            None => bail!("unknown FBNet block '{name}' (expected one of {})", OPS.join(", ")),
         })
         .collect()
 }
 
 pub fn format(genes: &[u8]) -> String {
-    genes
-        .iter()
-        .map(|&g| OPS[g as usize])
-        .collect::<Vec<_>>()
-        .join("-")
+    genes.iter().map(|&g| OPS[g as usize]).collect::<Vec<_>>().join("-")
 }
 
 #[cfg(test)]

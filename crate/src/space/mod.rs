@@ -91,10 +91,7 @@ impl Arch {
             )
         }
         if let Some(g) = genes.iter().find(|&&g| g as usize >= space.choices()) {
-            bail!(
-                "gene {g} out of range for {space} ({} choices)",
-                space.choices()
-            )
+            bail!("gene {g} out of range for {space} ({} choices)", space.choices())
         }
         Ok(Self { space, genes })
     }
@@ -153,11 +150,7 @@ impl Arch {
     /// Uniform crossover: each gene comes from either parent with probability 1/2.
     pub fn crossover(&self, other: &Arch, rng: &mut impl Rng) -> Result<Arch> {
         if self.space != other.space {
-            bail!(
-                "cannot cross a {} with a {} architecture",
-                self.space,
-                other.space
-            )
+            bail!("cannot cross a {} with a {} architecture", self.space, other.space)
         }
         let genes = self
             .genes

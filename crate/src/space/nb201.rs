@@ -12,13 +12,7 @@ use std::sync::OnceLock;
 
 pub const EDGES: usize = 6;
 pub const CELLS: usize = 15_625;
-pub const OPS: [&str; 5] = [
-    "none",
-    "skip_connect",
-    "nor_conv_1x1",
-    "nor_conv_3x3",
-    "avg_pool_3x3",
-];
+pub const OPS: [&str; 5] = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"];
 /// (to, from) node of each gene.
 pub const EDGE_NODES: [(usize, usize); EDGES] = [(1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2)];
 
@@ -76,10 +70,7 @@ pub fn index_of(genes: &[u8]) -> usize {
 /// The genes of the cell with a NAS-Bench-201 index.
 pub fn genes_of_index(index: usize) -> Result<Vec<u8>> {
     if index >= CELLS {
-        bail!(
-            "NAS-Bench-201 index {index} out of range (0..{})",
-            CELLS - 1
-        )
+        bail!("NAS-Bench-201 index {index} out of range (0..{})", CELLS - 1)
     }
     Ok(genes_of_rank(tables().rank_of_index[index] as usize))
 }
@@ -122,23 +113,19 @@ pub fn parse(s: &str) -> Result<Vec<u8>> {
             .ok_or_else(|| candle_core::Error::Msg(format!("malformed node '{node}' in '{s}'")))?;
         let edges: Vec<&str> = inner.split('|').collect();
         if edges.len() != i + 1 {
-            bail!(
-                "node {} of '{s}' needs {} inputs, got {}",
-                i + 1,
-                i + 1,
-                edges.len()
-            )
+            bail!("node {} of '{s}' needs {} inputs, got {}", i + 1, i + 1, edges.len())
         }
         for (j, edge) in edges.iter().enumerate() {
-            let (op, from) = edge.split_once('~').ok_or_else(|| {
-                candle_core::Error::Msg(format!("malformed edge '{edge}' in '{s}'"))
-            })?;
+            let (op, from) = edge
+                .split_once('~')
+                .ok_or_else(|| candle_core::Error::Msg(format!("malformed edge '{edge}' in '{s}'")))?;
             if from != j.to_string() {
                 bail!("edge '{edge}' of node {} must come from node {j}", i + 1)
             }
-            let code = OPS.iter().position(|&o| o == op).ok_or_else(|| {
-                candle_core::Error::Msg(format!("unknown NAS-Bench-201 op '{op}'"))
-            })?;
+            let code = OPS
+                .iter()
+                .position(|&o| o == op)
+                .ok_or_else(|| candle_core::Error::Msg(format!("unknown NAS-Bench-201 op '{op}'")))?;
             genes.push(code as u8);
         }
     }
