@@ -8,7 +8,8 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const steps = 20;
-const reps = 15;
+const reps = 11;
+const candidateReps = 2;
 
 function run(cmd, args, env = {}) {
   return execFileSync(cmd, args, { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -22,7 +23,7 @@ const { default: init, benchmark } = await import(path.join(root, 'target/pkg/ev
 await init({ module_or_path: fs.readFileSync(path.join(root, 'target/pkg/evrsnas_bg.wasm')) });
 const wasm = { probe_train_step_ms: {}, nb201_candidate_ms: {} };
 for (const k of ['stock', 'fast']) {
-  const r = benchmark(k, reps, steps);
+  const r = benchmark(k, reps, candidateReps, steps);
   wasm.probe_train_step_ms[k] = r.probe_train_step_ms;
   wasm.nb201_candidate_ms[k] = r.nb201_candidate_ms;
 }

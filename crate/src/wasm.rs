@@ -218,11 +218,11 @@ impl SearchSession {
 
 /// Benchmark for `cargo make bench`: `{probe_train_step_ms, nb201_candidate_ms}` for one kernel set.
 #[wasm_bindgen(js_name = benchmark)]
-pub fn benchmark(kernels: &str, reps: usize, steps: usize) -> Result<JsValue, JsError> {
+pub fn benchmark(kernels: &str, reps: usize, candidate_reps: usize, steps: usize) -> Result<JsValue, JsError> {
     let kernels: Kernels = kernels.parse().map_err(js_err)?;
     let now = || js_sys::Date::now();
     let probe = crate::bench::probe_train_step_ms(kernels, reps, &now).map_err(js_err)?;
-    let candidate = crate::bench::nb201_candidate_ms(kernels, steps, reps.div_ceil(4), &now).map_err(js_err)?;
+    let candidate = crate::bench::nb201_candidate_ms(kernels, steps, candidate_reps, &now).map_err(js_err)?;
     to_js(&serde_json::json!({"probe_train_step_ms": probe, "nb201_candidate_ms": candidate}))
 }
 

@@ -528,7 +528,7 @@ fn study(args: StudyArgs) -> AnyResult<()> {
 fn bench(args: BenchArgs) -> AnyResult<()> {
     let started = Instant::now();
     let now = || started.elapsed().as_secs_f64() * 1000.0;
-    let (reps, candidate_reps) = if args.quick { (3, 1) } else { (15, 3) };
+    let (reps, candidate_reps) = if args.quick { (3, 1) } else { (11, 2) };
     let mut out = json!({"probe_train_step_ms": {}, "nb201_candidate_ms": {}});
     for kernels in [Kernels::Stock, Kernels::Fast] {
         let name = if kernels == Kernels::Stock { "stock" } else { "fast" };
