@@ -88,6 +88,18 @@ test('a small search from URL parameters runs to done with a valid best architec
   await page.close();
 });
 
+test('an FBNet search draws its 22 layers and has no ground truth', async () => {
+  const { page, problems } = await open(`${TINY}&space=fbnet&device=pixel3&threshold=15&autorun=1`);
+  await waitState(page, 'done');
+  const best = await page.textContent('#best-arch');
+  assert.equal(best.split('-').length, 22);
+  assert.equal(await page.locator('#best-view .fbnet-strip .block').count(), 22);
+  assert.match(await page.textContent('#truth-note'), /no ground-truth/);
+  await page.screenshot({ path: path.join(shots, 'fbnet-done.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('settings round-trip through the URL', async () => {
   const { page } = await open('space=fbnet&device=fpga&threshold=12.5&population=7&generations=3&seed=42&steps=4&lambda=2&penalty=two-sided');
   await page.waitForSelector('#app[data-state="idle"]');

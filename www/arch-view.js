@@ -60,7 +60,7 @@ export function drawFbnet(container, arch) {
     b.className = `block ${op === 'skip' ? 'skip' : `k${k}`}`;
     b.style.height = `${24 + e * 8}px`;
     b.title = `layer ${i}: ${op}`;
-    b.textContent = op.replace('_', ' ');
+    b.textContent = op.replaceAll('_', ' ');
     strip.appendChild(b);
   });
   container.appendChild(strip);
