@@ -157,3 +157,58 @@ fn degenerate_cell_scores_zero_not_nan() -> Result<()> {
     let _ = DType::F32;
     Ok(())
 }
+
+/// The same check through a tiny NAS-Bench-201 proxy (C = 2, 8×8 images): the gradient that training
+/// follows — fast kernels, fused batch norm, CKA, cross-entropy — matches central differences of
+/// the loss (step 1e-3) for a sample of weights of every layer; f32 forward passes and ReLU kinks
+/// limit the agreement, hence the tolerance of 5 % of (0.1 + |numeric|).
+#[test]
+fn network_gradient_matches_finite_differences() -> Result<()> {
+    let mut rng = StdRng::seed_from_u64(8);
+    let n = 6;
+    let arch = Arch::parse(
+        Space::Nb201,
+        "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|nor_conv_3x3~1|skip_connect~2|",
+    )?;
+    let mut proxy = ProxyConfig::default();
+    proxy.nb201.channels = 2;
+    let params = evrsnas::nn::Params::seeded(4, Kernels::Fast);
+    let net = evrsnas::proxy::build(&arch, &proxy, 3, params.clone())?;
+    let f32s = |shape: &[usize], rng: &mut StdRng| random(shape, rng).to_dtype(DType::F32).unwrap();
+    let x = f32s(&[n, 3, 8, 8], &mut rng);
+    let targets = [
+        CkaTarget::new(&f32s(&[n, 5, 8, 8], &mut rng))?,
+        CkaTarget::new(&f32s(&[n, 4, 4, 4], &mut rng))?,
+        CkaTarget::new(&f32s(&[n, 3, 2, 2], &mut rng))?,
+    ];
+    let labels = Tensor::new(&[0u32, 1, 2, 0, 1, 2], &Device::Cpu)?;
+    let loss = || -> Result<Tensor> { Ok(rmi_loss(&net.features(&x, true)?, &targets, &labels, 0.8)?.0) };
+    let grads = loss()?.backward()?;
+    let (mut checked, mut worst) = (0, 0.0f64);
+    for var in params.trainable() {
+        let Some(g) = grads.get(&var) else { continue };
+        let analytic = g.flatten_all()?.to_vec1::<f32>()?;
+        let base = var.as_tensor().flatten_all()?.to_vec1::<f32>()?;
+        for i in (0..base.len()).step_by((base.len() / 3).max(1)) {
+            let h = 1e-3f32;
+            let mut at = |delta: f32| -> Result<f64> {
+                let mut v = base.clone();
+                v[i] += delta;
+                var.set(&Tensor::from_vec(v, var.dims(), &Device::Cpu)?)?;
+                Ok(loss()?.to_scalar::<f32>()? as f64)
+            };
+            let numeric = (at(h)? - at(-h)?) / (2.0 * h as f64);
+            var.set(&Tensor::from_vec(base.clone(), var.dims(), &Device::Cpu)?)?;
+            // Absolute slack for f32 rounding in the difference quotient, relative for curvature.
+            let err = (numeric - analytic[i] as f64).abs() / (0.1 + numeric.abs());
+            worst = worst.max(err);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} weights checked");
+    assert!(
+        worst < 0.05,
+        "worst gradient error {worst} (relative to 0.1 + |numeric|)"
+    );
+    Ok(())
+}
