@@ -339,12 +339,16 @@ impl CostBook {
             return Err(corrupt(&format!("format version {version}, expected {VERSION}")));
         }
         let len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
-        let json = bytes.get(16..16 + len).ok_or_else(|| corrupt("truncated header"))?;
+        let json = 16usize
+            .checked_add(len)
+            .and_then(|end| bytes.get(16..end))
+            .ok_or_else(|| corrupt("truncated header"))?;
         let header: CostFileHeader = serde_json::from_slice(json).map_err(|e| corrupt(&e.to_string()))?;
         let payload = &bytes[16 + len..];
         let f64s = |offset: usize, count: usize| -> Result<Vec<f64>> {
-            let raw = offset
-                .checked_add(count * 8)
+            let raw = count
+                .checked_mul(8)
+                .and_then(|n| offset.checked_add(n))
                 .and_then(|end| payload.get(offset..end))
                 .ok_or_else(|| corrupt("truncated figures"))?;
             Ok(raw
@@ -379,5 +383,32 @@ impl CostBook {
             tables,
             unavailable: header.unavailable,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_headers_are_errors_not_panics() {
+        let header = |count: usize, offset: usize| {
+            let json = format!(
+                r#"{{"space":"fbnet","unavailable":"","tables":[{{"device":"pixel3","metric":"latency","unit":"ms","kind":"additive","count":{count},"offset":{offset},"measured":0,"source":"","fit":null,"range":[0,1]}}]}}"#
+            );
+            let mut b = MAGIC.to_vec();
+            b.extend_from_slice(&VERSION.to_le_bytes());
+            b.extend_from_slice(&(json.len() as u32).to_le_bytes());
+            b.extend_from_slice(json.as_bytes());
+            b.extend_from_slice(&[0u8; 64]);
+            b
+        };
+        assert!(CostBook::decode(&header(usize::MAX / 4, 0)).is_err());
+        assert!(CostBook::decode(&header(3, usize::MAX - 2)).is_err());
+        assert!(CostBook::decode(&header(8, 0)).is_err(), "wrong number of deltas");
+        let mut truncated = header(8, 0);
+        truncated.truncate(20);
+        assert!(CostBook::decode(&truncated).is_err());
+        assert!(CostBook::decode(b"EVRSCOST").is_err());
     }
 }
