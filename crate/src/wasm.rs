@@ -265,7 +265,7 @@ impl Scorer {
         let mut at = 0usize;
         for &len in batch_lengths {
             let part = batch_bytes
-                .get(at..at.checked_add(len as usize).unwrap_or(usize::MAX))
+                .get(at..at.saturating_add(len as usize))
                 .ok_or_else(|| js_err("batch lengths exceed the bytes given"))?;
             let part = ImageBatch::decode(part).map_err(js_err)?;
             at += len as usize;

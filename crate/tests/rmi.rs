@@ -191,7 +191,7 @@ fn network_gradient_matches_finite_differences() -> Result<()> {
         let base = var.as_tensor().flatten_all()?.to_vec1::<f32>()?;
         for i in (0..base.len()).step_by((base.len() / 3).max(1)) {
             let h = 1e-3f32;
-            let mut at = |delta: f32| -> Result<f64> {
+            let at = |delta: f32| -> Result<f64> {
                 let mut v = base.clone();
                 v[i] += delta;
                 var.set(&Tensor::from_vec(v, var.dims(), &Device::Cpu)?)?;
