@@ -230,18 +230,8 @@ fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
             );
             (v, f, Some(q))
         };
-        let header = TableHeader {
-            device,
-            metric: Metric::Latency,
-            unit: "ms".into(),
-            kind: String::new(),
-            count: 0,
-            offset: 0,
-            measured: count,
-            source: "HW-NAS-Bench, CIFAR-10 input (via HELP and OneProxy copies; see PROVENANCE.md)".into(),
-            fit,
-            range: range(values.iter().copied()),
-        };
+        let source = "HW-NAS-Bench, CIFAR-10 input (via HELP and OneProxy copies; see PROVENANCE.md)";
+        let header = TableHeader::latency_ms(device, count, source, fit, range(values.iter().copied()));
         tables.push(CostTable::per_arch(Space::Nb201, header, values, flags)?);
     }
     Ok(CostBook {
@@ -282,18 +272,9 @@ fn fbnet_costs(shared: &Path) -> Result<CostBook> {
             base + per_layer(f64::min, f64::INFINITY),
             base + per_layer(f64::max, f64::NEG_INFINITY),
         );
-        let header = TableHeader {
-            device,
-            metric: Metric::Latency,
-            unit: "ms".into(),
-            kind: String::new(),
-            count: 0,
-            offset: 0,
-            measured: 1 + deltas.len(),
-            source: "HW-NAS-Bench FBNet, CIFAR-100 input: exact additive table fitted to HELP's 5,000 measured architectures".into(),
-            fit: None,
-            range: [lo, hi],
-        };
+        let source =
+            "HW-NAS-Bench FBNet, CIFAR-100 input: exact additive table fitted to HELP's 5,000 measured architectures";
+        let header = TableHeader::latency_ms(device, 1 + deltas.len(), source, None, [lo, hi]);
         tables.push(CostTable::additive(Space::Fbnet, header, base, deltas)?);
     }
     Ok(CostBook {

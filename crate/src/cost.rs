@@ -143,6 +143,24 @@ pub struct TableHeader {
     pub range: [f64; 2],
 }
 
+impl TableHeader {
+    /// A latency table in ms; `kind`, `count` and `offset` are filled in when the file is written.
+    pub fn latency_ms(device: Device, measured: usize, source: &str, fit: Option<FitQuality>, range: [f64; 2]) -> Self {
+        Self {
+            device,
+            metric: Metric::Latency,
+            unit: "ms".into(),
+            kind: String::new(),
+            count: 0,
+            offset: 0,
+            measured,
+            source: source.into(),
+            fit,
+            range,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CostFileHeader {
     pub space: Space,

@@ -5,8 +5,8 @@ use candle_core::Result;
 use evrsnas::cost::{CostTable, TableHeader};
 use evrsnas::evolve::{run, Evaluator};
 use evrsnas::{
-    Arch, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, RmiConfig, RmiEvaluator, RmiTargets,
-    Search, Space,
+    Arch, Device, EvolutionConfig, Fitness, Kernels, Penalty, ProxyConfig, RmiConfig, RmiEvaluator, RmiTargets, Search,
+    Space,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -24,18 +24,7 @@ fn toy_costs() -> Result<CostTable> {
                 .sum::<f64>()
         })
         .collect();
-    let header = TableHeader {
-        device: Device::Pixel3,
-        metric: Metric::Latency,
-        unit: "ms".into(),
-        kind: String::new(),
-        count: 0,
-        offset: 0,
-        measured: values.len(),
-        source: "test".into(),
-        fit: None,
-        range: [1.0, 7.0],
-    };
+    let header = TableHeader::latency_ms(Device::Pixel3, values.len(), "test", None, [1.0, 7.0]);
     CostTable::per_arch(Space::Nb201, header, values.clone(), vec![true; values.len()])
 }
 
