@@ -94,7 +94,7 @@ pub fn train(
     let mut pixels = vec![0u8; cfg.batch * PIXELS];
     for epoch in 0..cfg.epochs {
         order.shuffle(&mut rng);
-        let (mut loss_sum, mut correct) = (0.0, 0usize);
+        let (mut loss_sum, mut correct, mut steps) = (0.0, 0usize, 0usize);
         for step in 0..steps_per_epoch {
             let t = (epoch * steps_per_epoch + step) as f64;
             opt.lr = 0.5 * cfg.lr * (1.0 + (std::f64::consts::PI * t / total).cos());
@@ -124,6 +124,7 @@ pub fn train(
                 .sum_all()?
                 .to_scalar::<f32>()? as usize;
             opt.step(&loss.backward()?)?;
+            steps += 1;
             if cfg.max_seconds > 0.0 && now_seconds() - started > cfg.max_seconds {
                 break;
             }
@@ -131,8 +132,9 @@ pub fn train(
         let test_accuracy = test.map(|t| accuracy(model, t)).transpose()?;
         on_epoch(&EpochReport {
             epoch,
-            train_loss: loss_sum / steps_per_epoch as f64,
-            train_accuracy: 100.0 * correct as f64 / (steps_per_epoch * cfg.batch) as f64,
+            // Over the steps actually run: a time limit may end the epoch early.
+            train_loss: loss_sum / steps.max(1) as f64,
+            train_accuracy: 100.0 * correct as f64 / (steps.max(1) * cfg.batch) as f64,
             test_accuracy,
             seconds: now_seconds() - started,
         });
