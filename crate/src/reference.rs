@@ -136,10 +136,6 @@ impl Network for Reference {
             outs.push(h.clone());
         }
         let logits = self.linear.forward(&nn::global_avg_pool(&h)?)?;
-        let [a, b, c]: [Tensor; 3] = outs.try_into().expect("three stages");
-        Ok(Features {
-            stages: [a, b, c],
-            logits,
-        })
+        Features::new(outs, logits)
     }
 }

@@ -128,7 +128,7 @@ impl SearchSession {
     }
 
     pub fn record(&mut self, arch: &str, rmi: f64) -> Result<(), JsError> {
-        let arch = Arch::parse(self.search_space(), arch).map_err(js_err)?;
+        let arch = Arch::parse(self.search.space(), arch).map_err(js_err)?;
         self.search.record(arch, rmi).map_err(js_err)
     }
 
@@ -207,12 +207,6 @@ impl SearchSession {
             }
             None => Ok(JsValue::NULL),
         }
-    }
-}
-
-impl SearchSession {
-    fn search_space(&self) -> Space {
-        self.search.space()
     }
 }
 

@@ -84,16 +84,10 @@ pub fn batch_norm_train(
         .broadcast_div(&(&var + eps)?.sqrt()?)?
         .broadcast_mul(&weight.reshape((1, c, 1, 1))?)?
         .broadcast_add(&bias.reshape((1, c, 1, 1))?)?;
-    Ok((
-        y,
-        want_stats
-            .then(|| {
-                (
-                    mean.flatten_all().map(|t| t.detach()),
-                    var.flatten_all().map(|t| t.detach()),
-                )
-            })
-            .map(|(m, v)| Ok::<_, candle_core::Error>((m?, v?)))
-            .transpose()?,
-    ))
+    let stats = if want_stats {
+        Some((mean.flatten_all()?.detach(), var.flatten_all()?.detach()))
+    } else {
+        None
+    };
+    Ok((y, stats))
 }

@@ -165,10 +165,6 @@ impl Network for FbnetNet {
             }
         }
         let logits = self.classifier.forward(&nn::global_avg_pool(&h.relu()?)?)?;
-        let [a, b, c]: [Tensor; 3] = taps.try_into().expect("three tapped stages");
-        Ok(Features {
-            stages: [a, b, c],
-            logits,
-        })
+        Features::new(taps, logits)
     }
 }

@@ -16,6 +16,16 @@ pub struct Features {
     pub logits: Tensor,
 }
 
+impl Features {
+    /// From the stage outputs collected in a forward pass; exactly three are expected.
+    pub fn new(stages: Vec<Tensor>, logits: Tensor) -> Result<Self> {
+        match <[Tensor; 3]>::try_from(stages) {
+            Ok(stages) => Ok(Self { stages, logits }),
+            Err(s) => candle_core::bail!("a network must yield 3 stage outputs, got {}", s.len()),
+        }
+    }
+}
+
 /// A network whose hidden representations RMI compares with the reference's.
 pub trait Network {
     /// Forward pass; `train` selects batch statistics in batch norm.

@@ -184,10 +184,6 @@ impl Network for Nb201Net {
         }
         let pooled = nn::global_avg_pool(&self.last_bn.forward_t(&h, train)?.relu()?)?;
         let logits = self.classifier.forward(&pooled)?;
-        let [a, b, c]: [Tensor; 3] = outs.try_into().expect("three stages");
-        Ok(Features {
-            stages: [a, b, c],
-            logits,
-        })
+        Features::new(outs, logits)
     }
 }
