@@ -3,11 +3,12 @@
 //!
 //! - probe: a 3-stage CNN (conv3×3 3→8, 8→16 stride 2, 16→32 stride 2, each + BN + ReLU; global
 //!   average pool; linear to 10), one SGD step on a 64×3×32×32 batch;
+//! - reference: one SGD step of the reference ResNet-20 on a 128×3×32×32 batch (the training recipe);
 //! - nb201 candidate: one full RMI evaluation (K steps) of a fixed conv-heavy NAS-Bench-201 cell on
 //!   the default proxy and a random reference and batch of 40 images.
 
 use crate::kernels::Kernels;
-use crate::nn::{batch_norm, conv2d, global_avg_pool, linear, BatchNorm, Conv2d, Linear, Params};
+use crate::nn::{batch_norm, conv2d, global_avg_pool, linear, relu, BatchNorm, Conv2d, Linear, Params, Relu};
 use crate::optim::SgdMomentum;
 use crate::proxy::ProxyConfig;
 use crate::space::{Arch, Space};
@@ -22,6 +23,7 @@ pub const BENCH_CELL: &str =
 
 struct Probe {
     layers: Vec<(Conv2d, BatchNorm)>,
+    relu: Relu,
     head: Linear,
 }
 
@@ -36,6 +38,7 @@ impl Probe {
         }
         Ok(Self {
             layers,
+            relu: relu(&p),
             head: linear(32, 10, p.pp("head"))?,
         })
     }
@@ -43,7 +46,7 @@ impl Probe {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let mut h = x.clone();
         for (conv, bn) in &self.layers {
-            h = bn.forward_t(&conv.forward(&h)?, true)?.relu()?;
+            h = bn.forward_t(&conv.forward(&h)?, true)?.apply(&self.relu)?;
         }
         self.head.forward(&global_avg_pool(&h)?)
     }
@@ -65,6 +68,26 @@ pub fn probe_train_step_ms(kernels: Kernels, reps: usize, now: &dyn Fn() -> f64)
     for rep in 0..=reps {
         let t0 = now();
         let loss = candle_nn::loss::cross_entropy(&net.forward(&x)?, &labels)?;
+        opt.step(&loss.backward()?)?;
+        if rep > 0 {
+            times.push(now() - t0);
+        }
+    }
+    Ok(median(&mut times))
+}
+
+/// Median milliseconds of `reps` training steps of a ResNet-(6·blocks + 2) on a batch of 128.
+pub fn reference_train_step_ms(kernels: Kernels, blocks: usize, reps: usize, now: &dyn Fn() -> f64) -> Result<f64> {
+    let params = Params::seeded(5, kernels);
+    let net = Reference::new(blocks, 10, params.clone())?;
+    let x = crate::data::to_tensor(&random_pixels(128, 6), 128)?;
+    let labels = Tensor::new((0..128u32).map(|i| i % 10).collect::<Vec<_>>().as_slice(), x.device())?;
+    let mut opt = SgdMomentum::new(params.trainable(), 0.1, 0.9, 5e-4);
+    let mut times = vec![];
+    for rep in 0..=reps {
+        let t0 = now();
+        let logits = crate::proxy::Network::features(&net, &x, true)?.logits;
+        let loss = candle_nn::loss::cross_entropy(&logits, &labels)?;
         opt.step(&loss.backward()?)?;
         if rep > 0 {
             times.push(now() - t0);

@@ -6,6 +6,7 @@
 //!
 //! A constant representation has K = 0; its CKA is defined as 0 (with zero gradient), never NaN.
 
+use crate::kernels::{self, Kernels};
 use candle_core::{Result, Tensor};
 
 /// ‖Xc‖² at or below this fraction of ‖X‖² counts as a constant representation: f32 rounding
@@ -14,19 +15,10 @@ const CONSTANT_TOLERANCE: f64 = 1e-10;
 
 /// The centred Gram matrix of `x: [n, ...]` (flattened per example) → `[n, n]`, or `None` if the
 /// representation is constant across examples.
-pub fn centered_gram(x: &Tensor) -> Result<Option<Tensor>> {
+pub fn centered_gram(x: &Tensor, kernels: Kernels) -> Result<Option<Tensor>> {
     let x = x.flatten_from(1)?;
-    let xc = x.broadcast_sub(&x.mean_keepdim(0)?)?;
-    let energy = x
-        .sqr()?
-        .sum_all()?
-        .to_dtype(candle_core::DType::F64)?
-        .to_scalar::<f64>()?;
-    let centred = xc
-        .sqr()?
-        .sum_all()?
-        .to_dtype(candle_core::DType::F64)?
-        .to_scalar::<f64>()?;
+    let xc = kernels::center_rows(&x, kernels)?;
+    let (energy, centred) = (kernels::sum_of_squares(&x)?, kernels::sum_of_squares(&xc)?);
     // Also true when the sums are NaN: no finite representation to compare.
     if centred.is_nan() || centred <= CONSTANT_TOLERANCE * energy {
         return Ok(None);
@@ -40,16 +32,17 @@ pub struct CkaTarget {
     /// Centred Gram matrix divided by its Frobenius norm, `[n, n]`; `None` if constant.
     unit_gram: Option<Tensor>,
     n: usize,
+    kernels: Kernels,
 }
 
 impl CkaTarget {
-    pub fn new(features: &Tensor) -> Result<Self> {
+    pub fn new(features: &Tensor, kernels: Kernels) -> Result<Self> {
         let n = features.dim(0)?;
-        let unit_gram = match centered_gram(&features.detach())? {
+        let unit_gram = match centered_gram(&features.detach(), kernels)? {
             Some(l) => Some(l.broadcast_div(&l.sqr()?.sum_all()?.sqrt()?)?),
             None => None,
         };
-        Ok(Self { unit_gram, n })
+        Ok(Self { unit_gram, n, kernels })
     }
 
     /// CKA between `x: [n, ...]` and the target, as a differentiable scalar tensor.
@@ -61,7 +54,7 @@ impl CkaTarget {
         let Some(l) = &self.unit_gram else {
             return zero();
         };
-        let Some(k) = centered_gram(x)? else {
+        let Some(k) = centered_gram(x, self.kernels)? else {
             return zero();
         };
         let l = l.to_dtype(x.dtype())?;
@@ -71,7 +64,7 @@ impl CkaTarget {
 
 /// Linear CKA of two representations as a number.
 pub fn linear_cka(x: &Tensor, y: &Tensor) -> Result<f64> {
-    CkaTarget::new(y)?
+    CkaTarget::new(y, Kernels::Fast)?
         .cka(x)?
         .to_dtype(candle_core::DType::F64)?
         .to_scalar::<f64>()

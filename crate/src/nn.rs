@@ -257,6 +257,20 @@ impl ModuleT for BatchNorm {
     }
 }
 
+/// ReLU through the selected kernels (the fast one has a one-pass backward).
+#[derive(Clone, Copy, Debug)]
+pub struct Relu(Kernels);
+
+pub fn relu(p: &Params) -> Relu {
+    Relu(p.kernels())
+}
+
+impl Module for Relu {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        kernels::relu(x, self.0)
+    }
+}
+
 /// Fully connected layer with bias.
 #[derive(Clone, Debug)]
 pub struct Linear {
@@ -287,24 +301,8 @@ pub fn global_avg_pool(x: &Tensor) -> Result<Tensor> {
 
 /// 3×3 average pooling, stride 1, padding 1, not counting the padding (PyTorch's
 /// `AvgPool2d(3, 1, 1, count_include_pad=False)`, as in NAS-Bench-201).
-/// Computed as a depthwise convolution with a ones kernel: candle's `avg_pool2d` has no backward for
-/// overlapping windows.
 pub fn avg_pool_3x3(x: &Tensor, kernels: Kernels) -> Result<Tensor> {
-    let (_, c, h, w) = x.dims4()?;
-    let ones = Tensor::ones((c, 1, 3, 3), x.dtype(), x.device())?;
-    let spec = Conv2dSpec {
-        stride: 1,
-        padding: 1,
-        groups: c,
-    };
-    let sums = (kernels::conv2d(x, &ones, spec, kernels)? / 9.0)?;
-    // Number of in-bounds taps at each position, as a [1, 1, H, W] divisor of 9 · mean.
-    let taps = |i: usize, n: usize| (1 + (i > 0) as usize + (i + 1 < n) as usize) as f32;
-    let scale: Vec<f32> = (0..h)
-        .flat_map(|i| (0..w).map(move |j| 9.0 / (taps(i, h) * taps(j, w))))
-        .collect();
-    let scale = Tensor::from_vec(scale, (1, 1, h, w), x.device())?;
-    sums.broadcast_mul(&scale)
+    kernels::avg_pool_3x3(x, kernels)
 }
 
 /// 2×2 average pooling with stride 2 (the shortcut of NAS-Bench-201's reduction block).

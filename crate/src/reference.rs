@@ -7,7 +7,7 @@
 //! per search on the fixed batch.
 
 use crate::kernels::Kernels;
-use crate::nn::{self, batch_norm, conv2d, linear, BatchNorm, Conv2d, Linear, Params};
+use crate::nn::{self, batch_norm, conv2d, linear, relu, BatchNorm, Conv2d, Linear, Params, Relu};
 use crate::proxy::{Features, Network};
 use candle_core::{bail, Device, Module, ModuleT, Result, Tensor, D};
 use std::collections::HashMap;
@@ -19,6 +19,7 @@ struct BasicBlock {
     bn1: BatchNorm,
     conv2: Conv2d,
     bn2: BatchNorm,
+    relu: Relu,
     /// Channels to zero-pad on each side in the shortcut, when the block downsamples.
     pad: Option<usize>,
 }
@@ -30,18 +31,19 @@ impl BasicBlock {
             bn1: batch_norm(c_out, true, p.pp("bn1"))?,
             conv2: conv2d(c_out, c_out, 3, 1, 1, 1, p.pp("conv2"))?,
             bn2: batch_norm(c_out, true, p.pp("bn2"))?,
+            relu: relu(&p),
             pad: (stride != 1 || c_in != c_out).then_some((c_out - c_in) / 2),
         })
     }
 
     fn forward_t(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        let h = self.bn1.forward_t(&self.conv1.forward(x)?, train)?.relu()?;
+        let h = self.bn1.forward_t(&self.conv1.forward(x)?, train)?.apply(&self.relu)?;
         let h = self.bn2.forward_t(&self.conv2.forward(&h)?, train)?;
         let shortcut = match self.pad {
             Some(pad) => nn::subsample_2x(x)?.pad_with_zeros(1, pad, pad)?,
             None => x.clone(),
         };
-        (h + shortcut)?.relu()
+        (h + shortcut)?.apply(&self.relu)
     }
 }
 
@@ -49,6 +51,7 @@ pub struct Reference {
     conv1: Conv2d,
     bn1: BatchNorm,
     layers: [Vec<BasicBlock>; 3],
+    relu: Relu,
     linear: Linear,
     blocks: usize,
     classes: usize,
@@ -74,6 +77,7 @@ impl Reference {
             conv1: conv2d(3, WIDTHS[0], 3, 1, 1, 1, p.pp("conv1"))?,
             bn1: batch_norm(WIDTHS[0], true, p.pp("bn1"))?,
             layers: [layer(0)?, layer(1)?, layer(2)?],
+            relu: relu(&p),
             linear: linear(WIDTHS[2], classes, p.pp("linear"))?,
             blocks,
             classes,
@@ -113,6 +117,11 @@ impl Reference {
         self.classes
     }
 
+    /// The kernels the model was built with (RMI targets use the same for candidates' CKA).
+    pub fn kernels(&self) -> Kernels {
+        self.params.kernels()
+    }
+
     /// Trainable parameters (for training the reference itself).
     pub fn trainable(&self) -> Vec<candle_core::Var> {
         self.params.trainable()
@@ -127,7 +136,7 @@ impl Reference {
 impl Network for Reference {
     // x: [N, 3, 32, 32] -> stages [N, 16, 32, 32], [N, 32, 16, 16], [N, 64, 8, 8]; logits [N, classes]
     fn features(&self, x: &Tensor, train: bool) -> Result<Features> {
-        let mut h = self.bn1.forward_t(&self.conv1.forward(x)?, train)?.relu()?;
+        let mut h = self.bn1.forward_t(&self.conv1.forward(x)?, train)?.apply(&self.relu)?;
         let mut outs = Vec::with_capacity(3);
         for layer in &self.layers {
             for block in layer {

@@ -79,9 +79,9 @@ impl RmiTargets {
         Ok(Self {
             images: images.clone(),
             stages: [
-                CkaTarget::new(&stages[0])?,
-                CkaTarget::new(&stages[1])?,
-                CkaTarget::new(&stages[2])?,
+                CkaTarget::new(&stages[0], reference.kernels())?,
+                CkaTarget::new(&stages[1], reference.kernels())?,
+                CkaTarget::new(&stages[2], reference.kernels())?,
             ],
             labels,
             classes: reference.classes(),

@@ -3,6 +3,7 @@
 
 use candle_core::{DType, Device, Result, Tensor};
 use evrsnas::cka::{linear_cka, CkaTarget};
+use evrsnas::Kernels;
 use proptest::prelude::*;
 
 fn matrix(v: &[f64], rows: usize, cols: usize) -> Tensor {
@@ -53,7 +54,7 @@ fn constant_representation_has_zero_cka_not_nan() -> Result<()> {
 
 #[test]
 fn wrong_example_count_is_an_error() -> Result<()> {
-    let t = CkaTarget::new(&Tensor::randn(0f32, 1., (8, 3), &Device::Cpu)?)?;
+    let t = CkaTarget::new(&Tensor::randn(0f32, 1., (8, 3), &Device::Cpu)?, Kernels::Fast)?;
     assert!(t.cka(&Tensor::randn(0f32, 1., (7, 3), &Device::Cpu)?).is_err());
     Ok(())
 }

@@ -1,9 +1,13 @@
 //! The fast kernels must agree with candle's stock ops, values and gradients, on random shapes.
+//! The same tests run natively (`cargo test`) and in wasm32 + simd128 under node
+//! (`cargo make test-wasm`, through wasm-bindgen-test).
 
 use candle_core::{Device, Result, Tensor, Var};
-use evrsnas::kernels::{conv2d, Conv2dSpec, Kernels};
+use evrsnas::kernels::{self, conv2d, Conv2dSpec, Kernels};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 fn random(shape: &[usize], rng: &mut StdRng) -> Result<Tensor> {
     let n: usize = shape.iter().product();
@@ -62,6 +66,107 @@ fn fast_conv_matches_stock_on_random_shapes() -> Result<()> {
                 wt.dims()
             );
         }
+    }
+    Ok(())
+}
+
+/// Output and the gradients of every input of sum(f(inputs) ⊙ r) under the given kernels.
+fn op_and_grads(
+    inputs: &[Tensor],
+    r: &Tensor,
+    k: Kernels,
+    f: &dyn Fn(&[Tensor], Kernels) -> Result<Tensor>,
+) -> Result<Vec<Tensor>> {
+    let vars: Vec<Var> = inputs.iter().map(Var::from_tensor).collect::<Result<_>>()?;
+    let ts: Vec<Tensor> = vars.iter().map(|v| v.as_tensor().clone()).collect();
+    let y = f(&ts, k)?;
+    let grads = (&y * r)?.sum_all()?.backward()?;
+    let mut out = vec![y];
+    for v in &vars {
+        out.push(grads.get(v).expect("every input gets a gradient").clone());
+    }
+    Ok(out)
+}
+
+/// Fast and stock agree to 1e-4 relative on the output and every input gradient.
+fn assert_agree(
+    what: &str,
+    inputs: &[Tensor],
+    f: &dyn Fn(&[Tensor], Kernels) -> Result<Tensor>,
+    rng: &mut StdRng,
+) -> Result<()> {
+    let y = f(inputs, Kernels::Stock)?;
+    let r = random(y.dims(), rng)?;
+    let stock = op_and_grads(inputs, &r, Kernels::Stock, f)?;
+    let fast = op_and_grads(inputs, &r, Kernels::Fast, f)?;
+    for (i, (a, b)) in fast.iter().zip(&stock).enumerate() {
+        assert_eq!(a.dims(), b.dims(), "{what}: output {i}");
+        let d = max_rel_diff(a, b)?;
+        let part = if i == 0 {
+            "value".to_string()
+        } else {
+            format!("gradient of input {}", i - 1)
+        };
+        assert!(
+            d < 1e-4,
+            "{what}: {part} differs by {d} (input shapes {:?})",
+            inputs.iter().map(|t| t.dims().to_vec()).collect::<Vec<_>>()
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn fast_batch_norm_matches_stock() -> Result<()> {
+    let mut rng = StdRng::seed_from_u64(7);
+    for _ in 0..20 {
+        let (n, c, h) = (rng.random_range(2..5), rng.random_range(1..6), rng.random_range(1..9));
+        // Non-zero mean and unit-scale spread, as after a convolution.
+        let x = (random(&[n, c, h, h + 1], &mut rng)? * 3.0)?.affine(1.0, 0.5)?;
+        let (w, b) = (random(&[c], &mut rng)?, random(&[c], &mut rng)?);
+        let bn = |t: &[Tensor], k: Kernels| Ok(kernels::batch_norm_train(&t[0], &t[1], &t[2], 1e-5, k, false)?.0);
+        assert_agree("batch norm", &[x, w, b], &bn, &mut rng)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn fast_batch_norm_reports_the_batch_statistics() -> Result<()> {
+    let mut rng = StdRng::seed_from_u64(8);
+    let x = random(&[3, 4, 5, 5], &mut rng)?;
+    let (w, b) = (random(&[4], &mut rng)?, random(&[4], &mut rng)?);
+    let (_, stock) = kernels::batch_norm_train(&x, &w, &b, 1e-5, Kernels::Stock, true)?;
+    let (_, fast) = kernels::batch_norm_train(&x, &w, &b, 1e-5, Kernels::Fast, true)?;
+    let ((ms, vs), (mf, vf)) = (stock.unwrap(), fast.unwrap());
+    assert!(max_rel_diff(&mf, &ms)? < 1e-5 && max_rel_diff(&vf, &vs)? < 1e-5);
+    Ok(())
+}
+
+#[test]
+fn fast_relu_avg_pool_and_centring_match_stock() -> Result<()> {
+    let mut rng = StdRng::seed_from_u64(9);
+    for _ in 0..20 {
+        let (n, c, h, w) = (
+            rng.random_range(1..4),
+            rng.random_range(1..5),
+            rng.random_range(1..9),
+            rng.random_range(1..9),
+        );
+        let x = random(&[n, c, h, w], &mut rng)?;
+        assert_agree(
+            "relu",
+            std::slice::from_ref(&x),
+            &|t, k| kernels::relu(&t[0], k),
+            &mut rng,
+        )?;
+        assert_agree(
+            "avg pool 3×3",
+            std::slice::from_ref(&x),
+            &|t, k| kernels::avg_pool_3x3(&t[0], k),
+            &mut rng,
+        )?;
+        let rows = x.flatten_from(1)?;
+        assert_agree("centring", &[rows], &|t, k| kernels::center_rows(&t[0], k), &mut rng)?;
     }
     Ok(())
 }

@@ -19,9 +19,9 @@ fn loss_gradient_matches_finite_differences() -> Result<()> {
     let mut rng = StdRng::seed_from_u64(3);
     let n = 5;
     let targets = [
-        CkaTarget::new(&random(&[n, 6], &mut rng))?,
-        CkaTarget::new(&random(&[n, 4], &mut rng))?,
-        CkaTarget::new(&random(&[n, 7], &mut rng))?,
+        CkaTarget::new(&random(&[n, 6], &mut rng), Kernels::Fast)?,
+        CkaTarget::new(&random(&[n, 4], &mut rng), Kernels::Fast)?,
+        CkaTarget::new(&random(&[n, 7], &mut rng), Kernels::Fast)?,
     ];
     let labels = Tensor::new(&[0u32, 2, 1, 1, 0], &Device::Cpu)?;
     let vars: Vec<Var> = [vec![n, 3], vec![n, 2, 2], vec![n, 5], vec![n, 3]]
@@ -177,9 +177,9 @@ fn network_gradient_matches_finite_differences() -> Result<()> {
     let f32s = |shape: &[usize], rng: &mut StdRng| random(shape, rng).to_dtype(DType::F32).unwrap();
     let x = f32s(&[n, 3, 8, 8], &mut rng);
     let targets = [
-        CkaTarget::new(&f32s(&[n, 5, 8, 8], &mut rng))?,
-        CkaTarget::new(&f32s(&[n, 4, 4, 4], &mut rng))?,
-        CkaTarget::new(&f32s(&[n, 3, 2, 2], &mut rng))?,
+        CkaTarget::new(&f32s(&[n, 5, 8, 8], &mut rng), Kernels::Fast)?,
+        CkaTarget::new(&f32s(&[n, 4, 4, 4], &mut rng), Kernels::Fast)?,
+        CkaTarget::new(&f32s(&[n, 3, 2, 2], &mut rng), Kernels::Fast)?,
     ];
     let labels = Tensor::new(&[0u32, 1, 2, 0, 1, 2], &Device::Cpu)?;
     let loss = || -> Result<Tensor> { Ok(rmi_loss(&net.features(&x, true)?, &targets, &labels, 0.8)?.0) };

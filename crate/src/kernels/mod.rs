@@ -5,12 +5,15 @@
 //! direct depthwise loop, single-threaded so that it behaves the same natively and in a wasm worker.
 
 mod batch_norm;
+mod center;
 mod conv;
 mod gemm;
+mod pool;
+mod relu;
 
 pub use conv::{conv2d_backward, conv2d_forward, ConvGeometry};
 
-use candle_core::{bail, Result, Tensor};
+use candle_core::{bail, CpuStorage, DType, Layout, Result, Storage, Tensor};
 use serde::{Deserialize, Serialize};
 
 /// Which implementation serves convolutions.
@@ -51,6 +54,52 @@ pub fn conv2d(x: &Tensor, w: &Tensor, spec: Conv2dSpec, kernels: Kernels) -> Res
     }
 }
 
+/// `max(x, 0)`, any shape.
+pub fn relu(x: &Tensor, kernels: Kernels) -> Result<Tensor> {
+    match kernels {
+        Kernels::Stock => x.relu(),
+        Kernels::Fast => x.contiguous()?.apply_op1(relu::FastRelu),
+    }
+}
+
+/// 3×3 average pooling, stride 1, padding 1, not counting the padding: `[N, C, H, W]` → same shape.
+pub fn avg_pool_3x3(x: &Tensor, kernels: Kernels) -> Result<Tensor> {
+    let (_, c, h, w) = x.dims4()?;
+    if kernels == Kernels::Fast {
+        return x.contiguous()?.apply_op1(pool::FastAvgPool3x3);
+    }
+    // Stock: a depthwise convolution with a ones kernel, divided by the in-bounds tap count.
+    let ones = Tensor::ones((c, 1, 3, 3), x.dtype(), x.device())?;
+    let spec = Conv2dSpec {
+        stride: 1,
+        padding: 1,
+        groups: c,
+    };
+    let sums = x.conv2d(&ones, spec.padding, spec.stride, 1, spec.groups)?;
+    let taps = |i: usize, n: usize| (1 + (i > 0) as usize + (i + 1 < n) as usize) as f32;
+    let scale: Vec<f32> = (0..h)
+        .flat_map(|i| (0..w).map(move |j| 1.0 / (taps(i, h) * taps(j, w))))
+        .collect();
+    sums.broadcast_mul(&Tensor::from_vec(scale, (1, 1, h, w), x.device())?)
+}
+
+/// Each row of `x: [n, d]` minus the mean row. The fast kernel is f32 only; other dtypes (the f64
+/// precision tests) take the stock path.
+pub fn center_rows(x: &Tensor, kernels: Kernels) -> Result<Tensor> {
+    match (kernels, x.dtype()) {
+        (Kernels::Fast, DType::F32) => x.contiguous()?.apply_op1(center::CenterRows),
+        _ => x.broadcast_sub(&x.mean_keepdim(0)?),
+    }
+}
+
+/// Σ x² over all elements, in f64, outside the autograd graph.
+pub fn sum_of_squares(x: &Tensor) -> Result<f64> {
+    if x.dtype() != DType::F32 {
+        return x.detach().to_dtype(DType::F64)?.sqr()?.sum_all()?.to_scalar::<f64>();
+    }
+    with_f32(x, |v| v.iter().map(|&a| (a as f64) * (a as f64)).sum())
+}
+
 /// Train-mode batch norm over `[N, C, H, W]`: returns the output and, when `want_stats`, the batch
 /// mean and (biased) variance per channel, detached.
 pub fn batch_norm_train(
@@ -62,17 +111,12 @@ pub fn batch_norm_train(
     want_stats: bool,
 ) -> Result<(Tensor, Option<(Tensor, Tensor)>)> {
     if kernels == Kernels::Fast {
-        let x = x.contiguous()?;
-        let y = x.apply_op3(weight, bias, batch_norm::FusedBatchNorm { eps })?;
-        let stats = if want_stats {
-            let (n, c, h, w) = x.dims4()?;
-            let (mean, var) = batch_norm::channel_stats(&x.flatten_all()?.to_vec1::<f32>()?, n, c, h * w);
-            Some((
-                Tensor::from_vec(mean, c, x.device())?,
-                Tensor::from_vec(var, c, x.device())?,
-            ))
-        } else {
-            None
+        let op = batch_norm::FusedBatchNorm::new(eps);
+        let stats = op.stats.clone();
+        let y = x.contiguous()?.apply_op3(weight, bias, op)?;
+        let stats = match want_stats {
+            true => Some(batch_norm::stats_tensors(&stats, x.device())?),
+            false => None,
         };
         return Ok((y, stats));
     }
@@ -90,4 +134,30 @@ pub fn batch_norm_train(
         None
     };
     Ok((y, stats))
+}
+
+/// The contiguous f32 data of a custom op's input.
+fn contiguous_f32<'a>(s: &'a CpuStorage, l: &Layout, what: &str) -> Result<&'a [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::F32(data), Some((a, b))) => Ok(&data[a..b]),
+        (CpuStorage::F32(_), None) => bail!("fast kernels need a contiguous {what}"),
+        _ => bail!("fast kernels support f32 only ({what})"),
+    }
+}
+
+/// Runs `f` on the f32 data of `t`, in place when it is contiguous (the backward passes read their
+/// inputs this way rather than copying them out with `to_vec1`).
+fn with_f32<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
+    {
+        let (storage, layout) = t.storage_and_layout();
+        if let (Storage::Cpu(CpuStorage::F32(data)), Some((a, b))) = (&*storage, layout.contiguous_offsets()) {
+            return Ok(f(&data[a..b]));
+        }
+    }
+    Ok(f(&t.flatten_all()?.to_vec1::<f32>()?))
+}
+
+/// A gradient with the shape and device of `like`.
+fn write_f32(data: Vec<f32>, like: &Tensor) -> Result<Option<Tensor>> {
+    Ok(Some(Tensor::from_vec(data, like.dims(), like.device())?))
 }

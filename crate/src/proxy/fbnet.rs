@@ -7,7 +7,7 @@
 //! 4 (8×8).
 
 use super::{Features, Network};
-use crate::nn::{self, batch_norm, conv2d, linear, BatchNorm, Conv2d, Linear, Params};
+use crate::nn::{self, batch_norm, conv2d, linear, relu, BatchNorm, Conv2d, Linear, Params, Relu};
 use crate::space::fbnet::{block, Block, LAYERS, STAGE_CHANNELS, STAGE_LAYERS, STAGE_STRIDES, STEM_CHANNELS};
 use candle_core::{bail, Module, ModuleT, Result, Tensor};
 use serde::{Deserialize, Serialize};
@@ -59,6 +59,7 @@ enum Layer {
         depthwise: (Conv2d, BatchNorm),
         project: (Conv2d, BatchNorm),
         residual: bool,
+        relu: Relu,
     },
     Identity,
     /// `skip` where the shape changes: the cheapest map that fits, a strided 1×1 conv + BN.
@@ -77,6 +78,7 @@ impl Layer {
                     depthwise: conv_bn(mid, mid, k, stride, mid, p.pp("dw"))?,
                     project: conv_bn(mid, c_out, 1, 1, groups, p.pp("pwl"))?,
                     residual: c_in == c_out && stride == 1,
+                    relu: relu(&p),
                 }
             }
         })
@@ -92,9 +94,10 @@ impl Layer {
                 depthwise,
                 project,
                 residual,
+                relu,
             } => {
-                let h = apply(expand, x)?.relu()?;
-                let h = apply(depthwise, &h)?.relu()?;
+                let h = apply(expand, x)?.apply(relu)?;
+                let h = apply(depthwise, &h)?.apply(relu)?;
                 let h = apply(project, &h)?;
                 if *residual {
                     h + x
@@ -109,6 +112,7 @@ impl Layer {
 pub struct FbnetNet {
     stem: (Conv2d, BatchNorm),
     stages: Vec<Vec<Layer>>,
+    relu: Relu,
     classifier: Linear,
 }
 
@@ -145,6 +149,7 @@ impl FbnetNet {
         Ok(Self {
             stem,
             stages,
+            relu: relu(&p),
             classifier: linear(c_in, classes, p.pp("classifier"))?,
         })
     }
@@ -154,7 +159,7 @@ impl Network for FbnetNet {
     // x: [N, 3, 32, 32] -> stages at 32×32, 16×16, 8×8; logits [N, classes]
     fn features(&self, x: &Tensor, train: bool) -> Result<Features> {
         let (conv, bn) = &self.stem;
-        let mut h = bn.forward_t(&conv.forward(x)?, train)?.relu()?;
+        let mut h = bn.forward_t(&conv.forward(x)?, train)?.apply(&self.relu)?;
         let mut taps = vec![];
         for (s, layers) in self.stages.iter().enumerate() {
             for layer in layers {
@@ -164,7 +169,7 @@ impl Network for FbnetNet {
                 taps.push(h.clone());
             }
         }
-        let logits = self.classifier.forward(&nn::global_avg_pool(&h.relu()?)?)?;
+        let logits = self.classifier.forward(&nn::global_avg_pool(&h.apply(&self.relu)?)?)?;
         Features::new(taps, logits)
     }
 }

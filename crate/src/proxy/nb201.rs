@@ -4,7 +4,7 @@
 
 use super::{Features, Network};
 use crate::kernels::Kernels;
-use crate::nn::{self, batch_norm, conv2d, linear, BatchNorm, Conv2d, Linear, Params};
+use crate::nn::{self, batch_norm, conv2d, linear, relu, BatchNorm, Conv2d, Linear, Params, Relu};
 use crate::space::nb201::{EDGES, EDGE_NODES};
 use candle_core::{bail, Module, ModuleT, Result, Tensor};
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,7 @@ impl Default for Nb201Proxy {
 
 /// ReLU → conv → BN, NAS-Bench-201's `ReLUConvBN`.
 struct ReluConvBn {
+    relu: Relu,
     conv: Conv2d,
     bn: BatchNorm,
 }
@@ -33,12 +34,13 @@ struct ReluConvBn {
 impl ReluConvBn {
     fn new(c_in: usize, c_out: usize, k: usize, stride: usize, p: Params) -> Result<Self> {
         Ok(Self {
+            relu: relu(&p),
             conv: conv2d(c_in, c_out, k, stride, k / 2, 1, p.pp("conv"))?,
             bn: batch_norm(c_out, false, p.pp("bn"))?,
         })
     }
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        self.bn.forward_t(&self.conv.forward(&x.relu()?)?, true)
+        self.bn.forward_t(&x.apply(&self.relu)?.apply(&self.conv)?, true)
     }
 }
 
@@ -137,6 +139,7 @@ pub struct Nb201Net {
     stages: [Vec<Cell>; 3],
     reductions: [Reduction; 2],
     last_bn: BatchNorm,
+    relu: Relu,
     classifier: Linear,
 }
 
@@ -163,6 +166,7 @@ impl Nb201Net {
                 Reduction::new(2 * c, 4 * c, p.pp("reduce1"))?,
             ],
             last_bn: batch_norm(4 * c, false, p.pp("last_bn"))?,
+            relu: relu(&p),
             classifier: linear(4 * c, classes, p.pp("classifier"))?,
         })
     }
@@ -182,7 +186,7 @@ impl Network for Nb201Net {
             }
             outs.push(h.clone());
         }
-        let pooled = nn::global_avg_pool(&self.last_bn.forward_t(&h, train)?.relu()?)?;
+        let pooled = nn::global_avg_pool(&self.last_bn.forward_t(&h, train)?.apply(&self.relu)?)?;
         let logits = self.classifier.forward(&pooled)?;
         Features::new(outs, logits)
     }

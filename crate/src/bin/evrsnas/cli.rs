@@ -1,6 +1,4 @@
-//! The `evrsnas` command line: argument parsing and printing only; the science is in the library.
-//!
-//! Exit codes: 0 success, 2 error (bad input, missing or corrupt asset, failed run).
+//! Argument parsing and printing only; the science is in the library.
 
 use clap::{Args, Parser, Subcommand};
 use evrsnas::assets::{BatchChoice, DirSource, Verified};
@@ -529,13 +527,19 @@ fn bench(args: BenchArgs) -> AnyResult<()> {
     let started = Instant::now();
     let now = || started.elapsed().as_secs_f64() * 1000.0;
     let (reps, candidate_reps) = if args.quick { (3, 1) } else { (11, 2) };
-    let mut out = json!({"probe_train_step_ms": {}, "nb201_candidate_ms": {}});
+    let mut out = json!({"probe_train_step_ms": {}, "nb201_candidate_ms": {}, "reference_train_step_ms": {}});
     for kernels in [Kernels::Stock, Kernels::Fast] {
         let name = if kernels == Kernels::Stock { "stock" } else { "fast" };
         out["probe_train_step_ms"][name] = json!(evrsnas::bench::probe_train_step_ms(kernels, reps, &now)?);
         out["nb201_candidate_ms"][name] = json!(evrsnas::bench::nb201_candidate_ms(
             kernels,
             args.steps,
+            candidate_reps,
+            &now
+        )?);
+        out["reference_train_step_ms"][name] = json!(evrsnas::bench::reference_train_step_ms(
+            kernels,
+            3,
             candidate_reps,
             &now
         )?);
@@ -546,6 +550,7 @@ fn bench(args: BenchArgs) -> AnyResult<()> {
         for (key, what) in [
             ("probe_train_step_ms", "probe CNN train step"),
             ("nb201_candidate_ms", "NB201 candidate evaluation"),
+            ("reference_train_step_ms", "ResNet-20 train step (batch 128)"),
         ] {
             let (s, f) = (
                 out[key]["stock"].as_f64().unwrap_or(f64::NAN),
@@ -573,12 +578,14 @@ fn run() -> AnyResult<()> {
     }
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     // One compute thread, as in a browser worker: candle's thread pool spin-waits on the tiny
     // tensors of a proxy network, which costs more than it gains (measured: ~20 % of the time).
-    // Set CANDLE_NUM_THREADS to override.
-    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
-        std::env::set_var("CANDLE_NUM_THREADS", "1");
+    // candle's matrix products follow RAYON_NUM_THREADS. Set either variable to override.
+    for var in ["CANDLE_NUM_THREADS", "RAYON_NUM_THREADS"] {
+        if std::env::var_os(var).is_none() {
+            std::env::set_var(var, "1");
+        }
     }
     match run() {
         Ok(()) => ExitCode::SUCCESS,
