@@ -21,11 +21,10 @@ const native = JSON.parse(run('target/release/evrsnas', ['bench', '--json', '--s
 console.error('wasm (node)…');
 const { default: init, benchmark } = await import(path.join(root, 'target/pkg/evrsnas.js'));
 await init({ module_or_path: fs.readFileSync(path.join(root, 'target/pkg/evrsnas_bg.wasm')) });
-const wasm = { probe_train_step_ms: {}, nb201_candidate_ms: {} };
+const wasm = { probe_train_step_ms: {}, nb201_candidate_ms: {}, reference_train_step_ms: {} };
 for (const k of ['stock', 'fast']) {
   const r = benchmark(k, reps, candidateReps, steps);
-  wasm.probe_train_step_ms[k] = r.probe_train_step_ms;
-  wasm.nb201_candidate_ms[k] = r.nb201_candidate_ms;
+  for (const key of Object.keys(wasm)) wasm[key][k] = r[key];
 }
 
 let torch = null;
@@ -42,14 +41,20 @@ const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');
 const r = (a, b) => (Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : '–');
 // conv 3→8 at 32×32, 8→16 stride 2 at 16×16, 16→32 stride 2 at 8×8, batch 64.
 const PROBE_MACS = 64 * (1024 * 8 * 27 + 256 * 16 * 72 + 64 * 32 * 144);
-const gflops = (ms) => ((6 * PROBE_MACS) / 1e9 / (ms / 1000)).toFixed(1);
+// ResNet-20 on 32×32 inputs: 40.55 M multiply-adds per image forward, batch 128.
+const RESNET_MACS = 128 * 40.55e6;
+const gflops = (ms, macs = PROBE_MACS) => ((6 * macs) / 1e9 / (ms / 1000)).toFixed(1);
 const flags = fs.readFileSync('/proc/cpuinfo', 'utf8');
 const ghz = Number(cpu.match(/([\d.]+)GHz/)?.[1] ?? 2.5);
 const lanes = /avx512f/.test(flags) ? 16 : /avx2/.test(flags) ? 8 : 4;
 const peak = (ghz * 2 * 2 * lanes).toFixed(0); // 2 FMA units × 2 flops per FMA × f32 lanes
 const peakWhy = `${ghz} GHz × 2 FMA units × 2 flops × ${lanes} f32 lanes`;
 const rows = [];
-for (const [key, what] of [['probe_train_step_ms', 'probe CNN train step (batch 64)'], ['nb201_candidate_ms', `NB201 candidate, K = ${steps} (batch 40, C = 8, N = 1)`]]) {
+for (const [key, what] of [
+  ['probe_train_step_ms', 'probe CNN train step (batch 64)'],
+  ['nb201_candidate_ms', `NB201 candidate, K = ${steps} (batch 40, C = 8, N = 1)`],
+  ['reference_train_step_ms', 'ResNet-20 train step (batch 128)'],
+]) {
   const t = torch?.[key];
   rows.push(`| ${what} | ${f(native[key].stock)} | ${f(native[key].fast)} | ${f(wasm[key].stock)} | ${f(wasm[key].fast)} | ${f(t)} | ${r(native[key].stock, native[key].fast)} | ${r(wasm[key].fast, native[key].fast)} | ${r(native[key].fast, t)} |`);
 }
@@ -69,8 +74,9 @@ ${rows.join('\n')}
 
 Achieved throughput of the probe step: its convolutions are ${PROBE_MACS / 1e6} M multiply-adds forward, about
 3× that for forward + backward, i.e. ${(6 * PROBE_MACS / 1e9).toFixed(2)} GFLOP per step: native fast ${gflops(native.probe_train_step_ms.fast)} GFLOP/s,
-wasm fast ${gflops(wasm.probe_train_step_ms.fast)} GFLOP/s, against a single-core f32 FMA peak of about ${peak} GFLOP/s on this machine
-(${peakWhy}).
+wasm fast ${gflops(wasm.probe_train_step_ms.fast)} GFLOP/s. The ResNet-20 step (${(6 * RESNET_MACS / 1e9).toFixed(1)} GFLOP):
+native fast ${gflops(native.reference_train_step_ms.fast, RESNET_MACS)} GFLOP/s, wasm fast ${gflops(wasm.reference_train_step_ms.fast, RESNET_MACS)} GFLOP/s${torch ? `, PyTorch ${gflops(torch.reference_train_step_ms, RESNET_MACS)} GFLOP/s` : ''}.
+Single-core f32 FMA peak: about ${peak} GFLOP/s on this machine (${peakWhy}).
 `;
 fs.writeFileSync(path.join(root, 'BENCHMARKS.md'), md);
 console.log(md);

@@ -131,6 +131,7 @@ pub enum BatchChoice {
     Cifar10,
     /// Those plus foolbox's 20 CIFAR-100 images.
     #[default]
+    #[serde(rename = "cifar10-and-100")]
     Cifar10And100,
 }
 

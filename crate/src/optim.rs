@@ -28,16 +28,19 @@ impl SgdMomentum {
     pub fn step(&mut self, grads: &GradStore) -> Result<()> {
         for (var, buf) in self.vars.iter().zip(self.buffers.iter_mut()) {
             let Some(g) = grads.get(var) else { continue };
+            // Detached: `var * wd` would otherwise record a graph node, and each momentum buffer
+            // would keep the previous one alive through it (a leak of one buffer per step).
+            let p = var.as_tensor().detach();
             let d = if self.weight_decay != 0.0 {
-                (g + (var.as_tensor() * self.weight_decay)?)?
+                (g.detach() + (&p * self.weight_decay)?)?
             } else {
-                g.clone()
+                g.detach()
             };
             let b = match buf.take() {
                 Some(b) if self.momentum != 0.0 => ((b * self.momentum)? + d)?,
                 _ => d,
             };
-            var.set(&(var.as_tensor() - (&b * self.lr)?)?)?;
+            var.set(&(p - (&b * self.lr)?)?)?;
             *buf = Some(b);
         }
         Ok(())
@@ -62,6 +65,21 @@ mod tests {
         }
         assert!((seen[0] - 0.75).abs() < 1e-6, "{seen:?}");
         assert!((seen[1] - 0.3375).abs() < 1e-6, "{seen:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn momentum_buffers_do_not_record_a_graph() -> Result<()> {
+        let p = Var::new(&[1.0f32, 2.0], &Device::Cpu)?;
+        let mut opt = SgdMomentum::new(vec![p.clone()], 0.1, 0.9, 5e-4);
+        for _ in 0..3 {
+            opt.step(&p.as_tensor().sqr()?.sum_all()?.backward()?)?;
+        }
+        let buffer = opt.buffers[0].as_ref().expect("a buffer after a step");
+        assert!(
+            !buffer.track_op(),
+            "the momentum buffer keeps a graph of past steps alive"
+        );
         Ok(())
     }
 }

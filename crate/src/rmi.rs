@@ -140,31 +140,61 @@ pub fn score(
     seed: u64,
     kernels: Kernels,
 ) -> Result<RmiScore> {
+    Ok(trajectory(arch, targets, proxy, cfg, seed, kernels, &[cfg.steps], &|| 0.0)?[0].0)
+}
+
+/// The scores the candidate would get with K = each of `at` (all ≤ `cfg.steps`), from one training
+/// run: the score after k steps does not depend on how many steps follow. Used by the fidelity
+/// study to sweep K at the cost of its largest value. Each score comes with the time `clock` had
+/// advanced when it was known (the cost of scoring with that K).
+#[allow(clippy::too_many_arguments)]
+pub fn trajectory(
+    arch: &Arch,
+    targets: &RmiTargets,
+    proxy: &ProxyConfig,
+    cfg: &RmiConfig,
+    seed: u64,
+    kernels: Kernels,
+    at: &[usize],
+    clock: &dyn Fn() -> f64,
+) -> Result<Vec<(RmiScore, f64)>> {
+    if let Some(&k) = at.iter().find(|&&k| k > cfg.steps) {
+        bail!("cannot report the score after {k} steps of a {}-step run", cfg.steps)
+    }
+    let diverged = RmiScore {
+        rmi: 0.0,
+        diverged: true,
+    };
+    let start = clock();
+    let mut scores = vec![(diverged, 0.0); at.len()];
     let params = Params::seeded(candidate_seed(seed, arch), kernels);
     let net = proxy::build(arch, proxy, targets.classes, params.clone())?;
     let mut opt = SgdMomentum::new(params.trainable(), cfg.lr, cfg.momentum, cfg.weight_decay);
-    for _ in 0..cfg.steps {
-        let (loss, _) = targets.loss(net.as_ref(), cfg.beta)?;
-        if !loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?.is_finite() {
-            return Ok(RmiScore {
-                rmi: 0.0,
-                diverged: true,
-            });
+    for step in 0..=cfg.steps {
+        // The forward pass of step k scores the network after k updates.
+        let (loss, rmi) = targets.loss(net.as_ref(), cfg.beta)?;
+        let finite = rmi.is_finite() && loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?.is_finite();
+        let elapsed = clock() - start;
+        if !finite {
+            // Divergence is final: this and every later K keep the diverged score.
+            for (slot, _) in scores.iter_mut().zip(at).filter(|(_, &k)| k >= step) {
+                slot.1 = elapsed;
+            }
+            break;
+        }
+        let score = RmiScore {
+            rmi: rmi.clamp(0.0, 3.0),
+            diverged: false,
+        };
+        for (slot, _) in scores.iter_mut().zip(at).filter(|(_, &k)| k == step) {
+            *slot = (score, elapsed);
+        }
+        if step == cfg.steps {
+            break;
         }
         opt.step(&loss.backward()?)?;
     }
-    let (_, rmi) = targets.loss(net.as_ref(), cfg.beta)?;
-    Ok(if rmi.is_finite() {
-        RmiScore {
-            rmi: rmi.clamp(0.0, 3.0),
-            diverged: false,
-        }
-    } else {
-        RmiScore {
-            rmi: 0.0,
-            diverged: true,
-        }
-    })
+    Ok(scores)
 }
 
 /// Scores candidates one after another on this thread (one per worker in the browser).

@@ -1,9 +1,15 @@
 //! The fidelity study: how well does the proxy's RMI rank NAS-Bench-201 cells by their true
 //! accuracy? Rank correlations with bootstrap confidence intervals.
 
+use crate::cost::CostTable;
+use crate::evolve::{self, Evaluator, EvolutionConfig, Search};
+use crate::fitness::{Fitness, Penalty};
+use crate::space::{Arch, Space};
+use candle_core::{bail, Result};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// Kendall's τ-b (ties in either list are discounted).
 pub fn kendall_tau(a: &[f64], b: &[f64]) -> f64 {
@@ -88,6 +94,139 @@ pub fn bootstrap(a: &[f64], b: &[f64], stat: fn(&[f64], &[f64]) -> f64, resample
         low: at(0.025),
         high: at(0.975),
     }
+}
+
+/// Remembers every score of an evaluator whose score depends on the architecture alone (one
+/// candidate seed for the whole study), so the many searches of the constrained-search study never
+/// train a cell twice.
+pub struct Memo<'a> {
+    inner: &'a mut dyn Evaluator,
+    scores: HashMap<Arch, f64>,
+}
+
+impl<'a> Memo<'a> {
+    pub fn new(inner: &'a mut dyn Evaluator) -> Self {
+        Self {
+            inner,
+            scores: HashMap::new(),
+        }
+    }
+
+    /// Distinct architectures trained so far.
+    pub fn trained(&self) -> usize {
+        self.scores.len()
+    }
+}
+
+impl Evaluator for Memo<'_> {
+    fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>> {
+        archs
+            .iter()
+            .map(|a| match self.scores.get(a) {
+                Some(&rmi) => Ok(rmi),
+                None => {
+                    let &[rmi] = self.inner.evaluate(std::slice::from_ref(a))?.as_slice() else {
+                        bail!("the evaluator returned no score")
+                    };
+                    self.scores.insert(a.clone(), rmi);
+                    Ok(rmi)
+                }
+            })
+            .collect()
+    }
+}
+
+/// The NB201 cell a strategy settled on, with its true accuracy and cost.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Pick {
+    pub index: usize,
+    pub accuracy: f64,
+    pub cost: f64,
+}
+
+/// One constrained search against the table's best and against random search.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConstrainedRun {
+    pub threshold: f64,
+    pub seed: u64,
+    /// Distinct cells the evolutionary search scored (random search gets as many).
+    pub evaluations: usize,
+    /// The best feasible cell in the whole table, by true accuracy.
+    pub best_feasible: Pick,
+    /// The evolutionary search's best feasible candidate (by RMI), if it found any.
+    pub evolution: Option<Pick>,
+    /// Random search's best feasible candidate (by RMI) among as many uniform samples.
+    pub random: Option<Pick>,
+}
+
+/// Runs the evolutionary search for one threshold and seed, then random search with the same number
+/// of evaluations, and compares both with the best feasible cell of the table. `accuracy[i]` is the
+/// true accuracy of NB201 cell i; `table` gives every cell's cost.
+pub fn constrained_search(
+    table: &CostTable,
+    accuracy: &[f32],
+    threshold: f64,
+    config: EvolutionConfig,
+    evaluator: &mut Memo,
+) -> Result<ConstrainedRun> {
+    let costs = match table.per_arch_values() {
+        Some(v) if v.len() == accuracy.len() => v,
+        _ => bail!("the constrained-search study needs a per-cell NAS-Bench-201 cost table"),
+    };
+    let pick = |i: usize| Pick {
+        index: i,
+        accuracy: accuracy[i] as f64,
+        cost: costs[i],
+    };
+    let best_feasible = (0..costs.len())
+        .filter(|&i| costs[i] <= threshold)
+        .max_by(|&a, &b| accuracy[a].total_cmp(&accuracy[b]))
+        .map(pick)
+        .ok_or_else(|| candle_core::Error::Msg(format!("no cell costs at most {threshold}")))?;
+    let fitness = Fitness::new(threshold, 1.0, Penalty::Hinge)?;
+    let mut search = Search::new(Space::Nb201, config, table.clone(), fitness)?;
+    evolve::run(&mut search, evaluator, |_| std::ops::ControlFlow::Continue(()))?;
+    let evolution = search
+        .ranked()
+        .into_iter()
+        .find(|c| c.feasible)
+        .and_then(|c| c.index)
+        .map(pick);
+    let evaluations = search.evaluations();
+    // Random search: the first `evaluations` distinct cells of a seeded uniform stream.
+    let mut rng = StdRng::seed_from_u64(config.seed ^ 0x5eed_0f_7a2d0);
+    let mut seen = HashSet::new();
+    let mut best: Option<(f64, usize)> = None;
+    while seen.len() < evaluations.min(costs.len()) {
+        let arch = Space::Nb201.sample(&mut rng);
+        let Some(i) = arch.nb201_index() else {
+            bail!("sampled cell has no NAS-Bench-201 index")
+        };
+        if !seen.insert(i) {
+            continue;
+        }
+        let &[rmi] = evaluator.evaluate(std::slice::from_ref(&arch))?.as_slice() else {
+            bail!("the evaluator returned no score")
+        };
+        if costs[i] <= threshold && best.is_none_or(|(b, _)| rmi > b) {
+            best = Some((rmi, i));
+        }
+    }
+    Ok(ConstrainedRun {
+        threshold,
+        seed: config.seed,
+        evaluations,
+        best_feasible,
+        evolution,
+        random: best.map(|(_, i)| pick(i)),
+    })
+}
+
+/// The value below which a fraction `q` of `values` lies (nearest rank).
+pub fn percentile(values: &[f64], q: f64) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    v[((v.len().max(1) - 1) as f64 * q).round() as usize]
 }
 
 #[cfg(test)]

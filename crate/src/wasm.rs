@@ -210,14 +210,18 @@ impl SearchSession {
     }
 }
 
-/// Benchmark for `cargo make bench`: `{probe_train_step_ms, nb201_candidate_ms}` for one kernel set.
+/// Benchmark for `cargo make bench`: `{probe_train_step_ms, nb201_candidate_ms,
+/// reference_train_step_ms}` for one kernel set (the same workloads as `evrsnas bench`).
 #[wasm_bindgen(js_name = benchmark)]
 pub fn benchmark(kernels: &str, reps: usize, candidate_reps: usize, steps: usize) -> Result<JsValue, JsError> {
     let kernels: Kernels = kernels.parse().map_err(js_err)?;
     let now = || js_sys::Date::now();
     let probe = crate::bench::probe_train_step_ms(kernels, reps, &now).map_err(js_err)?;
     let candidate = crate::bench::nb201_candidate_ms(kernels, steps, candidate_reps, &now).map_err(js_err)?;
-    to_js(&serde_json::json!({"probe_train_step_ms": probe, "nb201_candidate_ms": candidate}))
+    let reference = crate::bench::reference_train_step_ms(kernels, 3, candidate_reps, &now).map_err(js_err)?;
+    to_js(&serde_json::json!({
+        "probe_train_step_ms": probe, "nb201_candidate_ms": candidate, "reference_train_step_ms": reference,
+    }))
 }
 
 /// Scores candidates: one per worker, holding the reference's targets on the batch.

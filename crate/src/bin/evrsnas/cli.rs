@@ -40,6 +40,9 @@ enum Command {
     TrainReference(TrainReferenceArgs),
     /// Fidelity study: rank correlation of RMI with true NAS-Bench-201 accuracy over sampled cells.
     Study(StudyArgs),
+    /// Constrained-search study: for each NB201 device and its 25/50/75th-percentile latency, the
+    /// search's best feasible cell against the table's best and against random search.
+    StudySearch(StudySearchArgs),
     /// Time the training hot path, stock candle vs our kernels.
     Bench(BenchArgs),
     /// Rebuild the bundled assets in static/ from the public data.
@@ -184,9 +187,39 @@ struct StudyArgs {
     /// Number of NAS-Bench-201 cells to sample (seeded by --seed).
     #[arg(long, default_value_t = 100)]
     samples: usize,
+    /// Also report the scores after these step counts (each ≤ --steps), from the same runs.
+    #[arg(long, value_delimiter = ',')]
+    at: Vec<usize>,
+    /// For comparison only: use N images drawn (seeded) from this folder of CIFAR-10 training
+    /// batches as the RMI batch, as RMI-NAS does, instead of a bundled batch.
+    #[arg(long)]
+    train_batch: Option<PathBuf>,
+    /// How many training images --train-batch draws.
+    #[arg(long, default_value_t = 32)]
+    train_images: usize,
+    /// Write every sampled cell's scores as CSV (index, then one column per step count).
+    #[arg(long)]
+    scores: Option<PathBuf>,
     /// Bootstrap resamples for the confidence intervals.
     #[arg(long, default_value_t = 1000)]
     resamples: usize,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct StudySearchArgs {
+    /// Evolution seeds per (device, threshold); candidates share one initial-weight seed (--seed),
+    /// so scores are shared across searches.
+    #[arg(long, default_value_t = 3)]
+    seeds: u64,
+    #[arg(long, default_value_t = EvolutionConfig::default().population)]
+    population: usize,
+    #[arg(long, default_value_t = EvolutionConfig::default().generations)]
+    generations: usize,
+    /// Devices to study (default: all six).
+    #[arg(long, value_delimiter = ',')]
+    devices: Vec<Device>,
     #[command(flatten)]
     common: Common,
 }
@@ -385,6 +418,104 @@ fn score(args: ScoreArgs) -> AnyResult<()> {
 }
 
 /// Reads one CIFAR-10 binary file, or every `<prefix>*.bin` file of a folder.
+fn study_search(args: StudySearchArgs) -> AnyResult<()> {
+    use evrsnas::study::{constrained_search, percentile, Memo};
+    let assets = Verified::open(DirSource(assets_dir(&args.common.assets)))?;
+    let truth = evrsnas::assets::GroundTruth::decode(&assets.read(evrsnas::assets::TRUTH)?)?;
+    let book = assets.costs(Space::Nb201)?;
+    let mut inner = evaluator(&assets, &args.common)?;
+    let mut memo = Memo::new(&mut inner);
+    let devices = if args.devices.is_empty() {
+        Device::ALL.to_vec()
+    } else {
+        args.devices.clone()
+    };
+    let started = Instant::now();
+    let mut runs = vec![];
+    for device in devices {
+        let table = book.table(device, Metric::Latency)?;
+        let costs = table.per_arch_values().ok_or("NB201 tables list every cell")?;
+        for q in [0.25, 0.5, 0.75] {
+            let threshold = percentile(costs, q);
+            for seed in 0..args.seeds {
+                let config = EvolutionConfig {
+                    population: args.population,
+                    generations: args.generations,
+                    seed,
+                    ..EvolutionConfig::default()
+                };
+                let run = constrained_search(table, &truth.cifar10, threshold, config, &mut memo)?;
+                eprintln!(
+                    "{device} p{:.0} seed {seed}: evolution {:?}, random {:?}, best {:.2} ({} trained, {:.0} s)",
+                    q * 100.0,
+                    run.evolution.map(|p| p.accuracy),
+                    run.random.map(|p| p.accuracy),
+                    run.best_feasible.accuracy,
+                    memo.trained(),
+                    started.elapsed().as_secs_f64()
+                );
+                let mut row = serde_json::to_value(&run)?;
+                row["device"] = json!(device.name());
+                row["percentile"] = json!(q * 100.0);
+                runs.push(row);
+            }
+        }
+    }
+    let gap = |who: &str| -> Vec<f64> {
+        runs.iter()
+            .filter_map(|r| {
+                let best = r["best_feasible"]["accuracy"].as_f64()?;
+                Some(best - r[who]["accuracy"].as_f64()?)
+            })
+            .collect()
+    };
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let (evo, rnd) = (gap("evolution"), gap("random"));
+    let wins = runs
+        .iter()
+        .filter(|r| {
+            let acc = |who: &str| r[who]["accuracy"].as_f64().unwrap_or(f64::NEG_INFINITY);
+            acc("evolution") > acc("random")
+        })
+        .count();
+    let ties = runs
+        .iter()
+        .filter(|r| r["evolution"]["accuracy"].as_f64() == r["random"]["accuracy"].as_f64())
+        .count();
+    let out = json!({
+        "population": args.population, "generations": args.generations, "seeds": args.seeds,
+        "steps": rmi_config(&args.common)?.steps, "batch": serde_json::to_value(args.common.batch)?,
+        "runs": runs.len(), "cells_trained": memo.trained(), "seconds": started.elapsed().as_secs_f64(),
+        "evolution_mean_gap_points": mean(&evo), "evolution_found_feasible": evo.len(),
+        "random_mean_gap_points": mean(&rnd), "random_found_feasible": rnd.len(),
+        "evolution_beats_random": wins, "ties": ties, "details": runs,
+    });
+    println!("{out}");
+    Ok(())
+}
+
+/// `count` images drawn by a seeded shuffle of the CIFAR-10 training batches in `dir`, normalised.
+fn training_batch(dir: &PathBuf, count: usize, seed: u64) -> AnyResult<candle_core::Tensor> {
+    let train = read_cifar(dir, "data_batch_")?;
+    if count < 2 || count > train.len() {
+        return Err(format!("--train-images must lie in 2..={}", train.len()).into());
+    }
+    let mut order: Vec<usize> = (0..train.len()).collect();
+    rand::seq::SliceRandom::shuffle(
+        order.as_mut_slice(),
+        &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed),
+    );
+    let pixels: Vec<u8> = order[..count]
+        .iter()
+        .flat_map(|&i| {
+            train.pixels[i * evrsnas::data::PIXELS..(i + 1) * evrsnas::data::PIXELS]
+                .iter()
+                .copied()
+        })
+        .collect();
+    Ok(evrsnas::data::to_tensor(&pixels, count)?)
+}
+
 fn read_cifar(path: &PathBuf, prefix: &str) -> AnyResult<LabelledImages> {
     let files: Vec<PathBuf> = if path.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(path)
@@ -487,7 +618,16 @@ fn study(args: StudyArgs) -> AnyResult<()> {
     }
     let assets = Verified::open(DirSource(assets_dir(&args.common.assets)))?;
     let truth = evrsnas::assets::GroundTruth::decode(&assets.read(evrsnas::assets::TRUTH)?)?;
-    let eval = evaluator(&assets, &args.common)?;
+    let mut eval = evaluator(&assets, &args.common)?;
+    if let Some(dir) = &args.train_batch {
+        let images = training_batch(dir, args.train_images, args.common.seed)?;
+        let reference = Reference::from_safetensors(&assets.reference()?, args.common.kernels)?;
+        eval.targets = RmiTargets::new(&reference, &images)?;
+    }
+    let mut at = args.at.clone();
+    at.push(eval.config.steps);
+    at.sort_unstable();
+    at.dedup();
     // Distinct cells, drawn without replacement by a seeded shuffle of the indices.
     let mut indices: Vec<usize> = (0..evrsnas::space::nb201::CELLS).collect();
     rand::seq::SliceRandom::shuffle(
@@ -496,29 +636,68 @@ fn study(args: StudyArgs) -> AnyResult<()> {
     );
     indices.truncate(args.samples);
     let started = Instant::now();
-    let mut rmi = vec![];
-    for (k, &i) in indices.iter().enumerate() {
+    let clock = || started.elapsed().as_secs_f64();
+    // rmi[j][i]: the score of cell i with K = at[j]; seconds[j]: total time to reach those scores.
+    let mut rmi = vec![vec![]; at.len()];
+    let mut seconds = vec![0.0; at.len()];
+    for (n, &i) in indices.iter().enumerate() {
         let arch = Arch::new(Space::Nb201, evrsnas::space::nb201::genes_of_index(i)?)?;
-        rmi.push(evrsnas::rmi::score(&arch, &eval.targets, &eval.proxy, &eval.config, eval.seed, eval.kernels)?.rmi);
-        eprint!("\rscored {}/{}", k + 1, indices.len());
+        let scores = evrsnas::rmi::trajectory(
+            &arch,
+            &eval.targets,
+            &eval.proxy,
+            &eval.config,
+            eval.seed,
+            eval.kernels,
+            &at,
+            &clock,
+        )?;
+        for (j, (score, t)) in scores.into_iter().enumerate() {
+            rmi[j].push(score.rmi);
+            seconds[j] += t;
+        }
+        eprint!("\rscored {}/{}", n + 1, indices.len());
     }
     eprintln!();
-    let seconds = started.elapsed().as_secs_f64();
-    let mut out = json!({
-        "samples": indices.len(), "steps": eval.config.steps, "beta": eval.config.beta, "proxy": eval.proxy,
-        "batch_size": eval.targets.batch_size(), "seconds_per_candidate": seconds / indices.len() as f64,
-    });
-    for (name, column) in [
-        ("cifar10", &truth.cifar10),
-        ("cifar100", &truth.cifar100),
-        ("imagenet16", &truth.imagenet16),
-    ] {
-        let acc: Vec<f64> = indices.iter().map(|&i| column[i] as f64).collect();
-        out[name] = json!({
-            "kendall_tau": bootstrap(&rmi, &acc, kendall_tau, args.resamples, 1),
-            "spearman_rho": bootstrap(&rmi, &acc, spearman_rho, args.resamples, 2),
-        });
+    if let Some(path) = &args.scores {
+        let mut csv = format!(
+            "index,{}\n",
+            at.iter().map(|k| format!("rmi_k{k}")).collect::<Vec<_>>().join(",")
+        );
+        for (n, &i) in indices.iter().enumerate() {
+            let row: Vec<String> = rmi.iter().map(|column| column[n].to_string()).collect();
+            csv += &format!("{i},{}\n", row.join(","));
+        }
+        std::fs::write(path, csv).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
+    let mut results = vec![];
+    for (j, &k) in at.iter().enumerate() {
+        let mut row = json!({"steps": k, "seconds_per_candidate": seconds[j] / indices.len() as f64});
+        for (name, column) in [
+            ("cifar10", &truth.cifar10),
+            ("cifar100", &truth.cifar100),
+            ("imagenet16", &truth.imagenet16),
+        ] {
+            let acc: Vec<f64> = indices.iter().map(|&i| column[i] as f64).collect();
+            row[name] = json!({
+                "kendall_tau": bootstrap(&rmi[j], &acc, kendall_tau, args.resamples, 1),
+                "spearman_rho": bootstrap(&rmi[j], &acc, spearman_rho, args.resamples, 2),
+            });
+        }
+        results.push(row);
+    }
+    let batch = match (&args.train_batch, &args.common.images) {
+        (Some(_), _) => format!("{} CIFAR-10 training images", args.train_images),
+        (None, Some(dir)) => format!("images in {}", dir.display()),
+        (None, None) => serde_json::to_value(args.common.batch)?
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    };
+    let out = json!({
+        "samples": indices.len(), "beta": eval.config.beta, "proxy": eval.proxy, "batch": batch,
+        "batch_size": eval.targets.batch_size(), "seed": args.common.seed, "results": results,
+    });
     println!("{out}");
     Ok(())
 }
@@ -570,6 +749,7 @@ fn run() -> AnyResult<()> {
         Command::TrainReference(a) => train_reference(a),
         Command::Bench(a) => bench(a),
         Command::Study(a) => study(a),
+        Command::StudySearch(a) => study_search(a),
         Command::Assets(a) => {
             let report = evrsnas::assets_build::build(&a.shared, &a.foolbox, &a.out)?;
             eprintln!("{report}");

@@ -1,0 +1,104 @@
+// Turns the fidelity study's results (study/results/*.json, written by `cargo make study`) into the
+// tables of FIDELITY.md (between its <!-- tables --> markers) and the plot study/fidelity.svg.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dir = path.join(root, 'study/results');
+const load = (name) => {
+  const file = path.join(dir, name);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
+};
+
+// Rank-correlation sweeps: one file per configuration, one row per K.
+const sweeps = [
+  ['k_sweep.json', 'C = 8, N = 1, 40 foolbox images (default)'],
+  ['k_sweep_long.json', 'C = 8, N = 1, 40 foolbox images, long K'],
+  ['width_c16.json', 'C = 16, N = 1, 40 foolbox images'],
+  ['depth_n2.json', 'C = 8, N = 2, 40 foolbox images'],
+  ['batch_cifar10.json', 'C = 8, N = 1, 20 foolbox CIFAR-10 images'],
+  ['batch_train32.json', 'C = 8, N = 1, 32 CIFAR-10 training images (RMI-NAS style, comparison only)'],
+  ['beta_1.0.json', 'C = 8, N = 1, 40 images, β = 1.0 (CKA only)'],
+  ['beta_0.5.json', 'C = 8, N = 1, 40 images, β = 0.5'],
+].map(([file, label]) => ({ file, label, data: load(file) })).filter((s) => s.data);
+
+const ci = (e) => `${e.value.toFixed(3)} [${e.low.toFixed(2)}, ${e.high.toFixed(2)}]`;
+let md = '';
+for (const s of sweeps) {
+  const d = s.data;
+  md += `\n**${s.label}** — ${d.samples} cells (seed ${d.seed}), β = ${d.beta}, batch ${d.batch_size}\n\n`;
+  md += '| K | s / candidate | τ CIFAR-10 | τ CIFAR-100 | τ ImageNet16-120 | ρ CIFAR-10 |\n|---|---|---|---|---|---|\n';
+  for (const r of d.results) {
+    md += `| ${r.steps} | ${r.seconds_per_candidate.toFixed(2)} | ${ci(r.cifar10.kendall_tau)} | ${ci(r.cifar100.kendall_tau)} | ${ci(r.imagenet16.kendall_tau)} | ${ci(r.cifar10.spearman_rho)} |\n`;
+  }
+}
+
+const search = load('search.json');
+if (search) {
+  md += `\n**Constrained search** — population ${search.population} × ${search.generations} generations, K = ${search.steps}, ` +
+    `${search.seeds} seeds per (device, threshold); ${search.cells_trained} distinct cells trained in ${(search.seconds / 60).toFixed(0)} min.\n\n`;
+  md += '| device | percentile | threshold (ms) | best feasible (%) | evolution (%) | random (%) | evaluations |\n|---|---|---|---|---|---|---|\n';
+  const groups = new Map();
+  for (const r of search.details) {
+    const key = `${r.device} ${r.percentile}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(r);
+  }
+  const mean = (v) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
+  for (const rows of groups.values()) {
+    const r0 = rows[0];
+    const acc = (who) => rows.map((r) => r[who]?.accuracy).filter((a) => a != null);
+    const f = (v) => (v.length === rows.length ? mean(v).toFixed(2) : `${v.length ? mean(v).toFixed(2) : '–'} (${rows.length - v.length} none feasible)`);
+    md += `| ${r0.device} | ${r0.percentile} | ${r0.threshold.toFixed(3)} | ${mean(acc('best_feasible')).toFixed(2)} | ${f(acc('evolution'))} | ${f(acc('random'))} | ${mean(rows.map((r) => r.evaluations)).toFixed(0)} |\n`;
+  }
+  md += `\nMean gap to the best feasible cell: evolution **${search.evolution_mean_gap_points.toFixed(2)}** points ` +
+    `(${search.evolution_found_feasible}/${search.runs} runs found a feasible cell), random search **${search.random_mean_gap_points.toFixed(2)}** points ` +
+    `(${search.random_found_feasible}/${search.runs}); evolution ahead of random in ${search.evolution_beats_random} of ${search.runs} runs, level in ${search.ties}.\n`;
+}
+
+const file = path.join(root, 'FIDELITY.md');
+const doc = fs.readFileSync(file, 'utf8');
+const [begin, end] = ['<!-- tables:begin -->', '<!-- tables:end -->'];
+if (!doc.includes(begin) || !doc.includes(end)) throw new Error('FIDELITY.md lacks the tables markers');
+fs.writeFileSync(file, doc.slice(0, doc.indexOf(begin) + begin.length) + '\n' + md + '\n' + doc.slice(doc.indexOf(end)));
+
+// Plot: Kendall τ on CIFAR-10 against seconds per candidate (log scale), one line per sweep.
+const W = 720, H = 420, L = 60, R = 250, T = 20, B = 50;
+const pts = sweeps.flatMap((s) => s.data.results.map((r) => r.seconds_per_candidate));
+const xmin = Math.log10(Math.max(0.01, Math.min(...pts) * 0.8)), xmax = Math.log10(Math.max(...pts) * 1.2);
+const taus = sweeps.flatMap((s) => s.data.results.flatMap((r) => [r.cifar10.kendall_tau.low, r.cifar10.kendall_tau.high]));
+const ymin = Math.min(0, ...taus), ymax = Math.max(0.8, ...taus);
+const X = (t) => L + ((Math.log10(Math.max(t, 0.01)) - xmin) / (xmax - xmin)) * (W - L - R);
+const Y = (v) => T + (1 - (v - ymin) / (ymax - ymin)) * (H - T - B);
+const colors = ['#2563eb', '#9333ea', '#dc2626', '#ea580c', '#16a34a', '#0891b2', '#a16207', '#db2777'];
+let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">\n`;
+svg += `<rect width="${W}" height="${H}" fill="white"/>\n`;
+for (let v = Math.ceil(ymin * 10) / 10; v <= ymax + 1e-9; v += 0.1) {
+  svg += `<line x1="${L}" x2="${W - R}" y1="${Y(v)}" y2="${Y(v)}" stroke="#e5e7eb"/><text x="${L - 6}" y="${Y(v) + 4}" text-anchor="end">${v.toFixed(1)}</text>\n`;
+}
+for (let e = Math.floor(xmin); e <= Math.ceil(xmax); e++) {
+  for (const m of [1, 2, 5]) {
+    const t = m * 10 ** e;
+    if (Math.log10(t) < xmin || Math.log10(t) > xmax) continue;
+    svg += `<line x1="${X(t)}" x2="${X(t)}" y1="${T}" y2="${H - B}" stroke="#f3f4f6"/><text x="${X(t)}" y="${H - B + 16}" text-anchor="middle">${t}</text>\n`;
+  }
+}
+svg += `<text x="${(L + W - R) / 2}" y="${H - 10}" text-anchor="middle">seconds per candidate (native, one thread, log scale)</text>\n`;
+svg += `<text transform="translate(16 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">Kendall τ vs CIFAR-10 accuracy</text>\n`;
+sweeps.forEach((s, i) => {
+  const c = colors[i % colors.length];
+  const rs = s.data.results;
+  svg += `<polyline fill="none" stroke="${c}" stroke-width="2" points="${rs.map((r) => `${X(r.seconds_per_candidate)},${Y(r.cifar10.kendall_tau.value)}`).join(' ')}"/>\n`;
+  for (const r of rs) {
+    const x = X(r.seconds_per_candidate);
+    svg += `<line x1="${x}" x2="${x}" y1="${Y(r.cifar10.kendall_tau.low)}" y2="${Y(r.cifar10.kendall_tau.high)}" stroke="${c}" opacity="0.5"/>`;
+    svg += `<circle cx="${x}" cy="${Y(r.cifar10.kendall_tau.value)}" r="3.5" fill="${c}"/><text x="${x + 5}" y="${Y(r.cifar10.kendall_tau.value) - 5}" font-size="10" fill="${c}">K=${r.steps}</text>\n`;
+  }
+  svg += `<rect x="${W - R + 12}" y="${T + 6 + i * 34}" width="12" height="12" fill="${c}"/>`;
+  const words = s.label.split(', ');
+  svg += `<text x="${W - R + 30}" y="${T + 16 + i * 34}" font-size="11">${words.slice(0, 2).join(', ')}</text>`;
+  svg += `<text x="${W - R + 30}" y="${T + 29 + i * 34}" font-size="11">${words.slice(2).join(', ')}</text>\n`;
+});
+svg += '</svg>\n';
+fs.writeFileSync(path.join(root, 'study/fidelity.svg'), svg);
+console.error('wrote FIDELITY.md tables and study/fidelity.svg');
