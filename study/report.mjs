@@ -26,7 +26,7 @@ const ci = (e) => `${e.value.toFixed(3)} [${e.low.toFixed(2)}, ${e.high.toFixed(
 let md = '';
 for (const s of sweeps) {
   const d = s.data;
-  md += `\n**${s.label}** — ${d.samples} cells (seed ${d.seed}), β = ${d.beta}, batch ${d.batch_size}\n\n`;
+  md += `\n**${s.label}** — ${d.samples} cells (seed ${d.seed}), β = ${d.beta}, batch ${d.batch_size}, reference ResNet-${d.reference.depth} (weights ${d.reference.sha256.slice(0, 12)})\n\n`;
   md += '| K | s / candidate | τ CIFAR-10 | τ CIFAR-100 | τ ImageNet16-120 | ρ CIFAR-10 |\n|---|---|---|---|---|---|\n';
   for (const r of d.results) {
     md += `| ${r.steps} | ${r.seconds_per_candidate.toFixed(2)} | ${ci(r.cifar10.kendall_tau)} | ${ci(r.cifar100.kendall_tau)} | ${ci(r.imagenet16.kendall_tau)} | ${ci(r.cifar10.spearman_rho)} |\n`;
@@ -54,6 +54,28 @@ if (search) {
   md += `\nMean gap to the best feasible cell: evolution **${search.evolution_mean_gap_points.toFixed(2)}** points ` +
     `(${search.evolution_found_feasible}/${search.runs} runs found a feasible cell), random search **${search.random_mean_gap_points.toFixed(2)}** points ` +
     `(${search.random_found_feasible}/${search.runs}); evolution ahead of random in ${search.evolution_beats_random} of ${search.runs} runs, level in ${search.ties}.\n`;
+}
+
+// The page's note under "Steps K": the default configuration's τ for each K it was measured at.
+const main = load('k_sweep.json');
+if (main) {
+  const rows = main.results.map((r) => ({
+    steps: r.steps,
+    kendall_tau: r.cifar10.kendall_tau.value,
+    low: r.cifar10.kendall_tau.low,
+    high: r.cifar10.kendall_tau.high,
+    seconds_per_candidate_native: r.seconds_per_candidate,
+  }));
+  const fidelity = {
+    source: 'evrsnas study (cargo make study); see FIDELITY.md',
+    samples: main.samples,
+    proxy: main.proxy.nb201,
+    batch: main.batch,
+    beta: main.beta,
+    reference: main.reference,
+    k_sweep: rows,
+  };
+  fs.writeFileSync(path.join(root, 'static/fidelity.json'), JSON.stringify(fidelity, null, 1) + '\n');
 }
 
 const file = path.join(root, 'FIDELITY.md');

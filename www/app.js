@@ -71,12 +71,35 @@ function syncDevices(messages) {
     (d.estimated ? ` (${d.measured} cells measured, the rest estimated)` : '') + `. ${info.unavailable}`;
 }
 
+/** What the fidelity study measured for the chosen K (NB201 only: FBNet has no ground truth here). */
+function showFidelity() {
+  const f = explorer?.fidelity;
+  if (!f) return;
+  if (settings.space !== 'nb201') {
+    $('fidelity-note').textContent = 'Proxy fidelity: not measured for FBNet (no ground-truth accuracies bundled).';
+    return;
+  }
+  const rows = [...f.k_sweep].sort((a, b) => a.steps - b.steps);
+  const tau = (r) => `Kendall τ ${r.kendall_tau.toFixed(2)} [${r.low.toFixed(2)}, ${r.high.toFixed(2)}]`;
+  const exact = rows.find((r) => r.steps === settings.steps);
+  const where = `vs CIFAR-10 accuracy over ${f.samples} NAS-Bench-201 cells (FIDELITY.md)`;
+  if (exact) {
+    $('fidelity-note').textContent = `Proxy fidelity at K = ${exact.steps}: ${tau(exact)} ${where}.`;
+    return;
+  }
+  const below = rows.filter((r) => r.steps < settings.steps).pop();
+  const above = rows.find((r) => r.steps > settings.steps);
+  const near = [below, above].filter(Boolean).map((r) => `K = ${r.steps}: ${tau(r)}`).join('; ');
+  $('fidelity-note').textContent = `Proxy fidelity not measured at K = ${settings.steps} (${near}) ${where}.`;
+}
+
 function writeControls() {
   for (const id of ['space', 'device', 'metric', 'lambda', 'penalty', 'population', 'generations', 'steps', 'seed']) {
     $(id).value = settings[id];
   }
   $('threshold').value = settings.threshold;
   $('threshold-range').value = settings.threshold;
+  showFidelity();
 }
 
 function readNumber(id, integer) {
@@ -107,6 +130,7 @@ function onSettingChange(id) {
       if (v !== null) settings[key] = v;
     }
   }
+  if (id === 'steps') showFidelity();
   if (id === 'threshold' || id === 'threshold-range') {
     const v = Number($(id).value);
     if (Number.isFinite(v) && v > 0) {

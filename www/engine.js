@@ -25,6 +25,9 @@ export class Explorer extends EventTarget {
       const bytes = await loadAsset(wasm, base, manifest, `costs/${space}.bin`);
       ex.costs[space] = { bytes, info: wasm.costInfo(bytes) };
     }
+    // The fidelity study's figures (FIDELITY.md), for the note under "Steps K".
+    const fidelity = await loadAsset(wasm, base, manifest, 'fidelity.json');
+    ex.fidelity = JSON.parse(new TextDecoder().decode(fidelity));
     ex.heavy = Promise.all([
       loadAsset(wasm, base, manifest, 'reference/resnet.safetensors'),
       Promise.all(BATCH_FILES.map((f) => loadAsset(wasm, base, manifest, f))),

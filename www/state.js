@@ -10,7 +10,7 @@ export const PROPERTIES = [
   { name: 'population', type: 'int', min: 2, max: 200, default: 12 },
   { name: 'generations', type: 'int', min: 1, max: 200, default: 6 },
   { name: 'seed', type: 'int', min: 0, max: 2 ** 31 - 1, default: 0 },
-  { name: 'steps', type: 'int', min: 0, max: 500, default: 10 },
+  { name: 'steps', type: 'int', min: 0, max: 500, default: 20 },
   { name: 'lambda', type: 'number', min: 0, max: 100, default: 1 },
   { name: 'penalty', type: 'enum', values: ['hinge', 'two-sided'], default: 'hinge' },
   { name: 'workers', type: 'int', min: 1, max: 32, default: null },

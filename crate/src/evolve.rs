@@ -39,8 +39,9 @@ pub struct EvolutionConfig {
 impl Default for EvolutionConfig {
     fn default() -> Self {
         Self {
-            population: 16,
-            generations: 8,
+            // The fidelity study's default budget (FIDELITY.md), shared with the page.
+            population: 12,
+            generations: 6,
             tournament: 3,
             elitism: 2,
             crossover_rate: 0.9,

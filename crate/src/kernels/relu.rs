@@ -13,7 +13,8 @@ impl CustomOp1 for FastRelu {
 
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
         let x = super::contiguous_f32(s, l, "relu input")?;
-        let y = x.iter().map(|&v| v.max(0.0)).collect();
+        // A compare-and-select, not `f32::max`: the latter's NaN rules make it a libm call in wasm.
+        let y = x.iter().map(|&v| if v > 0.0 { v } else { 0.0 }).collect();
         Ok((CpuStorage::F32(y), l.shape().clone()))
     }
 

@@ -211,8 +211,8 @@ struct StudyArgs {
 struct StudySearchArgs {
     /// Evolution seeds per (device, threshold); candidates share one initial-weight seed (--seed),
     /// so scores are shared across searches.
-    #[arg(long, default_value_t = 3)]
-    seeds: u64,
+    #[arg(long, value_delimiter = ',', default_values_t = [0, 1, 2])]
+    seeds: Vec<u64>,
     #[arg(long, default_value_t = EvolutionConfig::default().population)]
     population: usize,
     #[arg(long, default_value_t = EvolutionConfig::default().generations)]
@@ -418,6 +418,13 @@ fn score(args: ScoreArgs) -> AnyResult<()> {
 }
 
 /// Reads one CIFAR-10 binary file, or every `<prefix>*.bin` file of a folder.
+/// Which reference a study measured with: its depth and the checksum of its weights.
+fn reference_info(assets: &Verified<DirSource>) -> AnyResult<serde_json::Value> {
+    let reference = Reference::from_safetensors(&assets.reference()?, Kernels::Fast)?;
+    let sha256 = &assets.manifest().entry(evrsnas::assets::REFERENCE)?.sha256;
+    Ok(json!({"depth": 6 * reference.blocks() + 2, "sha256": sha256}))
+}
+
 fn study_search(args: StudySearchArgs) -> AnyResult<()> {
     use evrsnas::study::{constrained_search, percentile, Memo};
     let assets = Verified::open(DirSource(assets_dir(&args.common.assets)))?;
@@ -432,12 +439,12 @@ fn study_search(args: StudySearchArgs) -> AnyResult<()> {
     };
     let started = Instant::now();
     let mut runs = vec![];
-    for device in devices {
-        let table = book.table(device, Metric::Latency)?;
-        let costs = table.per_arch_values().ok_or("NB201 tables list every cell")?;
-        for q in [0.25, 0.5, 0.75] {
-            let threshold = percentile(costs, q);
-            for seed in 0..args.seeds {
+    for &seed in &args.seeds {
+        for &device in &devices {
+            let table = book.table(device, Metric::Latency)?;
+            let costs = table.per_arch_values().ok_or("NB201 tables list every cell")?;
+            for q in [0.25, 0.5, 0.75] {
+                let threshold = percentile(costs, q);
                 let config = EvolutionConfig {
                     population: args.population,
                     generations: args.generations,
@@ -483,6 +490,7 @@ fn study_search(args: StudySearchArgs) -> AnyResult<()> {
         .filter(|r| r["evolution"]["accuracy"].as_f64() == r["random"]["accuracy"].as_f64())
         .count();
     let out = json!({
+        "reference": reference_info(&assets)?,
         "population": args.population, "generations": args.generations, "seeds": args.seeds,
         "steps": rmi_config(&args.common)?.steps, "batch": serde_json::to_value(args.common.batch)?,
         "runs": runs.len(), "cells_trained": memo.trained(), "seconds": started.elapsed().as_secs_f64(),
@@ -695,6 +703,7 @@ fn study(args: StudyArgs) -> AnyResult<()> {
             .to_string(),
     };
     let out = json!({
+        "reference": reference_info(&assets)?,
         "samples": indices.len(), "beta": eval.config.beta, "proxy": eval.proxy, "batch": batch,
         "batch_size": eval.targets.batch_size(), "seed": args.common.seed, "results": results,
     });
