@@ -33,27 +33,42 @@ for (const s of sweeps) {
   }
 }
 
-const search = load('search.json');
-if (search) {
-  md += `\n**Constrained search** — population ${search.population} × ${search.generations} generations, K = ${search.steps}, ` +
-    `${search.seeds} seeds per (device, threshold); ${search.cells_trained} distinct cells trained in ${(search.seconds / 60).toFixed(0)} min.\n\n`;
+// Constrained search: one file per evolution seed (search_seed<N>.json), merged here.
+const seedFiles = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^search_seed\d+\.json$/.test(f)).sort() : [];
+const parts = seedFiles.map(load);
+if (parts.length) {
+  const details = parts.flatMap((p) => p.details);
+  const mean = (v) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
+  const acc = (r, who) => r[who]?.accuracy ?? null;
+  const gaps = (who) => details.filter((r) => acc(r, who) != null).map((r) => r.best_feasible.accuracy - acc(r, who));
+  const [evo, rnd] = [gaps('evolution'), gaps('random')];
+  const ahead = details.filter((r) => (acc(r, 'evolution') ?? -Infinity) > (acc(r, 'random') ?? -Infinity)).length;
+  const level = details.filter((r) => acc(r, 'evolution') === acc(r, 'random')).length;
+  const p0 = parts[0];
+  const trained = parts.reduce((a, p) => a + p.cells_trained, 0);
+  const minutes = parts.reduce((a, p) => a + p.seconds, 0) / 60;
+  md += `\n**Constrained search** — population ${p0.population} × ${p0.generations} generations, K = ${p0.steps}, ` +
+    `seeds ${parts.flatMap((p) => p.seeds).join(', ')}, reference ResNet-${p0.reference.depth} (weights ${p0.reference.sha256.slice(0, 12)}); ` +
+    `${trained} cells trained in ${minutes.toFixed(0)} min.\n\n`;
   md += '| device | percentile | threshold (ms) | best feasible (%) | evolution (%) | random (%) | evaluations |\n|---|---|---|---|---|---|---|\n';
   const groups = new Map();
-  for (const r of search.details) {
+  for (const r of details) {
     const key = `${r.device} ${r.percentile}`;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(r);
   }
-  const mean = (v) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
   for (const rows of groups.values()) {
     const r0 = rows[0];
-    const acc = (who) => rows.map((r) => r[who]?.accuracy).filter((a) => a != null);
-    const f = (v) => (v.length === rows.length ? mean(v).toFixed(2) : `${v.length ? mean(v).toFixed(2) : '–'} (${rows.length - v.length} none feasible)`);
-    md += `| ${r0.device} | ${r0.percentile} | ${r0.threshold.toFixed(3)} | ${mean(acc('best_feasible')).toFixed(2)} | ${f(acc('evolution'))} | ${f(acc('random'))} | ${mean(rows.map((r) => r.evaluations)).toFixed(0)} |\n`;
+    const col = (who) => {
+      const v = rows.map((r) => acc(r, who)).filter((a) => a != null);
+      const none = rows.length - v.length;
+      return (v.length ? mean(v).toFixed(2) : '–') + (none ? ` (${none} of ${rows.length} found nothing feasible)` : '');
+    };
+    md += `| ${r0.device} | ${r0.percentile} | ${r0.threshold.toFixed(3)} | ${mean(rows.map((r) => r.best_feasible.accuracy)).toFixed(2)} | ${col('evolution')} | ${col('random')} | ${mean(rows.map((r) => r.evaluations)).toFixed(0)} |\n`;
   }
-  md += `\nMean gap to the best feasible cell: evolution **${search.evolution_mean_gap_points.toFixed(2)}** points ` +
-    `(${search.evolution_found_feasible}/${search.runs} runs found a feasible cell), random search **${search.random_mean_gap_points.toFixed(2)}** points ` +
-    `(${search.random_found_feasible}/${search.runs}); evolution ahead of random in ${search.evolution_beats_random} of ${search.runs} runs, level in ${search.ties}.\n`;
+  md += `\nMean gap to the best feasible cell (CIFAR-10 test accuracy, points): evolution **${mean(evo).toFixed(2)}** ` +
+    `(${evo.length} of ${details.length} runs found a feasible cell), random search **${mean(rnd).toFixed(2)}** ` +
+    `(${rnd.length} of ${details.length}); evolution ahead of random in ${ahead} of ${details.length} runs, level in ${level}.\n`;
 }
 
 // The page's note under "Steps K": the default configuration's τ for each K it was measured at.

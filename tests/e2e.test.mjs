@@ -165,6 +165,23 @@ test('a threshold change re-ranks without new evaluations', async () => {
   await page.close();
 });
 
+test('the fidelity note states the measured Kendall τ for the chosen K', async () => {
+  const fidelity = JSON.parse(fs.readFileSync(path.join(dist, 'static/fidelity.json'), 'utf8'));
+  const measured = fidelity.k_sweep[fidelity.k_sweep.length - 1];
+  const { page, problems } = await open(`steps=${measured.steps}`);
+  await page.waitForFunction(() => document.getElementById('fidelity-note').textContent !== '');
+  const note = () => page.textContent('#fidelity-note');
+  assert.match(await note(), new RegExp(`K = ${measured.steps}: Kendall τ ${measured.kendall_tau.toFixed(2)}`));
+  // A K the study did not measure is called so, with its measured neighbours.
+  await page.fill('#steps', '7');
+  await page.dispatchEvent('#steps', 'input');
+  assert.match(await note(), /not measured at K = 7 \(K = 5: Kendall τ [\d.]+ .*K = 10: Kendall τ/);
+  await page.selectOption('#space', 'fbnet');
+  assert.match(await note(), /not measured for FBNet/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a bad URL parameter shows a message and falls back to the default', async () => {
   const { page } = await open('population=abc&device=pixel3');
   await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');

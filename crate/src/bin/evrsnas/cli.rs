@@ -240,14 +240,18 @@ struct BenchArgs {
 #[derive(Args)]
 struct AssetsArgs {
     /// The public data folder (../shared/data).
-    #[arg(long)]
-    shared: PathBuf,
+    #[arg(long, required_unless_present = "manifest_only")]
+    shared: Option<PathBuf>,
     /// The unpacked foolbox 3.3.4 wheel (holds foolbox/data/*.png).
-    #[arg(long)]
-    foolbox: PathBuf,
+    #[arg(long, required_unless_present = "manifest_only")]
+    foolbox: Option<PathBuf>,
     /// Output folder (static/).
     #[arg(long)]
     out: PathBuf,
+    /// Only rewrite MANIFEST.json for the files in --out (after training the reference or
+    /// regenerating the fidelity figures).
+    #[arg(long)]
+    manifest_only: bool,
 }
 
 fn assets_dir(given: &Option<PathBuf>) -> PathBuf {
@@ -760,8 +764,15 @@ fn run() -> AnyResult<()> {
         Command::Study(a) => study(a),
         Command::StudySearch(a) => study_search(a),
         Command::Assets(a) => {
-            let report = evrsnas::assets_build::build(&a.shared, &a.foolbox, &a.out)?;
-            eprintln!("{report}");
+            match (&a.shared, &a.foolbox, a.manifest_only) {
+                (Some(shared), Some(foolbox), false) => {
+                    eprintln!("{}", evrsnas::assets_build::build(shared, foolbox, &a.out)?)
+                }
+                _ => {
+                    let manifest = evrsnas::assets_build::write_manifest(&a.out)?;
+                    eprintln!("wrote {}/MANIFEST.json ({} files)", a.out.display(), manifest.files.len());
+                }
+            }
             Ok(())
         }
     }
