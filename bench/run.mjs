@@ -70,7 +70,10 @@ torch.set_num_threads(1)); medians in milliseconds.
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
-"fast" is our im2col + gemm convolution and fused batch norm (crate/src/kernels); "stock" is candle 0.11's own ops.
+"fast" is our kernels (crate/src/kernels: im2col + gemm convolution with gemm's AVX-512 / simd128 micro-kernels,
+fused batch norm, one-pass ReLU, separable 3×3 average pooling, row centring for CKA); "stock" is candle 0.11's own
+ops. wasm has 128-bit SIMD without fused multiply-add, native x86 has AVX-512 with it: that, not the kernels, sets
+the wasm ÷ native ratio of GEMM-bound work.${process.env.BENCH_NOTE ? `\n\nConditions: ${process.env.BENCH_NOTE}` : ''}
 
 Achieved throughput of the probe step: its convolutions are ${PROBE_MACS / 1e6} M multiply-adds forward, about
 3× that for forward + backward, i.e. ${(6 * PROBE_MACS / 1e9).toFixed(2)} GFLOP per step: native fast ${gflops(native.probe_train_step_ms.fast)} GFLOP/s,
