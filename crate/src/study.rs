@@ -194,7 +194,7 @@ pub fn constrained_search(
         .map(pick);
     let evaluations = search.evaluations();
     // Random search: the first `evaluations` distinct cells of a seeded uniform stream.
-    let mut rng = StdRng::seed_from_u64(config.seed ^ 0x5eed_0f_7a2d0);
+    let mut rng = StdRng::seed_from_u64(config.seed ^ 0x05ee_d0f7_a2d0);
     let mut seen = HashSet::new();
     let mut best: Option<(f64, usize)> = None;
     while seen.len() < evaluations.min(costs.len()) {

@@ -770,7 +770,11 @@ fn run() -> AnyResult<()> {
                 }
                 _ => {
                     let manifest = evrsnas::assets_build::write_manifest(&a.out)?;
-                    eprintln!("wrote {}/MANIFEST.json ({} files)", a.out.display(), manifest.files.len());
+                    eprintln!(
+                        "wrote {}/MANIFEST.json ({} files)",
+                        a.out.display(),
+                        manifest.files.len()
+                    );
                 }
             }
             Ok(())
