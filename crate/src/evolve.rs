@@ -34,6 +34,10 @@ pub struct EvolutionConfig {
     /// Per-gene mutation probability; `None` means 1 / number of genes.
     pub mutation_rate: Option<f64>,
     pub seed: u64,
+    /// Draw initial architectures and children within the budget when a few tries allow: costs
+    /// are a table lookup, while every RMI evaluation trains a network, so evaluations spent far
+    /// over budget are mostly wasted (the constrained-search study in FIDELITY.md measures both).
+    pub budget_aware: bool,
 }
 
 impl Default for EvolutionConfig {
@@ -47,9 +51,13 @@ impl Default for EvolutionConfig {
             crossover_rate: 0.9,
             mutation_rate: None,
             seed: 0,
+            budget_aware: true,
         }
     }
 }
+
+/// Tries per slot to find an architecture within budget (and, for children, not seen before).
+const TRIES: usize = 30;
 
 impl EvolutionConfig {
     pub fn validate(&self) -> Result<()> {
@@ -116,7 +124,19 @@ impl Search {
     pub fn new(space: Space, config: EvolutionConfig, costs: CostTable, fitness: Fitness) -> Result<Self> {
         config.validate()?;
         let mut rng = StdRng::seed_from_u64(config.seed);
-        let population = (0..config.population).map(|_| space.sample(&mut rng)).collect();
+        let within = |a: &Arch| costs.cost(a).is_ok_and(|c| fitness.feasible(c.value));
+        let population = (0..config.population)
+            .map(|_| {
+                let mut arch = space.sample(&mut rng);
+                for _ in 1..if config.budget_aware { TRIES } else { 1 } {
+                    if within(&arch) {
+                        break;
+                    }
+                    arch = space.sample(&mut rng);
+                }
+                arch
+            })
+            .collect();
         Ok(Self {
             space,
             config,
@@ -284,10 +304,12 @@ impl Search {
                 next.push(a.clone());
             }
         }
+        let tries = if self.config.budget_aware { TRIES } else { 10 };
         while next.len() < self.config.population {
-            // Prefer children not yet seen: a slot spent on a known architecture teaches nothing.
-            let mut child = None;
-            for _ in 0..10 {
+            // Prefer children not yet seen (a slot spent on a known architecture teaches nothing)
+            // and, when budget-aware, within budget; else the first fresh one; else the last.
+            let (mut chosen, mut fresh_only, mut last) = (None, None, None);
+            for _ in 0..tries {
                 let p1 = self.tournament(&ranked).clone();
                 let p2 = self.tournament(&ranked).clone();
                 let c = if self.rng.random_bool(self.config.crossover_rate) {
@@ -297,12 +319,17 @@ impl Search {
                 };
                 let c = c.mutate(mutation_rate, &mut self.rng);
                 let fresh = !self.scores.contains_key(&c) && !next.contains(&c);
-                child = Some(c);
-                if fresh {
+                let within = !self.config.budget_aware || self.fitness.feasible(self.cost(&c).value);
+                if fresh && within {
+                    chosen = Some(c);
                     break;
                 }
+                if fresh && fresh_only.is_none() {
+                    fresh_only = Some(c.clone());
+                }
+                last = Some(c);
             }
-            next.push(child.expect("at least one attempt"));
+            next.push(chosen.or(fresh_only).or(last).expect("at least one attempt"));
         }
         self.population = next;
     }

@@ -176,3 +176,38 @@ fn record_refuses_non_finite_scores_and_other_spaces() -> Result<()> {
     .is_err());
     Ok(())
 }
+
+/// A stand-in for RMI that prefers convolutions, i.e. costly cells, as the real score tends to.
+struct ConvLover;
+
+impl Evaluator for ConvLover {
+    fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>> {
+        Ok(archs
+            .iter()
+            .map(|a| a.genes().iter().filter(|&&g| g >= 2 && g <= 3).count() as f64 / 2.0)
+            .collect())
+    }
+}
+
+#[test]
+fn budget_aware_breeding_spends_evaluations_within_budget() -> Result<()> {
+    let within_share = |budget_aware: bool| -> Result<f64> {
+        let config = EvolutionConfig {
+            population: 10,
+            generations: 5,
+            seed: 4,
+            budget_aware,
+            ..EvolutionConfig::default()
+        };
+        // A tight budget: 2.5 ms admits at most one convolution.
+        let fitness = Fitness::new(2.5, 1.0, Penalty::Hinge)?;
+        let mut search = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
+        run(&mut search, &mut ConvLover, |_| ControlFlow::Continue(()))?;
+        let ranked = search.ranked();
+        Ok(ranked.iter().filter(|c| c.feasible).count() as f64 / ranked.len() as f64)
+    };
+    let (aware, blind) = (within_share(true)?, within_share(false)?);
+    assert!(aware > 0.9, "budget-aware breeding evaluated {aware:.2} within budget");
+    assert!(blind < aware, "blind {blind:.2} vs aware {aware:.2}");
+    Ok(())
+}

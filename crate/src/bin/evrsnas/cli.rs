@@ -119,6 +119,10 @@ struct SearchArgs {
     /// Per-gene mutation probability (default 1 / number of genes).
     #[arg(long)]
     mutation_rate: Option<f64>,
+    /// Breed blind to the budget: draw the initial population and children uniformly (by default
+    /// they are drawn within the budget when a few tries allow).
+    #[arg(long)]
+    budget_blind: bool,
     /// Print one JSON object on stdout instead of a report.
     #[arg(long)]
     json: bool,
@@ -220,6 +224,9 @@ struct StudySearchArgs {
     /// Devices to study (default: all six).
     #[arg(long, value_delimiter = ',')]
     devices: Vec<Device>,
+    /// Breed blind to the budget (see `search --budget-blind`), for comparison.
+    #[arg(long)]
+    budget_blind: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -313,6 +320,7 @@ fn search(args: SearchArgs) -> AnyResult<()> {
         crossover_rate: args.crossover_rate,
         mutation_rate: args.mutation_rate,
         seed: args.common.seed,
+        budget_aware: !args.budget_blind,
     };
     let mut search = Search::new(args.space, config, table.clone(), fitness)?;
     let mut evaluator = evaluator(&assets, &args.common)?;
@@ -453,6 +461,7 @@ fn study_search(args: StudySearchArgs) -> AnyResult<()> {
                     population: args.population,
                     generations: args.generations,
                     seed,
+                    budget_aware: !args.budget_blind,
                     ..EvolutionConfig::default()
                 };
                 let run = constrained_search(table, &truth.cifar10, threshold, config, &mut memo)?;
@@ -496,6 +505,7 @@ fn study_search(args: StudySearchArgs) -> AnyResult<()> {
     let out = json!({
         "reference": reference_info(&assets)?,
         "population": args.population, "generations": args.generations, "seeds": args.seeds,
+        "budget_aware": !args.budget_blind,
         "steps": rmi_config(&args.common)?.steps, "batch": serde_json::to_value(args.common.batch)?,
         "runs": runs.len(), "cells_trained": memo.trained(), "seconds": started.elapsed().as_secs_f64(),
         "evolution_mean_gap_points": mean(&evo), "evolution_found_feasible": evo.len(),
