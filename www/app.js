@@ -82,7 +82,8 @@ function showFidelity() {
   const rows = [...f.k_sweep].sort((a, b) => a.steps - b.steps);
   const tau = (r) => `Kendall τ ${r.kendall_tau.toFixed(2)} [${r.low.toFixed(2)}, ${r.high.toFixed(2)}]`;
   const exact = rows.find((r) => r.steps === settings.steps);
-  const where = `vs CIFAR-10 accuracy over ${f.samples} NAS-Bench-201 cells (FIDELITY.md)`;
+  const where = `vs CIFAR-10 accuracy over ${f.samples} NAS-Bench-201 cells (FIDELITY.md` +
+    (f.sameReference ? ')' : `; measured with an earlier reference model, ResNet-${f.reference.depth})`);
   if (exact) {
     $('fidelity-note').textContent = `Proxy fidelity at K = ${exact.steps}: ${tau(exact)} ${where}.`;
     return;

@@ -28,6 +28,10 @@ export class Explorer extends EventTarget {
     // The fidelity study's figures (FIDELITY.md), for the note under "Steps K".
     const fidelity = await loadAsset(wasm, base, manifest, 'fidelity.json');
     ex.fidelity = JSON.parse(new TextDecoder().decode(fidelity));
+    // Whether those figures were measured with the reference model bundled now.
+    const files = JSON.parse(new TextDecoder().decode(manifest)).files;
+    const reference = files.find((f) => f.path === 'reference/resnet.safetensors');
+    ex.fidelity.sameReference = reference?.sha256 === ex.fidelity.reference?.sha256;
     ex.heavy = Promise.all([
       loadAsset(wasm, base, manifest, 'reference/resnet.safetensors'),
       Promise.all(BATCH_FILES.map((f) => loadAsset(wasm, base, manifest, f))),
