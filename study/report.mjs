@@ -22,14 +22,42 @@ const sweeps = [
   ['beta_0.5.json', 'C = 8, N = 1, 40 images, β = 0.5'],
 ].map(([file, label]) => ({ file, label, data: load(file) })).filter((s) => s.data);
 
+// The default configuration's per-cell scores (k_sweep_scores.csv, in sampling order) and the true
+// CIFAR-10 accuracies, so that a sweep over fewer cells can be compared with the default on the
+// same cells (a paired comparison).
+const scoresFile = path.join(dir, 'k_sweep_scores.csv');
+const truthFile = path.join(root, '../shared/data/nb201_accuracies_nats_bench.csv');
+let pairedTau = () => null;
+if (fs.existsSync(scoresFile) && fs.existsSync(truthFile)) {
+  const [head, ...lines] = fs.readFileSync(scoresFile, 'utf8').trim().split('\n');
+  const cols = head.split(',');
+  const rows = lines.map((l) => l.split(',').map(Number));
+  const acc = fs.readFileSync(truthFile, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+  const kendall = (a, b) => {
+    let s = 0, ta = 0, tb = 0, n = 0;
+    for (let i = 0; i < a.length; i++) for (let j = i + 1; j < a.length; j++) {
+      const da = Math.sign(a[i] - a[j]), db = Math.sign(b[i] - b[j]);
+      n++; ta += da === 0; tb += db === 0; s += da * db;
+    }
+    return s / Math.sqrt((n - ta) * (n - tb));
+  };
+  pairedTau = (k, n) => {
+    const c = cols.indexOf(`rmi_k${k}`);
+    if (c < 0 || n > rows.length) return null;
+    const sample = rows.slice(0, n);
+    return kendall(sample.map((r) => r[c]), sample.map((r) => acc[r[0]]));
+  };
+}
+
 const ci = (e) => `${e.value.toFixed(3)} [${e.low.toFixed(2)}, ${e.high.toFixed(2)}]`;
 let md = '';
 for (const s of sweeps) {
   const d = s.data;
   md += `\n**${s.label}** — ${d.samples} cells (seed ${d.seed}), β = ${d.beta}, batch ${d.batch_size}, reference ResNet-${d.reference.depth} (weights ${d.reference.sha256.slice(0, 12)})\n\n`;
-  md += '| K | s / candidate | τ CIFAR-10 | τ CIFAR-100 | τ ImageNet16-120 | ρ CIFAR-10 |\n|---|---|---|---|---|---|\n';
+  md += '| K | s / candidate | τ CIFAR-10 | τ CIFAR-100 | τ ImageNet16-120 | ρ CIFAR-10 | τ CIFAR-10 of the default, same cells |\n|---|---|---|---|---|---|---|\n';
   for (const r of d.results) {
-    md += `| ${r.steps} | ${r.seconds_per_candidate.toFixed(2)} | ${ci(r.cifar10.kendall_tau)} | ${ci(r.cifar100.kendall_tau)} | ${ci(r.imagenet16.kendall_tau)} | ${ci(r.cifar10.spearman_rho)} |\n`;
+    const paired = s.file === 'k_sweep.json' ? null : pairedTau(r.steps, d.samples);
+    md += `| ${r.steps} | ${r.seconds_per_candidate.toFixed(2)} | ${ci(r.cifar10.kendall_tau)} | ${ci(r.cifar100.kendall_tau)} | ${ci(r.imagenet16.kendall_tau)} | ${ci(r.cifar10.spearman_rho)} | ${paired == null ? '–' : paired.toFixed(3)} |\n`;
   }
 }
 
