@@ -184,7 +184,7 @@ impl Evaluator for ConvLover {
     fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>> {
         Ok(archs
             .iter()
-            .map(|a| a.genes().iter().filter(|&&g| g >= 2 && g <= 3).count() as f64 / 2.0)
+            .map(|a| a.genes().iter().filter(|&&g| (2..=3).contains(&g)).count() as f64 / 2.0)
             .collect())
     }
 }
