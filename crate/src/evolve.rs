@@ -19,6 +19,15 @@ use std::ops::ControlFlow;
 /// Turns architectures into RMI scores; one per worker.
 pub trait Evaluator {
     fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>>;
+
+    /// The score of one architecture.
+    fn evaluate_one(&mut self, arch: &Arch) -> Result<f64> {
+        let scores = self.evaluate(std::slice::from_ref(arch))?;
+        let &[rmi] = scores.as_slice() else {
+            bail!("the evaluator returned {} scores for one architecture", scores.len())
+        };
+        Ok(rmi)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -360,10 +369,7 @@ pub fn run(
     while !search.is_done() {
         let pending = search.pending();
         for (i, arch) in pending.iter().enumerate() {
-            let scores = evaluator.evaluate(std::slice::from_ref(arch))?;
-            let &[rmi] = scores.as_slice() else {
-                bail!("the evaluator returned {} scores for one architecture", scores.len())
-            };
+            let rmi = evaluator.evaluate_one(arch)?;
             search.record(arch.clone(), rmi)?;
             let progress = Progress {
                 generation: search.generation(),

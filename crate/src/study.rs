@@ -125,9 +125,7 @@ impl Evaluator for Memo<'_> {
             .map(|a| match self.scores.get(a) {
                 Some(&rmi) => Ok(rmi),
                 None => {
-                    let &[rmi] = self.inner.evaluate(std::slice::from_ref(a))?.as_slice() else {
-                        bail!("the evaluator returned no score")
-                    };
+                    let rmi = self.inner.evaluate_one(a)?;
                     self.scores.insert(a.clone(), rmi);
                     Ok(rmi)
                 }
@@ -205,9 +203,7 @@ pub fn constrained_search(
         if !seen.insert(i) {
             continue;
         }
-        let &[rmi] = evaluator.evaluate(std::slice::from_ref(&arch))?.as_slice() else {
-            bail!("the evaluator returned no score")
-        };
+        let rmi = evaluator.evaluate_one(&arch)?;
         if costs[i] <= threshold && best.is_none_or(|(b, _)| rmi > b) {
             best = Some((rmi, i));
         }
