@@ -294,12 +294,23 @@ fn rmi_config(c: &Common) -> AnyResult<RmiConfig> {
 /// Loads the reference and the batch and prepares the RMI targets.
 fn evaluator(assets: &Verified<DirSource>, c: &Common) -> AnyResult<RmiEvaluator> {
     let reference = Reference::from_safetensors(&assets.reference()?, c.kernels)?;
-    let batch = match &c.images {
-        Some(dir) => evrsnas::assets_build::batch_from_png_dir(dir)?,
-        None => assets.batch(c.batch)?,
+    evaluator_with(assets, c, &reference, None)
+}
+
+/// The evaluator for a loaded reference, on `images` if given, else on the batch `c` names.
+fn evaluator_with(
+    assets: &Verified<DirSource>,
+    c: &Common,
+    reference: &Reference,
+    images: Option<candle_core::Tensor>,
+) -> AnyResult<RmiEvaluator> {
+    let images = match (images, &c.images) {
+        (Some(images), _) => images,
+        (None, Some(dir)) => evrsnas::assets_build::batch_from_png_dir(dir)?.tensor()?,
+        (None, None) => assets.batch(c.batch)?.tensor()?,
     };
     Ok(RmiEvaluator {
-        targets: RmiTargets::new(&reference, &batch.tensor()?)?,
+        targets: RmiTargets::new(reference, &images)?,
         proxy: proxy_config(c),
         config: rmi_config(c)?,
         seed: c.seed,
@@ -429,10 +440,8 @@ fn score(args: ScoreArgs) -> AnyResult<()> {
     Ok(())
 }
 
-/// Reads one CIFAR-10 binary file, or every `<prefix>*.bin` file of a folder.
 /// Which reference a study measured with: its depth and the checksum of its weights.
-fn reference_info(assets: &Verified<DirSource>) -> AnyResult<serde_json::Value> {
-    let reference = Reference::from_safetensors(&assets.reference()?, Kernels::Fast)?;
+fn reference_info(assets: &Verified<DirSource>, reference: &Reference) -> AnyResult<serde_json::Value> {
     let sha256 = &assets.manifest().entry(evrsnas::assets::REFERENCE)?.sha256;
     Ok(json!({"depth": 6 * reference.blocks() + 2, "sha256": sha256}))
 }
@@ -442,7 +451,8 @@ fn study_search(args: StudySearchArgs) -> AnyResult<()> {
     let assets = Verified::open(DirSource(assets_dir(&args.common.assets)))?;
     let truth = evrsnas::assets::GroundTruth::decode(&assets.read(evrsnas::assets::TRUTH)?)?;
     let book = assets.costs(Space::Nb201)?;
-    let mut inner = evaluator(&assets, &args.common)?;
+    let reference = Reference::from_safetensors(&assets.reference()?, args.common.kernels)?;
+    let mut inner = evaluator_with(&assets, &args.common, &reference, None)?;
     let mut memo = Memo::new(&mut inner);
     let devices = if args.devices.is_empty() {
         Device::ALL.to_vec()
@@ -503,7 +513,7 @@ fn study_search(args: StudySearchArgs) -> AnyResult<()> {
         .filter(|r| r["evolution"]["accuracy"].as_f64() == r["random"]["accuracy"].as_f64())
         .count();
     let out = json!({
-        "reference": reference_info(&assets)?,
+        "reference": reference_info(&assets, &reference)?,
         "population": args.population, "generations": args.generations, "seeds": args.seeds,
         "budget_aware": !args.budget_blind,
         "steps": rmi_config(&args.common)?.steps, "batch": serde_json::to_value(args.common.batch)?,
@@ -538,6 +548,7 @@ fn training_batch(dir: &PathBuf, count: usize, seed: u64) -> AnyResult<candle_co
     Ok(evrsnas::data::to_tensor(&pixels, count)?)
 }
 
+/// Reads one CIFAR-10 binary file, or every `<prefix>*.bin` file of a folder.
 fn read_cifar(path: &PathBuf, prefix: &str) -> AnyResult<LabelledImages> {
     let files: Vec<PathBuf> = if path.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(path)
@@ -640,12 +651,12 @@ fn study(args: StudyArgs) -> AnyResult<()> {
     }
     let assets = Verified::open(DirSource(assets_dir(&args.common.assets)))?;
     let truth = evrsnas::assets::GroundTruth::decode(&assets.read(evrsnas::assets::TRUTH)?)?;
-    let mut eval = evaluator(&assets, &args.common)?;
-    if let Some(dir) = &args.train_batch {
-        let images = training_batch(dir, args.train_images, args.common.seed)?;
-        let reference = Reference::from_safetensors(&assets.reference()?, args.common.kernels)?;
-        eval.targets = RmiTargets::new(&reference, &images)?;
-    }
+    let reference = Reference::from_safetensors(&assets.reference()?, args.common.kernels)?;
+    let images = match &args.train_batch {
+        Some(dir) => Some(training_batch(dir, args.train_images, args.common.seed)?),
+        None => None,
+    };
+    let eval = evaluator_with(&assets, &args.common, &reference, images)?;
     let mut at = args.at.clone();
     at.push(eval.config.steps);
     at.sort_unstable();
@@ -717,7 +728,7 @@ fn study(args: StudyArgs) -> AnyResult<()> {
             .to_string(),
     };
     let out = json!({
-        "reference": reference_info(&assets)?,
+        "reference": reference_info(&assets, &reference)?,
         "samples": indices.len(), "beta": eval.config.beta, "proxy": eval.proxy, "batch": batch,
         "batch_size": eval.targets.batch_size(), "seed": args.common.seed, "results": results,
     });
