@@ -22,15 +22,12 @@ def median(v):
     return v[len(v) // 2]
 
 
-def probe():
-    layers = []
-    for cin, cout, s in [(3, 8, 1), (8, 16, 2), (16, 32, 2)]:
-        layers += [nn.Conv2d(cin, cout, 3, s, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
-    net = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
+def train_step_ms(net, n, reps):
+    """Median milliseconds of `reps` SGD steps (after one warm-up) on n random images."""
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
-    x, y = torch.randn(64, 3, 32, 32), torch.arange(64) % 10
+    x, y = torch.randn(n, 3, 32, 32), torch.arange(n) % 10
     times = []
-    for rep in range(REPS + 1):
+    for rep in range(reps + 1):
         t0 = time.perf_counter()
         opt.zero_grad()
         F.cross_entropy(net(x), y).backward()
@@ -38,6 +35,14 @@ def probe():
         if rep:
             times.append(1000 * (time.perf_counter() - t0))
     return median(times)
+
+
+def probe():
+    layers = []
+    for cin, cout, s in [(3, 8, 1), (8, 16, 2), (16, 32, 2)]:
+        layers += [nn.Conv2d(cin, cout, 3, s, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+    net = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
+    return train_step_ms(net, 64, REPS)
 
 
 class ReLUConvBN(nn.Sequential):
@@ -113,17 +118,7 @@ def resnet_step():
             cin = w
     net = nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(), *layers,
                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
-    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
-    x, y = torch.randn(128, 3, 32, 32), torch.arange(128) % 10
-    times = []
-    for rep in range(3):
-        t0 = time.perf_counter()
-        opt.zero_grad()
-        F.cross_entropy(net(x), y).backward()
-        opt.step()
-        if rep:
-            times.append(1000 * (time.perf_counter() - t0))
-    return median(times)
+    return train_step_ms(net, 128, 2)
 
 
 def centred_gram(x):

@@ -57,17 +57,23 @@ fn random_pixels(n: usize, seed: u64) -> Vec<u8> {
     (0..n * crate::data::PIXELS).map(|_| rng.random()).collect()
 }
 
-/// Median milliseconds of `reps` probe training steps (after one warm-up step).
-pub fn probe_train_step_ms(kernels: Kernels, reps: usize, now: &dyn Fn() -> f64) -> Result<f64> {
-    let params = Params::seeded(1, kernels);
-    let net = Probe::new(params.clone())?;
-    let x = crate::data::to_tensor(&random_pixels(64, 2), 64)?;
-    let labels = Tensor::new((0..64u32).map(|i| i % 10).collect::<Vec<_>>().as_slice(), x.device())?;
+/// Median milliseconds of `reps` SGD steps (after one warm-up step) of the network behind `logits`,
+/// whose weights are `params`, on `n` seeded random images with cycling labels.
+fn train_step_ms(
+    params: &Params,
+    n: usize,
+    pixel_seed: u64,
+    logits: &dyn Fn(&Tensor) -> Result<Tensor>,
+    reps: usize,
+    now: &dyn Fn() -> f64,
+) -> Result<f64> {
+    let x = crate::data::to_tensor(&random_pixels(n, pixel_seed), n)?;
+    let labels = Tensor::new((0..n as u32).map(|i| i % 10).collect::<Vec<_>>().as_slice(), x.device())?;
     let mut opt = SgdMomentum::new(params.trainable(), 0.1, 0.9, 5e-4);
     let mut times = vec![];
     for rep in 0..=reps {
         let t0 = now();
-        let loss = candle_nn::loss::cross_entropy(&net.forward(&x)?, &labels)?;
+        let loss = candle_nn::loss::cross_entropy(&logits(&x)?, &labels)?;
         opt.step(&loss.backward()?)?;
         if rep > 0 {
             times.push(now() - t0);
@@ -76,24 +82,19 @@ pub fn probe_train_step_ms(kernels: Kernels, reps: usize, now: &dyn Fn() -> f64)
     Ok(median(&mut times))
 }
 
+/// Median milliseconds of `reps` probe training steps on a batch of 64.
+pub fn probe_train_step_ms(kernels: Kernels, reps: usize, now: &dyn Fn() -> f64) -> Result<f64> {
+    let params = Params::seeded(1, kernels);
+    let net = Probe::new(params.clone())?;
+    train_step_ms(&params, 64, 2, &|x| net.forward(x), reps, now)
+}
+
 /// Median milliseconds of `reps` training steps of a ResNet-(6·blocks + 2) on a batch of 128.
 pub fn reference_train_step_ms(kernels: Kernels, blocks: usize, reps: usize, now: &dyn Fn() -> f64) -> Result<f64> {
     let params = Params::seeded(5, kernels);
     let net = Reference::new(blocks, 10, params.clone())?;
-    let x = crate::data::to_tensor(&random_pixels(128, 6), 128)?;
-    let labels = Tensor::new((0..128u32).map(|i| i % 10).collect::<Vec<_>>().as_slice(), x.device())?;
-    let mut opt = SgdMomentum::new(params.trainable(), 0.1, 0.9, 5e-4);
-    let mut times = vec![];
-    for rep in 0..=reps {
-        let t0 = now();
-        let logits = crate::proxy::Network::features(&net, &x, true)?.logits;
-        let loss = candle_nn::loss::cross_entropy(&logits, &labels)?;
-        opt.step(&loss.backward()?)?;
-        if rep > 0 {
-            times.push(now() - t0);
-        }
-    }
-    Ok(median(&mut times))
+    let logits = |x: &Tensor| Ok(crate::proxy::Network::features(&net, x, true)?.logits);
+    train_step_ms(&params, 128, 6, &logits, reps, now)
 }
 
 /// Median milliseconds of `reps` full RMI evaluations of [`BENCH_CELL`].
