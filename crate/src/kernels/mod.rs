@@ -70,16 +70,8 @@ pub fn avg_pool_3x3(x: &Tensor, kernels: Kernels) -> Result<Tensor> {
     }
     // Stock: a depthwise convolution with a ones kernel, divided by the in-bounds tap count.
     let ones = Tensor::ones((c, 1, 3, 3), x.dtype(), x.device())?;
-    let spec = Conv2dSpec {
-        stride: 1,
-        padding: 1,
-        groups: c,
-    };
-    let sums = x.conv2d(&ones, spec.padding, spec.stride, 1, spec.groups)?;
-    let taps = |i: usize, n: usize| (1 + (i > 0) as usize + (i + 1 < n) as usize) as f32;
-    let scale: Vec<f32> = (0..h)
-        .flat_map(|i| (0..w).map(move |j| 1.0 / (taps(i, h) * taps(j, w))))
-        .collect();
+    let sums = x.conv2d(&ones, 1, 1, 1, c)?; // padding 1, stride 1, dilation 1, groups c
+    let scale = pool::inverse_tap_counts(h, w);
     sums.broadcast_mul(&Tensor::from_vec(scale, (1, 1, h, w), x.device())?)
 }
 

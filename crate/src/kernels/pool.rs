@@ -59,7 +59,8 @@ fn pool_planes(x: &[f32], h: usize, w: usize, scale: &[f32], pre: bool) -> Vec<f
     y
 }
 
-fn inverse_tap_counts(h: usize, w: usize) -> Vec<f32> {
+/// 1 / (number of in-bounds taps) at each position of an `h × w` plane.
+pub(super) fn inverse_tap_counts(h: usize, w: usize) -> Vec<f32> {
     (0..h)
         .flat_map(|i| (0..w).map(move |j| 1.0 / (taps(i, h) * taps(j, w))))
         .collect()
