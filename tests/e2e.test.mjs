@@ -79,6 +79,9 @@ test('a small search from URL parameters runs to done with a valid best architec
   assert.match(best, NB201);
   assert.ok((await evaluations(page)) >= 4);
   assert.ok((await page.locator('#top tbody tr').count()) >= 1);
+  // The finalists were re-trained: the leader's RMI is the mean of three initialisations.
+  assert.match(await page.textContent('#top tbody tr:first-child td:nth-child(4)'), /×3$/);
+  assert.match(await page.textContent('#progress-text'), /\(\d+ trainings\)/);
   assert.equal(await page.textContent('#error'), '');
   await page.screenshot({ path: path.join(shots, 'search-done.png'), fullPage: true });
   const longest = Math.max(0, ...(await page.evaluate(() => window.__longTasks)));

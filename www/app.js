@@ -154,9 +154,13 @@ function render(p) {
   lastProgress = p;
   const unit = deviceInfo()?.unit ?? '';
   $('progress').value = p.fraction;
-  const rate = p.perSecond > 0 ? `${p.perSecond.toFixed(2)} evaluations/s` : '';
+  const rate = p.perSecond > 0 ? `${p.perSecond.toFixed(2)} trainings/s` : '';
   const left = explorer.state === 'running' && p.secondsLeft > 0 ? `, about ${Math.ceil(p.secondsLeft)} s left` : '';
-  $('progress-text').textContent = `generation ${Math.min(p.generation + (explorer.state === 'done' ? 0 : 1), p.generations)}/${p.generations} · ${p.evaluations} architectures trained · ${rate}${left}`;
+  const phase = p.confirming
+    ? 'confirming the finalists'
+    : `generation ${Math.min(p.generation + (explorer.state === 'done' ? 0 : 1), p.generations)}/${p.generations}`;
+  const extra = p.trials > p.evaluations ? ` (${p.trials} trainings)` : '';
+  $('progress-text').textContent = `${phase} · ${p.evaluations} architectures trained${extra} · ${rate}${left}`;
   const best = p.ranked[0];
   const d = deviceInfo();
   scatter($('scatter'), { points: p.ranked, threshold: settings.threshold, best, unit, range: d ? [d.min, d.max] : null });
@@ -164,7 +168,7 @@ function render(p) {
   $('best-arch').textContent = best ? best.arch : '';
   drawArch($('best-view'), settings.space, best?.arch);
   $('best-facts').textContent = best
-    ? `RMI ${fmt(best.rmi)} · ${settings.metric} ${fmt(best.cost)} ${unit} (${best.measured ? 'measured' : 'estimated'}) · fitness ${fmt(best.fitness)} · ${best.feasible ? 'within budget' : 'over budget'}` +
+    ? `RMI ${fmt(best.rmi)}${best.replicates > 1 ? ` (mean of ${best.replicates} initialisations)` : ''} · ${settings.metric} ${fmt(best.cost)} ${unit} (${best.measured ? 'measured' : 'estimated'}) · fitness ${fmt(best.fitness)} · ${best.feasible ? 'within budget' : 'over budget'}` +
       (best.truth ? ` · true accuracy CIFAR-10 ${fmt(best.truth[0], 2)}%` : '')
     : '';
   renderTable(p, unit);
@@ -175,7 +179,8 @@ function renderTable(p, unit) {
   const head = ['#', 'architecture', `${settings.metric} (${unit})`, 'RMI', 'fitness'].concat(nb ? ['CIFAR-10', 'CIFAR-100', 'ImageNet16-120'] : []);
   $('top').tHead.replaceChildren(row(head.map((h) => Object.assign(document.createElement('th'), { textContent: h }))));
   const rows = p.ranked.slice(0, 10).map((c, i) => {
-    const cells = [String(i + 1), c.arch, `${fmt(c.cost)}${c.measured ? '' : ' (est.)'}`, fmt(c.rmi), fmt(c.fitness)];
+    const rmi = c.replicates > 1 ? `${fmt(c.rmi)} ×${c.replicates}` : fmt(c.rmi);
+    const cells = [String(i + 1), c.arch, `${fmt(c.cost)}${c.measured ? '' : ' (est.)'}`, rmi, fmt(c.fitness)];
     if (nb) cells.push(...(c.truth ?? []).map((a) => `${fmt(a, 2)}%`));
     const tr = row(cells.map((t, j) => Object.assign(document.createElement('td'), { textContent: t, className: j === 1 ? 'arch' : j === 2 && !c.measured ? 'est' : '' })));
     if (!c.feasible) tr.className = 'over';
@@ -211,8 +216,8 @@ function exportJson() {
 function exportCsv() {
   const p = lastProgress;
   if (!p) return;
-  const head = 'rank,arch,index,cost,measured,rmi,fitness,feasible,cifar10,cifar100,imagenet16';
-  const body = p.ranked.map((c, i) => [i + 1, `"${c.arch}"`, c.index ?? '', c.cost, c.measured, c.rmi, c.fitness, c.feasible, ...(c.truth ?? ['', '', ''])].join(','));
+  const head = 'rank,arch,index,cost,measured,rmi,replicates,fitness,feasible,cifar10,cifar100,imagenet16';
+  const body = p.ranked.map((c, i) => [i + 1, `"${c.arch}"`, c.index ?? '', c.cost, c.measured, c.rmi, c.replicates, c.fitness, c.feasible, ...(c.truth ?? ['', '', ''])].join(','));
   download('evrsnas-results.csv', [head, ...body].join('\n') + '\n', 'text/csv');
 }
 

@@ -182,16 +182,19 @@ export class Explorer extends EventTarget {
   progress() {
     const s = this.session;
     const evaluations = s.evaluations();
+    const trials = s.trials();
     const elapsed = (performance.now() - this.started) / 1000;
-    const perSecond = evaluations / Math.max(elapsed, 1e-3);
-    const total = this.settings.population * this.settings.generations;
+    const perSecond = trials / Math.max(elapsed, 1e-3);
+    const total = Math.max(s.plannedTrials(), trials);
     return {
       generation: s.generation(),
       generations: this.settings.generations,
+      confirming: s.isConfirming(),
       evaluations,
+      trials,
       perSecond,
-      secondsLeft: Math.max(0, (total - evaluations) / Math.max(perSecond, 1e-9)),
-      fraction: Math.min(1, s.generation() / this.settings.generations),
+      secondsLeft: Math.max(0, (total - trials) / Math.max(perSecond, 1e-9)),
+      fraction: s.isDone() ? 1 : Math.min(1, trials / total),
       ranked: s.ranked(),
       history: s.history(),
       bestFeasible: this.bestFeasible(),
@@ -219,7 +222,9 @@ export class Explorer extends EventTarget {
     if (run !== this.run || this.state !== 'running') return;
     const s = this.session;
     if (s.isDone()) return this.finish();
-    const pending = s.pending().filter((a) => !this.inflight.has(a));
+    // A trial is one initialisation of one architecture; finalists are trained more than once.
+    const key = (t) => `${t.arch}#${t.replicate}`;
+    const pending = s.pending().filter((t) => !this.inflight.has(key(t)));
     if (pending.length === 0 && this.inflight.size === 0) {
       let stats;
       try {
@@ -238,18 +243,19 @@ export class Explorer extends EventTarget {
     }
     for (const slot of this.pool) {
       if (slot.busy || pending.length === 0) continue;
-      const arch = pending.shift();
+      const trial = pending.shift();
+      const id = key(trial);
       slot.busy = true;
-      this.inflight.add(arch);
+      this.inflight.add(id);
       slot.worker.onmessage = ({ data }) => {
-        // A worker answers in order; an answer for another architecture belongs to a stopped run.
-        if (data.id !== arch) return;
+        // A worker answers in order; an answer for another trial belongs to a stopped run.
+        if (data.id !== id) return;
         slot.busy = false;
         if (run !== this.run) return this.pump(this.run);
-        this.inflight.delete(arch);
-        if (data.type === 'error') return this.fail(`scoring ${arch} failed: ${data.message}`);
+        this.inflight.delete(id);
+        if (data.type === 'error') return this.fail(`scoring ${trial.arch} failed: ${data.message}`);
         try {
-          s.record(data.arch, data.rmi);
+          s.record(trial.arch, trial.replicate, data.rmi);
         } catch (e) {
           return this.fail(String(e.message ?? e));
         }
@@ -257,7 +263,7 @@ export class Explorer extends EventTarget {
         // Paused mid-generation: in-flight results are kept, nothing new is dispatched.
         this.pump(run);
       };
-      slot.worker.postMessage({ type: 'score', id: arch, space: this.settings.space, arch });
+      slot.worker.postMessage({ type: 'score', id, space: this.settings.space, arch: trial.arch, replicate: trial.replicate });
     }
   }
 }

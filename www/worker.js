@@ -1,5 +1,5 @@
 // One wasm instance per worker; it trains and scores candidates one at a time.
-// Messages in: {type:'init', reference, batch, lengths, options} | {type:'score', id, space, arch}.
+// Messages in: {type:'init', reference, batch, lengths, options} | {type:'score', id, space, arch, replicate}.
 // Messages out: {type:'ready'} | {type:'scored', id, arch, rmi, ms} | {type:'error', id?, message}.
 import init, { Scorer } from './pkg/evrsnas.js';
 
@@ -15,7 +15,7 @@ self.onmessage = async ({ data }) => {
       self.postMessage({ type: 'ready' });
     } else if (data.type === 'score') {
       const t0 = performance.now();
-      const rmi = scorer.score(data.space, data.arch);
+      const rmi = scorer.score(data.space, data.arch, data.replicate ?? 0);
       self.postMessage({ type: 'scored', id: data.id, arch: data.arch, rmi, ms: performance.now() - t0 });
     }
   } catch (e) {

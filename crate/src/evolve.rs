@@ -1,10 +1,15 @@
 //! The evolutionary search of HW-EvRSNAS: tournament selection, uniform crossover, per-gene
 //! mutation and elitism, seeded, with a score cache so that no architecture is trained twice.
 //!
-//! [`Search`] is a state machine — ask it for the [`Search::pending`] candidates of the current
+//! [`Search`] is a state machine — ask it for the [`Search::pending`] trials of the current
 //! generation, [`Search::record`] their RMI scores (from any number of workers, in any order), then
 //! [`Search::advance`] — so the browser can spread a generation over a pool of workers. [`run`]
 //! drives it with one [`Evaluator`] for the CLI and tests.
+//!
+//! After the last generation comes one *confirmation* round: the best few candidates are trained
+//! again from other initialisations and ranked by their mean RMI. At K = 20 steps the score of a
+//! cell varies with its initial weights about as much as the top cells differ from each other
+//! (FIDELITY.md), so a single lucky initialisation would otherwise pick the winner.
 
 use crate::cost::{Cost, CostTable};
 use crate::fitness::Fitness;
@@ -13,21 +18,26 @@ use candle_core::{bail, Result};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 
-/// Turns architectures into RMI scores; one per worker.
-pub trait Evaluator {
-    fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>>;
+/// One scoring job: an architecture and which of its independent initialisations to train
+/// (replicate 0 during the evolution; finalists get more in the confirmation round).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Trial {
+    pub arch: Arch,
+    pub replicate: u32,
+}
 
-    /// The score of one architecture.
-    fn evaluate_one(&mut self, arch: &Arch) -> Result<f64> {
-        let scores = self.evaluate(std::slice::from_ref(arch))?;
-        let &[rmi] = scores.as_slice() else {
-            bail!("the evaluator returned {} scores for one architecture", scores.len())
-        };
-        Ok(rmi)
+impl Trial {
+    pub fn first(arch: Arch) -> Self {
+        Self { arch, replicate: 0 }
     }
+}
+
+/// Turns trials into RMI scores; one per worker.
+pub trait Evaluator {
+    fn evaluate(&mut self, trial: &Trial) -> Result<f64>;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -47,6 +57,10 @@ pub struct EvolutionConfig {
     /// are a table lookup, while every RMI evaluation trains a network, so evaluations spent far
     /// over budget are mostly wasted (the constrained-search study in FIDELITY.md measures both).
     pub budget_aware: bool,
+    /// Candidates re-trained in the confirmation round after the last generation (0: none).
+    pub finalists: usize,
+    /// Initialisations each finalist is scored with in all, the first one included.
+    pub replicates: u32,
 }
 
 impl Default for EvolutionConfig {
@@ -61,6 +75,9 @@ impl Default for EvolutionConfig {
             mutation_rate: None,
             seed: 0,
             budget_aware: true,
+            // 4 × 2 extra trials: ~13 % more training than the 62 of the evolution.
+            finalists: 4,
+            replicates: 3,
         }
     }
 }
@@ -86,6 +103,14 @@ impl EvolutionConfig {
                 self.population
             )
         }
+        // More finalists than the population is allowed: all of the last generation's best.
+        if self.finalists > 10_000 || !(1..=16).contains(&self.replicates) {
+            bail!(
+                "finalists must lie in 0..=10000 and replicates in 1..=16, got {} and {}",
+                self.finalists,
+                self.replicates
+            )
+        }
         let rate_ok = |r: f64| (0.0..=1.0).contains(&r);
         if !rate_ok(self.crossover_rate) || !self.mutation_rate.is_none_or(rate_ok) {
             bail!("crossover and mutation rates must lie in [0, 1]")
@@ -99,7 +124,10 @@ impl EvolutionConfig {
 pub struct Candidate {
     pub arch: String,
     pub index: Option<usize>,
+    /// Mean RMI over the initialisations scored so far.
     pub rmi: f64,
+    /// How many initialisations `rmi` averages (more than one for finalists).
+    pub replicates: usize,
     pub cost: f64,
     pub measured: bool,
     pub fitness: f64,
@@ -113,6 +141,8 @@ pub struct GenerationStats {
     pub mean_fitness: f64,
     /// Distinct architectures trained so far.
     pub evaluations: usize,
+    /// Trainings so far (finalists count once per initialisation).
+    pub trials: usize,
 }
 
 pub struct Search {
@@ -123,7 +153,11 @@ pub struct Search {
     rng: StdRng,
     population: Vec<Arch>,
     generation: usize,
-    scores: HashMap<Arch, f64>,
+    /// Score of each initialisation of each architecture.
+    scores: HashMap<Arch, BTreeMap<u32, f64>>,
+    /// Chosen when the last generation closes; `None` before, and again after `extend`.
+    finalists: Option<Vec<Arch>>,
+    confirmed: bool,
     /// Architectures in the order they were first scored, for stable reports.
     seen: Vec<Arch>,
     history: Vec<GenerationStats>,
@@ -155,6 +189,8 @@ impl Search {
             population,
             generation: 0,
             scores: HashMap::new(),
+            finalists: None,
+            confirmed: false,
             seen: vec![],
             history: vec![],
         })
@@ -181,42 +217,87 @@ impl Search {
         self.generation
     }
 
+    /// Every generation evolved and the finalists confirmed.
     pub fn is_done(&self) -> bool {
-        self.generation >= self.config.generations
+        self.generation >= self.config.generations && self.confirmed
     }
 
+    /// In the confirmation round: the generations are over, the finalists are being re-trained.
+    pub fn is_confirming(&self) -> bool {
+        self.generation >= self.config.generations && !self.confirmed
+    }
+
+    /// Distinct architectures trained so far.
     pub fn evaluations(&self) -> usize {
         self.scores.len()
+    }
+
+    /// Trainings so far, every initialisation counted.
+    pub fn trials(&self) -> usize {
+        self.scores.values().map(|s| s.len()).sum()
+    }
+
+    /// Trainings the whole search will take when it breeds no duplicates: the planned size.
+    pub fn planned_trials(&self) -> usize {
+        let c = &self.config;
+        c.population * c.generations + c.finalists * (c.replicates as usize).saturating_sub(1)
+    }
+
+    fn rmi(&self, arch: &Arch) -> Option<f64> {
+        let s = self.scores.get(arch)?;
+        Some(s.values().sum::<f64>() / s.len() as f64)
     }
 
     pub fn history(&self) -> &[GenerationStats] {
         &self.history
     }
 
-    /// Architectures of the current generation that still need a score, without duplicates.
-    pub fn pending(&self) -> Vec<Arch> {
+    /// Trials of the current generation (or of the confirmation round) still to be scored,
+    /// without duplicates.
+    pub fn pending(&self) -> Vec<Trial> {
         if self.is_done() {
             return vec![];
+        }
+        let scored = |a: &Arch, r: u32| self.scores.get(a).is_some_and(|s| s.contains_key(&r));
+        if let Some(finalists) = &self.finalists {
+            return finalists
+                .iter()
+                .flat_map(|a| (0..self.config.replicates).map(move |replicate| (a, replicate)))
+                .filter(|&(a, r)| !scored(a, r))
+                .map(|(a, replicate)| Trial {
+                    arch: a.clone(),
+                    replicate,
+                })
+                .collect();
         }
         let mut seen = HashSet::new();
         self.population
             .iter()
-            .filter(|a| !self.scores.contains_key(*a) && seen.insert(*a))
-            .cloned()
+            .filter(|a| !scored(a, 0) && seen.insert(*a))
+            .map(|a| Trial::first(a.clone()))
             .collect()
     }
 
     /// Stores a score; a NaN or infinite score is refused.
-    pub fn record(&mut self, arch: Arch, rmi: f64) -> Result<()> {
+    pub fn record(&mut self, trial: Trial, rmi: f64) -> Result<()> {
+        let Trial { arch, replicate } = trial;
         if arch.space() != self.space {
             bail!("a {} architecture cannot join a {} search", arch.space(), self.space)
         }
         if !rmi.is_finite() {
             bail!("RMI score of {arch} is not a finite number")
         }
-        if self.scores.insert(arch.clone(), rmi).is_none() {
+        if replicate >= self.config.replicates {
+            bail!(
+                "replicate {replicate} of {arch}: this search trains at most {}",
+                self.config.replicates
+            )
+        }
+        let scores = self.scores.entry(arch.clone()).or_default();
+        if scores.is_empty() {
             self.seen.push(arch);
         }
+        scores.insert(replicate, rmi);
         Ok(())
     }
 
@@ -225,16 +306,18 @@ impl Search {
     }
 
     fn fitness_of(&self, arch: &Arch) -> f64 {
-        self.fitness.fitness(self.scores[arch], self.cost(arch).value)
+        let rmi = self.rmi(arch).expect("only scored architectures are ranked");
+        self.fitness.fitness(rmi, self.cost(arch).value)
     }
 
     pub fn candidate(&self, arch: &Arch) -> Option<Candidate> {
-        let rmi = *self.scores.get(arch)?;
+        let rmi = self.rmi(arch)?;
         let cost = self.cost(arch);
         Some(Candidate {
             arch: arch.to_string(),
             index: arch.nb201_index(),
             rmi,
+            replicates: self.scores[arch].len(),
             cost: cost.value,
             measured: cost.measured,
             fitness: self.fitness.fitness(rmi, cost.value),
@@ -242,8 +325,20 @@ impl Search {
         })
     }
 
-    /// Every architecture scored so far, best fitness first (ties: first scored first).
+    /// Every architecture scored so far, best first. Once the finalists are confirmed, those
+    /// within budget lead, by their mean RMI: a single initialisation's score is biased upwards
+    /// among the best (the reason for confirming), so it cannot overtake a confirmed mean.
+    /// Otherwise, and within each group, by fitness (ties: first scored first).
     pub fn ranked(&self) -> Vec<Candidate> {
+        let mut all = self.ranked_by_fitness();
+        if self.confirmed && self.config.finalists > 0 && self.config.replicates > 1 {
+            let replicates = self.config.replicates as usize;
+            all.sort_by_key(|c| !(c.feasible && c.replicates >= replicates));
+        }
+        all
+    }
+
+    fn ranked_by_fitness(&self) -> Vec<Candidate> {
         let mut all: Vec<Candidate> = self.seen.iter().filter_map(|a| self.candidate(a)).collect();
         all.sort_by(|a, b| b.fitness.total_cmp(&a.fitness));
         all
@@ -259,35 +354,66 @@ impl Search {
     }
 
     /// Allows `more` generations beyond the configured ones, keeping every score ("continue").
+    /// A confirmation round follows them again.
     pub fn extend(&mut self, more: usize) {
-        let was_done = self.is_done();
+        let generations_over = self.generation >= self.config.generations;
         self.config.generations += more;
-        if was_done && more > 0 {
+        if generations_over && more > 0 {
+            self.finalists = None;
+            self.confirmed = false;
             self.breed();
         }
     }
 
-    /// Closes the current generation (all of it must be scored) and breeds the next.
+    /// Closes the current generation (all of it must be scored) and breeds the next; after the
+    /// last generation, picks the finalists; after the confirmation round, finishes.
     pub fn advance(&mut self) -> Result<GenerationStats> {
         if self.is_done() {
             bail!("the search has finished its {} generations", self.config.generations)
         }
-        if let Some(a) = self.pending().first() {
-            bail!("generation {} still has unscored candidates, e.g. {a}", self.generation)
+        if let Some(t) = self.pending().first() {
+            bail!(
+                "generation {} still has unscored candidates, e.g. {}",
+                self.generation,
+                t.arch
+            )
         }
-        let fit: Vec<f64> = self.population.iter().map(|a| self.fitness_of(a)).collect();
+        let members = self.finalists.clone().unwrap_or_else(|| self.population.clone());
+        let fit: Vec<f64> = members.iter().map(|a| self.fitness_of(a)).collect();
         let stats = GenerationStats {
             generation: self.generation,
             best_fitness: fit.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            mean_fitness: fit.iter().sum::<f64>() / fit.len() as f64,
+            mean_fitness: fit.iter().sum::<f64>() / fit.len().max(1) as f64,
             evaluations: self.evaluations(),
+            trials: self.trials(),
         };
+        if self.is_confirming() {
+            // Not a generation: the history charts evolution only.
+            self.confirmed = true;
+            return Ok(stats);
+        }
         self.history.push(stats);
         self.generation += 1;
-        if !self.is_done() {
+        if self.generation < self.config.generations {
             self.breed();
+        } else if self.config.finalists > 0 && self.config.replicates > 1 {
+            self.finalists = Some(self.pick_finalists());
+        } else {
+            self.confirmed = true;
         }
         Ok(stats)
+    }
+
+    /// The best candidates by fitness, those within budget first: the winner is the best
+    /// feasible one, so that is where a second opinion pays.
+    fn pick_finalists(&self) -> Vec<Arch> {
+        let mut ranked = self.ranked_by_fitness();
+        ranked.sort_by_key(|c| !c.feasible);
+        ranked
+            .iter()
+            .take(self.config.finalists)
+            .map(|c| Arch::parse(self.space, &c.arch).expect("a scored architecture parses"))
+            .collect()
     }
 
     fn tournament<'a>(&mut self, ranked: &'a [(Arch, f64)]) -> &'a Arch {
@@ -354,8 +480,10 @@ pub struct Progress {
     pub scored_in_generation: usize,
     pub pending_in_generation: usize,
     pub best: Option<Candidate>,
-    /// Set when a generation has just closed.
+    /// Set when a generation (or the confirmation round) has just closed.
     pub closed: Option<GenerationStats>,
+    /// In (or just closed) the confirmation round rather than a generation.
+    pub confirming: bool,
 }
 
 /// Runs the search to the end with one evaluator. `on_progress` is called after each candidate and
@@ -368,9 +496,9 @@ pub fn run(
 ) -> Result<()> {
     while !search.is_done() {
         let pending = search.pending();
-        for (i, arch) in pending.iter().enumerate() {
-            let rmi = evaluator.evaluate_one(arch)?;
-            search.record(arch.clone(), rmi)?;
+        for (i, trial) in pending.iter().enumerate() {
+            let rmi = evaluator.evaluate(trial)?;
+            search.record(trial.clone(), rmi)?;
             let progress = Progress {
                 generation: search.generation(),
                 generations: search.config().generations,
@@ -379,6 +507,7 @@ pub fn run(
                 pending_in_generation: pending.len(),
                 best: search.best(),
                 closed: None,
+                confirming: search.is_confirming(),
             };
             if on_progress(&progress).is_break() {
                 return Ok(());
@@ -393,6 +522,7 @@ pub fn run(
             pending_in_generation: pending.len(),
             best: search.best(),
             closed: Some(stats),
+            confirming: stats.generation >= search.config().generations,
         };
         if on_progress(&progress).is_break() {
             return Ok(());

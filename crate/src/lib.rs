@@ -31,7 +31,7 @@ pub mod train;
 pub mod wasm;
 
 pub use cost::{CostBook, CostTable, Device, Metric};
-pub use evolve::{Candidate, Evaluator, EvolutionConfig, Search};
+pub use evolve::{Candidate, Evaluator, EvolutionConfig, Search, Trial};
 pub use fitness::{Fitness, Penalty};
 pub use kernels::Kernels;
 pub use proxy::ProxyConfig;

@@ -6,7 +6,7 @@
 //! predictions as labels. The score is Σ CKA (0..3) after training.
 
 use crate::cka::CkaTarget;
-use crate::evolve::Evaluator;
+use crate::evolve::{Evaluator, Trial};
 use crate::kernels::Kernels;
 use crate::nn::Params;
 use crate::optim::SgdMomentum;
@@ -131,6 +131,12 @@ pub fn candidate_seed(search_seed: u64, arch: &Arch) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The search seed behind an architecture's `replicate`-th independent initialisation; replicate 0
+/// is the search seed itself.
+pub fn replicate_seed(search_seed: u64, replicate: u32) -> u64 {
+    search_seed ^ u64::from(replicate).wrapping_mul(0xd1b5_4a32_d192_ed03)
+}
+
 /// Trains a fresh candidate for K steps and returns its score.
 pub fn score(
     arch: &Arch,
@@ -207,10 +213,16 @@ pub struct RmiEvaluator {
 }
 
 impl Evaluator for RmiEvaluator {
-    fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>> {
-        archs
-            .iter()
-            .map(|a| Ok(score(a, &self.targets, &self.proxy, &self.config, self.seed, self.kernels)?.rmi))
-            .collect()
+    fn evaluate(&mut self, trial: &Trial) -> Result<f64> {
+        let seed = replicate_seed(self.seed, trial.replicate);
+        Ok(score(
+            &trial.arch,
+            &self.targets,
+            &self.proxy,
+            &self.config,
+            seed,
+            self.kernels,
+        )?
+        .rmi)
     }
 }

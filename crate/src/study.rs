@@ -2,7 +2,7 @@
 //! accuracy? Rank correlations with bootstrap confidence intervals.
 
 use crate::cost::CostTable;
-use crate::evolve::{self, Evaluator, EvolutionConfig, Search};
+use crate::evolve::{self, Evaluator, EvolutionConfig, Search, Trial};
 use crate::fitness::{Fitness, Penalty};
 use crate::space::{Arch, Space};
 use candle_core::{bail, Result};
@@ -96,12 +96,12 @@ pub fn bootstrap(a: &[f64], b: &[f64], stat: fn(&[f64], &[f64]) -> f64, resample
     }
 }
 
-/// Remembers every score of an evaluator whose score depends on the architecture alone (one
-/// candidate seed for the whole study), so the many searches of the constrained-search study never
-/// train a cell twice.
+/// Remembers every score of an evaluator whose score depends on the trial alone (one search seed
+/// for the whole study), so the many searches of the constrained-search study never train a cell's
+/// initialisation twice.
 pub struct Memo<'a> {
     inner: &'a mut dyn Evaluator,
-    scores: HashMap<Arch, f64>,
+    scores: HashMap<Trial, f64>,
 }
 
 impl<'a> Memo<'a> {
@@ -112,25 +112,25 @@ impl<'a> Memo<'a> {
         }
     }
 
-    /// Distinct architectures trained so far.
+    /// Trainings run so far.
     pub fn trained(&self) -> usize {
         self.scores.len()
+    }
+
+    /// The score of a trial, if it was trained.
+    pub fn known(&self, trial: &Trial) -> Option<f64> {
+        self.scores.get(trial).copied()
     }
 }
 
 impl Evaluator for Memo<'_> {
-    fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>> {
-        archs
-            .iter()
-            .map(|a| match self.scores.get(a) {
-                Some(&rmi) => Ok(rmi),
-                None => {
-                    let rmi = self.inner.evaluate_one(a)?;
-                    self.scores.insert(a.clone(), rmi);
-                    Ok(rmi)
-                }
-            })
-            .collect()
+    fn evaluate(&mut self, trial: &Trial) -> Result<f64> {
+        if let Some(&rmi) = self.scores.get(trial) {
+            return Ok(rmi);
+        }
+        let rmi = self.inner.evaluate(trial)?;
+        self.scores.insert(trial.clone(), rmi);
+        Ok(rmi)
     }
 }
 
@@ -149,17 +149,24 @@ pub struct ConstrainedRun {
     pub seed: u64,
     /// Distinct cells the evolutionary search scored (random search gets as many).
     pub evaluations: usize,
+    /// Trainings in all, the confirmation round's included (random search gets as many).
+    pub trials: usize,
     /// The best feasible cell in the whole table, by true accuracy.
     pub best_feasible: Pick,
-    /// The evolutionary search's best feasible candidate (by RMI), if it found any.
+    /// The evolutionary search's best feasible candidate after its confirmation round, if any.
     pub evolution: Option<Pick>,
-    /// Random search's best feasible candidate (by RMI) among as many uniform samples.
+    /// What it would have picked by the first initialisation's scores alone.
+    pub evolution_single: Option<Pick>,
+    /// Random search's best feasible candidate among as many uniform samples, after the same
+    /// confirmation round.
     pub random: Option<Pick>,
+    /// What random search would have picked by the first initialisation's scores alone.
+    pub random_single: Option<Pick>,
 }
 
 /// Runs the evolutionary search for one threshold and seed, then random search with the same number
-/// of evaluations, and compares both with the best feasible cell of the table. `accuracy[i]` is the
-/// true accuracy of NB201 cell i; `table` gives every cell's cost.
+/// of evaluations and the same confirmation round, and compares both with the best feasible cell of
+/// the table. `accuracy[i]` is the true accuracy of NB201 cell i; `table` gives every cell's cost.
 pub fn constrained_search(
     table: &CostTable,
     accuracy: &[f32],
@@ -184,37 +191,79 @@ pub fn constrained_search(
     let fitness = Fitness::new(threshold, 1.0, Penalty::Hinge)?;
     let mut search = Search::new(Space::Nb201, config, table.clone(), fitness)?;
     evolve::run(&mut search, evaluator, |_| std::ops::ControlFlow::Continue(()))?;
-    let evolution = search
-        .ranked()
-        .into_iter()
-        .find(|c| c.feasible)
-        .and_then(|c| c.index)
-        .map(pick);
+    let ranked = search.ranked();
+    let evolution = ranked.iter().find(|c| c.feasible).and_then(|c| c.index).map(pick);
+    let first_score = |memo: &Memo, i: usize| -> Result<f64> {
+        let arch = Arch::from_nb201_index(i)?;
+        memo.known(&Trial::first(arch))
+            .ok_or_else(|| candle_core::Error::Msg(format!("cell {i} was ranked but never trained")))
+    };
+    // The single-initialisation pick: best feasible by fitness on replicate 0 alone.
+    let single = |memo: &Memo, cells: &[usize]| -> Result<Option<usize>> {
+        let mut best: Option<(f64, usize)> = None;
+        for &i in cells.iter().filter(|&&i| costs[i] <= threshold) {
+            let f = fitness.fitness(first_score(memo, i)?, costs[i]);
+            if best.is_none_or(|(b, _)| f > b) {
+                best = Some((f, i));
+            }
+        }
+        Ok(best.map(|(_, i)| i))
+    };
+    let evolved: Vec<usize> = ranked.iter().filter_map(|c| c.index).collect();
+    let evolution_single = single(evaluator, &evolved)?.map(pick);
     let evaluations = search.evaluations();
     // Random search: the first `evaluations` distinct cells of a seeded uniform stream.
     let mut rng = StdRng::seed_from_u64(config.seed ^ 0x05ee_d0f7_a2d0);
+    let mut sampled = vec![];
     let mut seen = HashSet::new();
-    let mut best: Option<(f64, usize)> = None;
-    while seen.len() < evaluations.min(costs.len()) {
+    while sampled.len() < evaluations.min(costs.len()) {
         let arch = Space::Nb201.sample(&mut rng);
         let Some(i) = arch.nb201_index() else {
             bail!("sampled cell has no NAS-Bench-201 index")
         };
-        if !seen.insert(i) {
-            continue;
-        }
-        let rmi = evaluator.evaluate_one(&arch)?;
-        if costs[i] <= threshold && best.is_none_or(|(b, _)| rmi > b) {
-            best = Some((rmi, i));
+        if seen.insert(i) {
+            evaluator.evaluate(&Trial::first(arch))?;
+            sampled.push(i);
         }
     }
+    let random_single = single(evaluator, &sampled)?;
+    // Its confirmation round, as the evolution's: the best feasible few, re-trained.
+    let mut feasible: Vec<(f64, usize)> = sampled
+        .iter()
+        .filter(|&&i| costs[i] <= threshold)
+        .map(|&i| Ok((fitness.fitness(first_score(evaluator, i)?, costs[i]), i)))
+        .collect::<Result<_>>()?;
+    feasible.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut random: Option<(f64, usize)> = None;
+    for &(_, i) in feasible.iter().take(config.finalists) {
+        let arch = Arch::from_nb201_index(i)?;
+        let mut sum = 0.0;
+        for replicate in 0..config.replicates {
+            sum += evaluator.evaluate(&Trial {
+                arch: arch.clone(),
+                replicate,
+            })?;
+        }
+        let f = fitness.fitness(sum / config.replicates as f64, costs[i]);
+        if random.is_none_or(|(b, _)| f > b) {
+            random = Some((f, i));
+        }
+    }
+    let random = if config.finalists == 0 {
+        random_single
+    } else {
+        random.map(|(_, i)| i)
+    };
     Ok(ConstrainedRun {
         threshold,
         seed: config.seed,
         evaluations,
+        trials: search.trials(),
         best_feasible,
         evolution,
-        random: best.map(|(_, i)| pick(i)),
+        evolution_single,
+        random: random.map(pick),
+        random_single: random_single.map(pick),
     })
 }
 

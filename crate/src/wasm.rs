@@ -6,7 +6,7 @@
 //! with its own [`Scorer`] (training candidates: expensive).
 
 use crate::assets::{GroundTruth, ImageBatch, Manifest};
-use crate::evolve::{EvolutionConfig, Search};
+use crate::evolve::{EvolutionConfig, Search, Trial};
 use crate::fitness::{Fitness, Penalty};
 use crate::{Arch, CostBook, Device, Kernels, Metric, ProxyConfig, Reference, RmiConfig, RmiTargets, Space};
 use serde::{Deserialize, Serialize};
@@ -83,6 +83,12 @@ struct SearchOptions {
 }
 
 #[derive(Serialize)]
+struct PendingTrial {
+    arch: String,
+    replicate: u32,
+}
+
+#[derive(Serialize)]
 struct RankedCandidate {
     #[serde(flatten)]
     candidate: crate::Candidate,
@@ -122,14 +128,40 @@ impl SearchSession {
         Ok(Self { search, truth })
     }
 
-    /// Architectures of the current generation still to be scored.
-    pub fn pending(&self) -> Vec<String> {
-        self.search.pending().iter().map(|a| a.to_string()).collect()
+    /// Trials of the current generation (or confirmation round) still to be scored:
+    /// `[{arch, replicate}]`.
+    pub fn pending(&self) -> Result<JsValue, JsError> {
+        let trials: Vec<PendingTrial> = self
+            .search
+            .pending()
+            .into_iter()
+            .map(|t| PendingTrial {
+                arch: t.arch.to_string(),
+                replicate: t.replicate,
+            })
+            .collect();
+        to_js(&trials)
     }
 
-    pub fn record(&mut self, arch: &str, rmi: f64) -> Result<(), JsError> {
+    pub fn record(&mut self, arch: &str, replicate: u32, rmi: f64) -> Result<(), JsError> {
         let arch = Arch::parse(self.search.space(), arch).map_err(js_err)?;
-        self.search.record(arch, rmi).map_err(js_err)
+        self.search.record(Trial { arch, replicate }, rmi).map_err(js_err)
+    }
+
+    /// The generations are over and the finalists are being re-trained.
+    #[wasm_bindgen(js_name = isConfirming)]
+    pub fn is_confirming(&self) -> bool {
+        self.search.is_confirming()
+    }
+
+    /// Trainings so far, and planned in all.
+    pub fn trials(&self) -> usize {
+        self.search.trials()
+    }
+
+    #[wasm_bindgen(js_name = plannedTrials)]
+    pub fn planned_trials(&self) -> usize {
+        self.search.planned_trials()
     }
 
     /// Closes the generation; returns its statistics.
@@ -282,19 +314,13 @@ impl Scorer {
         })
     }
 
-    /// RMI score (Σ CKA after K steps) of one architecture of `space`.
-    pub fn score(&self, space: &str, arch: &str) -> Result<f64, JsError> {
+    /// RMI score (Σ CKA after K steps) of one initialisation (`replicate`) of an architecture.
+    pub fn score(&self, space: &str, arch: &str, replicate: u32) -> Result<f64, JsError> {
         let space: Space = space.parse().map_err(js_err)?;
         let arch = Arch::parse(space, arch).map_err(js_err)?;
-        let s = crate::rmi::score(
-            &arch,
-            &self.targets,
-            &self.proxy,
-            &self.config,
-            self.seed,
-            Kernels::Fast,
-        )
-        .map_err(js_err)?;
+        let seed = crate::rmi::replicate_seed(self.seed, replicate);
+        let s =
+            crate::rmi::score(&arch, &self.targets, &self.proxy, &self.config, seed, Kernels::Fast).map_err(js_err)?;
         Ok(s.rmi)
     }
 }

@@ -3,7 +3,7 @@
 
 use candle_core::Result;
 use evrsnas::cost::{CostTable, TableHeader};
-use evrsnas::evolve::{run, Evaluator};
+use evrsnas::evolve::{run, Evaluator, Trial};
 use evrsnas::{
     Arch, Device, EvolutionConfig, Fitness, Kernels, Penalty, ProxyConfig, RmiConfig, RmiEvaluator, RmiTargets, Search,
     Space,
@@ -46,18 +46,16 @@ fn evaluator(seed: u64) -> Result<RmiEvaluator> {
     })
 }
 
-/// Wraps an evaluator and fails the test if any architecture is scored twice.
+/// Wraps an evaluator and fails the test if any initialisation of an architecture is trained twice.
 struct Counting<E> {
     inner: E,
-    seen: HashSet<Arch>,
+    seen: HashSet<Trial>,
 }
 
 impl<E: Evaluator> Evaluator for Counting<E> {
-    fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>> {
-        for a in archs {
-            assert!(self.seen.insert(a.clone()), "{a} trained twice");
-        }
-        self.inner.evaluate(archs)
+    fn evaluate(&mut self, trial: &Trial) -> Result<f64> {
+        assert!(self.seen.insert(trial.clone()), "{trial:?} trained twice");
+        self.inner.evaluate(trial)
     }
 }
 
@@ -82,7 +80,7 @@ fn tiny_search(seed: u64) -> Result<(Search, usize)> {
         events += 1;
         ControlFlow::Continue(())
     })?;
-    assert_eq!(eval.seen.len(), search.evaluations());
+    assert_eq!(eval.seen.len(), search.trials());
     Ok((search, events))
 }
 
@@ -108,12 +106,25 @@ fn tiny_search_is_deterministic_and_never_trains_twice() -> Result<()> {
 fn score_of_an_architecture_does_not_depend_on_evaluation_order() -> Result<()> {
     let mut rng = StdRng::seed_from_u64(1);
     let archs: Vec<Arch> = (0..3).map(|_| Space::Nb201.sample(&mut rng)).collect();
-    let forward = evaluator(7)?.evaluate(&archs)?;
+    let score_all = |archs: &[Arch]| -> Result<Vec<f64>> {
+        let mut eval = evaluator(7)?;
+        archs.iter().map(|a| eval.evaluate(&Trial::first(a.clone()))).collect()
+    };
+    let forward = score_all(&archs)?;
     let mut reversed_archs = archs.clone();
     reversed_archs.reverse();
-    let mut backward = evaluator(7)?.evaluate(&reversed_archs)?;
+    let mut backward = score_all(&reversed_archs)?;
     backward.reverse();
     assert_eq!(forward, backward);
+    // Another initialisation of the same cell scores differently, and reproducibly.
+    let again = |replicate| {
+        evaluator(7)?.evaluate(&Trial {
+            arch: archs[0].clone(),
+            replicate,
+        })
+    };
+    assert_ne!(again(1)?, forward[0]);
+    assert_eq!(again(1)?, again(1)?);
     Ok(())
 }
 
@@ -148,7 +159,7 @@ fn threshold_change_reranks_without_training() -> Result<()> {
     assert_eq!(tight[0].cost, min_cost);
     // "Continue" resumes with the cache: one more generation trains only new architectures.
     search.extend(1);
-    assert!(search.pending().iter().all(|a| search.candidate(a).is_none()));
+    assert!(search.pending().iter().all(|t| search.candidate(&t.arch).is_none()));
     Ok(())
 }
 
@@ -159,7 +170,17 @@ fn record_refuses_non_finite_scores_and_other_spaces() -> Result<()> {
     let a = search.pending()[0].clone();
     assert!(search.record(a.clone(), f64::NAN).is_err());
     let mut rng = StdRng::seed_from_u64(0);
-    assert!(search.record(Space::Fbnet.sample(&mut rng), 1.0).is_err());
+    assert!(search.record(Trial::first(Space::Fbnet.sample(&mut rng)), 1.0).is_err());
+    let replicates = config(1).replicates;
+    assert!(search
+        .record(
+            Trial {
+                replicate: replicates,
+                ..a.clone()
+            },
+            1.0
+        )
+        .is_err());
     assert!(
         search.advance().is_err(),
         "cannot close a generation with unscored candidates"
@@ -181,11 +202,8 @@ fn record_refuses_non_finite_scores_and_other_spaces() -> Result<()> {
 struct ConvLover;
 
 impl Evaluator for ConvLover {
-    fn evaluate(&mut self, archs: &[Arch]) -> Result<Vec<f64>> {
-        Ok(archs
-            .iter()
-            .map(|a| a.genes().iter().filter(|&&g| (2..=3).contains(&g)).count() as f64 / 2.0)
-            .collect())
+    fn evaluate(&mut self, trial: &Trial) -> Result<f64> {
+        Ok(trial.arch.genes().iter().filter(|&&g| (2..=3).contains(&g)).count() as f64 / 2.0)
     }
 }
 
@@ -209,5 +227,146 @@ fn budget_aware_breeding_spends_evaluations_within_budget() -> Result<()> {
     let (aware, blind) = (within_share(true)?, within_share(false)?);
     assert!(aware > 0.9, "budget-aware breeding evaluated {aware:.2} within budget");
     assert!(blind < aware, "blind {blind:.2} vs aware {aware:.2}");
+    Ok(())
+}
+
+/// A noisy stand-in for RMI: a cell's true merit plus a different error for each initialisation.
+struct Noisy;
+
+impl Noisy {
+    fn merit(arch: &Arch) -> f64 {
+        arch.genes().iter().map(|&g| g as f64).sum::<f64>() / 24.0
+    }
+}
+
+impl Evaluator for Noisy {
+    fn evaluate(&mut self, trial: &Trial) -> Result<f64> {
+        let seed = evrsnas::rmi::candidate_seed(u64::from(trial.replicate), &trial.arch);
+        let noise = StdRng::seed_from_u64(seed).random_range(-0.3..0.3);
+        Ok(Self::merit(&trial.arch) + noise)
+    }
+}
+
+#[test]
+fn finalists_are_retrained_and_ranked_by_their_mean() -> Result<()> {
+    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge)?;
+    let config = EvolutionConfig {
+        population: 8,
+        generations: 3,
+        finalists: 3,
+        replicates: 4,
+        seed: 2,
+        ..EvolutionConfig::default()
+    };
+    let mut search = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
+    let mut confirming_events = 0;
+    let mut eval = Counting {
+        inner: Noisy,
+        seen: HashSet::new(),
+    };
+    run(&mut search, &mut eval, |p| {
+        confirming_events += p.confirming as usize;
+        ControlFlow::Continue(())
+    })?;
+    assert!(search.is_done());
+    assert_eq!(search.history().len(), 3, "the confirmation round is not a generation");
+    // 3 finalists × 3 more initialisations, each trained once.
+    assert_eq!(search.trials(), search.evaluations() + 9);
+    assert_eq!(confirming_events, 9 + 1);
+    let ranked = search.ranked();
+    assert!(ranked[..3].iter().all(|c| c.replicates == 4), "{ranked:?}");
+    assert!(ranked[3..].iter().all(|c| c.replicates == 1));
+    // The winner is the best finalist by its mean over four initialisations.
+    let mean = |c: &evrsnas::evolve::Candidate| -> f64 {
+        let arch = Arch::parse(Space::Nb201, &c.arch).unwrap();
+        (0..4)
+            .map(|r| {
+                Noisy
+                    .evaluate(&Trial {
+                        arch: arch.clone(),
+                        replicate: r,
+                    })
+                    .unwrap()
+            })
+            .sum::<f64>()
+            / 4.0
+    };
+    assert!((ranked[0].rmi - mean(&ranked[0])).abs() < 1e-12);
+    assert!(ranked[0].rmi >= ranked[1].rmi && ranked[1].rmi >= ranked[2].rmi);
+    // Continuing evolves further and confirms again.
+    search.extend(1);
+    assert!(!search.is_done() && !search.is_confirming());
+    run(&mut search, &mut eval, |_| ControlFlow::Continue(()))?;
+    assert!(search.is_done());
+    assert_eq!(search.history().len(), 4);
+    Ok(())
+}
+
+#[test]
+fn without_finalists_the_search_ends_with_its_last_generation() -> Result<()> {
+    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge)?;
+    let config = EvolutionConfig {
+        population: 6,
+        generations: 2,
+        finalists: 0,
+        ..EvolutionConfig::default()
+    };
+    let mut search = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
+    run(&mut search, &mut Noisy, |p| {
+        assert!(!p.confirming);
+        ControlFlow::Continue(())
+    })?;
+    assert!(search.is_done());
+    assert_eq!(search.trials(), search.evaluations());
+    assert!(EvolutionConfig {
+        finalists: 20_000,
+        ..config
+    }
+    .validate()
+    .is_err());
+    assert!(EvolutionConfig {
+        replicates: 0,
+        ..config
+    }
+    .validate()
+    .is_err());
+    Ok(())
+}
+
+#[test]
+fn constrained_search_study_compares_like_with_like() -> Result<()> {
+    use evrsnas::study::{constrained_search, Memo};
+    let table = toy_costs()?;
+    let accuracy: Vec<f32> = (0..evrsnas::space::nb201::CELLS)
+        .map(|i| Noisy::merit(&Arch::from_nb201_index(i).unwrap()) as f32)
+        .collect();
+    let config = EvolutionConfig {
+        population: 8,
+        generations: 3,
+        finalists: 3,
+        replicates: 3,
+        seed: 5,
+        ..EvolutionConfig::default()
+    };
+    let mut noisy = Noisy;
+    let mut memo = Memo::new(&mut noisy);
+    let run = constrained_search(&table, &accuracy, 4.0, config, &mut memo)?;
+    for pick in [run.evolution, run.evolution_single, run.random, run.random_single] {
+        let pick = pick.expect("a 4 ms budget admits many cells");
+        assert!(pick.cost <= 4.0 && pick.accuracy <= run.best_feasible.accuracy);
+    }
+    assert_eq!(run.trials, run.evaluations + 6);
+    // Random search trained as many cells and confirmed as many finalists: at most twice the
+    // evolution's trainings in all (less where both drew the same cell).
+    let trained = memo.trained();
+    assert!(
+        trained > run.trials && trained <= 2 * run.trials,
+        "{trained} vs {}",
+        run.trials
+    );
+    // The memo trains nothing twice: a second identical study costs nothing.
+    let again = constrained_search(&table, &accuracy, 4.0, config, &mut memo)?;
+    assert_eq!(memo.trained(), trained);
+    assert_eq!(again.evolution.map(|p| p.index), run.evolution.map(|p| p.index));
     Ok(())
 }

@@ -96,6 +96,11 @@ impl Arch {
         Ok(Self { space, genes })
     }
 
+    /// NAS-Bench-201 cell number `index` (0..15624, in NAS-Bench-201's order).
+    pub fn from_nb201_index(index: usize) -> Result<Self> {
+        Self::new(Space::Nb201, nb201::genes_of_index(index)?)
+    }
+
     /// Parses the space's canonical string (see [`nb201::parse`] and [`fbnet::parse`]).
     pub fn parse(space: Space, s: &str) -> Result<Self> {
         let genes = match space {

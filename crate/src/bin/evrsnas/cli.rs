@@ -123,11 +123,24 @@ struct SearchArgs {
     /// they are drawn within the budget when a few tries allow).
     #[arg(long)]
     budget_blind: bool,
+    #[command(flatten)]
+    confirmation: Confirmation,
     /// Print one JSON object on stdout instead of a report.
     #[arg(long)]
     json: bool,
     #[command(flatten)]
     common: Common,
+}
+
+/// The confirmation round after the last generation.
+#[derive(Args)]
+struct Confirmation {
+    /// Best candidates re-trained from other initialisations after the last generation (0: none).
+    #[arg(long, default_value_t = EvolutionConfig::default().finalists)]
+    finalists: usize,
+    /// Initialisations per finalist in all; finalists are ranked by their mean RMI.
+    #[arg(long, default_value_t = EvolutionConfig::default().replicates)]
+    replicates: u32,
 }
 
 #[derive(Args)]
@@ -181,6 +194,10 @@ struct TrainReferenceArgs {
     /// Stop after this many minutes (0: no limit).
     #[arg(long, default_value_t = 0.0)]
     max_minutes: f64,
+    /// Continue from these weights (a warm restart: the schedule starts again at --lr) instead of
+    /// a fresh initialisation; the record of the run that made them is kept in the new record.
+    #[arg(long)]
+    init: Option<PathBuf>,
     /// Where to write the weights.
     #[arg(long)]
     out: PathBuf,
@@ -227,6 +244,8 @@ struct StudySearchArgs {
     /// Breed blind to the budget (see `search --budget-blind`), for comparison.
     #[arg(long)]
     budget_blind: bool,
+    #[command(flatten)]
+    confirmation: Confirmation,
     #[command(flatten)]
     common: Common,
 }
@@ -332,6 +351,8 @@ fn search(args: SearchArgs) -> AnyResult<()> {
         mutation_rate: args.mutation_rate,
         seed: args.common.seed,
         budget_aware: !args.budget_blind,
+        finalists: args.confirmation.finalists,
+        replicates: args.confirmation.replicates,
     };
     let mut search = Search::new(args.space, config, table.clone(), fitness)?;
     let mut evaluator = evaluator(&assets, &args.common)?;
@@ -343,7 +364,14 @@ fn search(args: SearchArgs) -> AnyResult<()> {
         let best = p.best.as_ref().map_or(String::new(), |b| {
             format!("best fitness {:.4} (rmi {:.4}, {:.3} {unit})", b.fitness, b.rmi, b.cost)
         });
-        let _ = if let Some(stats) = p.closed {
+        let _ = if let (Some(stats), true) = (p.closed, p.confirming) {
+            writeln!(
+                stderr,
+                "{}finalists confirmed: {} trainings, {best}",
+                if live { "\r" } else { "" },
+                stats.trials
+            )
+        } else if let Some(stats) = p.closed {
             writeln!(
                 stderr,
                 "{}generation {}/{} done: {} evaluations, mean fitness {:.4}, {best}",
@@ -352,6 +380,12 @@ fn search(args: SearchArgs) -> AnyResult<()> {
                 p.generations,
                 p.evaluations,
                 stats.mean_fitness
+            )
+        } else if live && p.confirming {
+            write!(
+                stderr,
+                "\rconfirming the finalists: training {}/{}   ",
+                p.scored_in_generation, p.pending_in_generation
             )
         } else if live {
             write!(
@@ -371,9 +405,9 @@ fn search(args: SearchArgs) -> AnyResult<()> {
     let seconds = started.elapsed().as_secs_f64();
     if args.json {
         let out = json!({
-            "best": {"arch": best.arch, "index": best.index, "rmi": best.rmi, "cost": best.cost,
+            "best": {"arch": best.arch, "index": best.index, "rmi": best.rmi, "replicates": best.replicates, "cost": best.cost,
                      "fitness": best.fitness, "feasible": best.feasible, "measured": best.measured},
-            "evaluations": search.evaluations(),
+            "evaluations": search.evaluations(), "trials": search.trials(),
             "seconds": seconds,
             "config": {"space": args.space, "device": args.device, "metric": args.metric, "threshold": args.threshold,
                        "unit": unit, "lambda": args.lambda, "penalty": args.penalty, "evolution": search.config(),
@@ -387,7 +421,15 @@ fn search(args: SearchArgs) -> AnyResult<()> {
         if let Some(i) = best.index {
             println!("NAS-Bench-201 index: {i}");
         }
-        println!("RMI (Σ CKA, 0..3): {:.4}", best.rmi);
+        println!(
+            "RMI (Σ CKA, 0..3): {:.4}{}",
+            best.rmi,
+            if best.replicates > 1 {
+                format!(" (mean of {} initialisations)", best.replicates)
+            } else {
+                String::new()
+            }
+        );
         println!(
             "{} on {}: {:.4} {unit} ({}; budget {} {unit}: {})",
             args.metric,
@@ -398,7 +440,11 @@ fn search(args: SearchArgs) -> AnyResult<()> {
             if best.feasible { "within" } else { "OVER" }
         );
         println!("fitness: {:.4}", best.fitness);
-        println!("{} architectures trained in {seconds:.1} s", search.evaluations());
+        println!(
+            "{} architectures trained ({} trainings) in {seconds:.1} s",
+            search.evaluations(),
+            search.trials()
+        );
     }
     Ok(())
 }
@@ -472,6 +518,8 @@ fn study_search(args: StudySearchArgs) -> AnyResult<()> {
                     generations: args.generations,
                     seed,
                     budget_aware: !args.budget_blind,
+                    finalists: args.confirmation.finalists,
+                    replicates: args.confirmation.replicates,
                     ..EvolutionConfig::default()
                 };
                 let run = constrained_search(table, &truth.cifar10, threshold, config, &mut memo)?;
@@ -501,6 +549,7 @@ fn study_search(args: StudySearchArgs) -> AnyResult<()> {
     };
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     let (evo, rnd) = (gap("evolution"), gap("random"));
+    let (evo_single, rnd_single) = (gap("evolution_single"), gap("random_single"));
     let wins = runs
         .iter()
         .filter(|r| {
@@ -516,10 +565,12 @@ fn study_search(args: StudySearchArgs) -> AnyResult<()> {
         "reference": reference_info(&assets, &reference)?,
         "population": args.population, "generations": args.generations, "seeds": args.seeds,
         "budget_aware": !args.budget_blind,
+        "finalists": args.confirmation.finalists, "replicates": args.confirmation.replicates,
         "steps": rmi_config(&args.common)?.steps, "batch": serde_json::to_value(args.common.batch)?,
-        "runs": runs.len(), "cells_trained": memo.trained(), "seconds": started.elapsed().as_secs_f64(),
+        "runs": runs.len(), "trainings": memo.trained(), "seconds": started.elapsed().as_secs_f64(),
         "evolution_mean_gap_points": mean(&evo), "evolution_found_feasible": evo.len(),
         "random_mean_gap_points": mean(&rnd), "random_found_feasible": rnd.len(),
+        "evolution_single_mean_gap_points": mean(&evo_single), "random_single_mean_gap_points": mean(&rnd_single),
         "evolution_beats_random": wins, "ties": ties, "details": runs,
     });
     println!("{out}");
@@ -596,8 +647,30 @@ fn train_reference(args: TrainReferenceArgs) -> AnyResult<()> {
     // Only the official training batches: the folder may also hold test images.
     let train = read_cifar(&args.data, "data_batch_")?;
     let test = args.test.as_ref().map(|t| read_cifar(t, "")).transpose()?;
-    let params = evrsnas::nn::Params::seeded(args.seed, Kernels::Fast);
-    let model = Reference::new(args.blocks, 10, params)?;
+    // Read before training: the output may overwrite the initial weights and their record.
+    let (model, previous_run) = match &args.init {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let model = Reference::from_safetensors(&bytes, Kernels::Fast)?;
+            if model.blocks() != args.blocks || model.classes() != 10 {
+                return Err(format!(
+                    "{} holds a ResNet-{} for {} classes, not a ResNet-{} for 10",
+                    path.display(),
+                    6 * model.blocks() + 2,
+                    model.classes(),
+                    6 * args.blocks + 2
+                )
+                .into());
+            }
+            let record = std::fs::read_to_string(path.with_extension("json")).ok();
+            let previous = record.and_then(|r| serde_json::from_str::<serde_json::Value>(&r).ok());
+            (model, previous)
+        }
+        None => (
+            Reference::new(args.blocks, 10, evrsnas::nn::Params::seeded(args.seed, Kernels::Fast))?,
+            None,
+        ),
+    };
     let cfg = evrsnas::train::TrainConfig {
         epochs: args.epochs,
         batch: args.batch,
@@ -635,6 +708,7 @@ fn train_reference(args: TrainReferenceArgs) -> AnyResult<()> {
         "seed": args.seed, "max_minutes": args.max_minutes,
         "recipe": "SGD momentum 0.9, weight decay 5e-4, cosine learning rate to 0 over the planned epochs, random 4-pixel-padded crops and horizontal flips, input normalised by ImageNet mean/std",
         "epochs": log,
+        "continued_from": previous_run,
         "top1_test_0_999": test.as_ref().map(|t| evrsnas::train::accuracy(&model, t)).transpose()?,
     });
     write(
@@ -674,7 +748,7 @@ fn study(args: StudyArgs) -> AnyResult<()> {
     let mut rmi = vec![vec![]; at.len()];
     let mut seconds = vec![0.0; at.len()];
     for (n, &i) in indices.iter().enumerate() {
-        let arch = Arch::new(Space::Nb201, evrsnas::space::nb201::genes_of_index(i)?)?;
+        let arch = Arch::from_nb201_index(i)?;
         let scores = evrsnas::rmi::trajectory(
             &arch,
             &eval.targets,
