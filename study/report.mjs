@@ -5,10 +5,17 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'study/results');
-const load = (name) => {
-  const file = path.join(dir, name);
+// Results measured with an earlier reference model are kept in a subfolder named after it; a sweep
+// missing from results/ is taken from there, and is compared with that folder's default run.
+const archives = fs.existsSync(dir)
+  ? fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name)).sort()
+  : [];
+const loadFrom = (folder, name) => {
+  const file = path.join(folder, name);
   return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
 };
+const load = (name) => loadFrom(dir, name);
+const locate = (name) => [dir, ...archives].find((folder) => fs.existsSync(path.join(folder, name))) ?? null;
 
 // Rank-correlation sweeps: one file per configuration, one row per K.
 const sweeps = [
@@ -20,15 +27,26 @@ const sweeps = [
   ['batch_train32.json', 'C = 8, N = 1, 32 CIFAR-10 training images (RMI-NAS style, comparison only)'],
   ['beta_1.0.json', 'C = 8, N = 1, 40 images, β = 1.0 (CKA only)'],
   ['beta_0.5.json', 'C = 8, N = 1, 40 images, β = 0.5'],
-].map(([file, label]) => ({ file, label, data: load(file) })).filter((s) => s.data);
+].map(([file, label]) => ({ file, label, folder: locate(file) }))
+  .filter((s) => s.folder)
+  .map((s) => ({ ...s, data: loadFrom(s.folder, s.file) }));
+// Sweeps taken from an archive are listed after that archive's own default run, their baseline.
+for (const folder of archives) {
+  const at = sweeps.findIndex((s) => s.folder === folder);
+  const main = loadFrom(folder, 'k_sweep.json');
+  if (at >= 0 && main) {
+    const label = `C = 8, N = 1, 40 foolbox images (default), with the earlier reference (${path.basename(folder)})`;
+    sweeps.splice(at, 0, { file: 'k_sweep.json', label, folder, data: main });
+  }
+}
 
 // The default configuration's per-cell scores (k_sweep_scores.csv, in sampling order) and the true
 // CIFAR-10 accuracies, so that a sweep over fewer cells can be compared with the default on the
 // same cells (a paired comparison).
-const scoresFile = path.join(dir, 'k_sweep_scores.csv');
 const truthFile = path.join(root, '../shared/data/nb201_accuracies_nats_bench.csv');
-let pairedTau = () => null;
-if (fs.existsSync(scoresFile) && fs.existsSync(truthFile)) {
+const pairedTau = (folder, k, n) => {
+  const scoresFile = path.join(folder, 'k_sweep_scores.csv');
+  if (!fs.existsSync(scoresFile) || !fs.existsSync(truthFile)) return null;
   const [head, ...lines] = fs.readFileSync(scoresFile, 'utf8').trim().split('\n');
   const cols = head.split(',');
   const rows = lines.map((l) => l.split(',').map(Number));
@@ -41,13 +59,11 @@ if (fs.existsSync(scoresFile) && fs.existsSync(truthFile)) {
     }
     return s / Math.sqrt((n - ta) * (n - tb));
   };
-  pairedTau = (k, n) => {
-    const c = cols.indexOf(`rmi_k${k}`);
-    if (c < 0 || n > rows.length) return null;
-    const sample = rows.slice(0, n);
-    return kendall(sample.map((r) => r[c]), sample.map((r) => acc[r[0]]));
-  };
-}
+  const c = cols.indexOf(`rmi_k${k}`);
+  if (c < 0 || n > rows.length) return null;
+  const sample = rows.slice(0, n);
+  return kendall(sample.map((r) => r[c]), sample.map((r) => acc[r[0]]));
+};
 
 const ci = (e) => `${e.value.toFixed(3)} [${e.low.toFixed(2)}, ${e.high.toFixed(2)}]`;
 let md = '';
@@ -56,7 +72,7 @@ for (const s of sweeps) {
   md += `\n**${s.label}** — ${d.samples} cells (seed ${d.seed}), β = ${d.beta}, batch ${d.batch_size}, reference ResNet-${d.reference.depth} (weights ${d.reference.sha256.slice(0, 12)})\n\n`;
   md += '| K | s / candidate | τ CIFAR-10 | τ CIFAR-100 | τ ImageNet16-120 | ρ CIFAR-10 | τ CIFAR-10 of the default, same cells |\n|---|---|---|---|---|---|---|\n';
   for (const r of d.results) {
-    const paired = s.file === 'k_sweep.json' ? null : pairedTau(r.steps, d.samples);
+    const paired = s.file === 'k_sweep.json' ? null : pairedTau(s.folder, r.steps, d.samples);
     md += `| ${r.steps} | ${r.seconds_per_candidate.toFixed(2)} | ${ci(r.cifar10.kendall_tau)} | ${ci(r.cifar100.kendall_tau)} | ${ci(r.imagenet16.kendall_tau)} | ${ci(r.cifar10.spearman_rho)} | ${paired == null ? '–' : paired.toFixed(3)} |\n`;
   }
 }

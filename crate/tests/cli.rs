@@ -53,6 +53,16 @@ fn bad_input_exits_2_with_a_clear_message() {
         ("search --space fbnet --device edgegpu --threshold 5", "not available"),
         (&format!("{search} --assets /nonexistent"), "MANIFEST.json"),
         (&format!("{search} --population 1"), "population"),
+        (&format!("{search} --replicates 0"), "replicates"),
+        (
+            concat!(
+                "train-reference --data ",
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../shared/data/cifar10_convnetjs/cifar10_test_first1000.bin",
+                " --out /nonexistent/x.safetensors --init /nonexistent/resnet.safetensors"
+            ),
+            "cannot read /nonexistent/resnet.safetensors",
+        ),
         (
             "score --space nb201 --arch |conv~0|+|none~0|none~1|+|none~0|none~1|none~2| --json",
             "unknown NAS-Bench-201 op",
@@ -118,6 +128,9 @@ fn search_json_has_the_documented_shape_and_is_reproducible() {
     }
     assert!(best["index"].as_u64().unwrap() < 15625);
     assert!(v["evaluations"].as_u64().unwrap() >= 4);
+    // The confirmation round: the four finalists were trained twice more; the winner is one.
+    assert_eq!(v["trials"].as_u64().unwrap(), v["evaluations"].as_u64().unwrap() + 8);
+    assert_eq!(best["replicates"], 3);
     assert!(v["seconds"].as_f64().unwrap() >= 0.0);
     assert_eq!(v["config"]["device"], "pixel3");
     let history = v["history"].as_array().unwrap();
