@@ -3,7 +3,7 @@
 
 use crate::cost::CostTable;
 use crate::evolve::{self, Evaluator, EvolutionConfig, Search, Trial};
-use crate::fitness::{Fitness, Penalty};
+use crate::fitness::Fitness;
 use crate::space::{Arch, Space};
 use candle_core::{bail, Result};
 use rand::rngs::StdRng;
@@ -166,14 +166,16 @@ pub struct ConstrainedRun {
 
 /// Runs the evolutionary search for one threshold and seed, then random search with the same number
 /// of evaluations and the same confirmation round, and compares both with the best feasible cell of
-/// the table. `accuracy[i]` is the true accuracy of NB201 cell i; `table` gives every cell's cost.
+/// the table. `accuracy[i]` is the true accuracy of NB201 cell i; `table` gives every cell's cost;
+/// `fitness` is the search's (its threshold is the budget).
 pub fn constrained_search(
     table: &CostTable,
     accuracy: &[f32],
-    threshold: f64,
+    fitness: Fitness,
     config: EvolutionConfig,
     evaluator: &mut Memo,
 ) -> Result<ConstrainedRun> {
+    let threshold = fitness.threshold;
     let costs = match table.per_arch_values() {
         Some(v) if v.len() == accuracy.len() => v,
         _ => bail!("the constrained-search study needs a per-cell NAS-Bench-201 cost table"),
@@ -188,7 +190,6 @@ pub fn constrained_search(
         .max_by(|&a, &b| accuracy[a].total_cmp(&accuracy[b]))
         .map(pick)
         .ok_or_else(|| candle_core::Error::Msg(format!("no cell costs at most {threshold}")))?;
-    let fitness = Fitness::new(threshold, 1.0, Penalty::Hinge)?;
     let mut search = Search::new(Space::Nb201, config, table.clone(), fitness)?;
     evolve::run(&mut search, evaluator, |_| std::ops::ControlFlow::Continue(()))?;
     let ranked = search.ranked();

@@ -350,7 +350,8 @@ fn constrained_search_study_compares_like_with_like() -> Result<()> {
     };
     let mut noisy = Noisy;
     let mut memo = Memo::new(&mut noisy);
-    let run = constrained_search(&table, &accuracy, 4.0, config, &mut memo)?;
+    let fitness = Fitness::new(4.0, 1.0, Penalty::Hinge)?;
+    let run = constrained_search(&table, &accuracy, fitness, config, &mut memo)?;
     for pick in [run.evolution, run.evolution_single, run.random, run.random_single] {
         let pick = pick.expect("a 4 ms budget admits many cells");
         assert!(pick.cost <= 4.0 && pick.accuracy <= run.best_feasible.accuracy);
@@ -365,7 +366,7 @@ fn constrained_search_study_compares_like_with_like() -> Result<()> {
         run.trials
     );
     // The memo trains nothing twice: a second identical study costs nothing.
-    let again = constrained_search(&table, &accuracy, 4.0, config, &mut memo)?;
+    let again = constrained_search(&table, &accuracy, fitness, config, &mut memo)?;
     assert_eq!(memo.trained(), trained);
     assert_eq!(again.evolution.map(|p| p.index), run.evolution.map(|p| p.index));
     Ok(())

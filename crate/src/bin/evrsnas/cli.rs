@@ -244,6 +244,12 @@ struct StudySearchArgs {
     /// Breed blind to the budget (see `search --budget-blind`), for comparison.
     #[arg(long)]
     budget_blind: bool,
+    /// λ, the weight of the budget penalty.
+    #[arg(long, default_value_t = 1.0)]
+    lambda: f64,
+    /// Penalty shape: hinge (only over budget) or two-sided (distance from the budget).
+    #[arg(long, default_value = "hinge")]
+    penalty: Penalty,
     #[command(flatten)]
     confirmation: Confirmation,
     #[command(flatten)]
@@ -522,7 +528,8 @@ fn study_search(args: StudySearchArgs) -> AnyResult<()> {
                     replicates: args.confirmation.replicates,
                     ..EvolutionConfig::default()
                 };
-                let run = constrained_search(table, &truth.cifar10, threshold, config, &mut memo)?;
+                let fitness = Fitness::new(threshold, args.lambda, args.penalty)?;
+                let run = constrained_search(table, &truth.cifar10, fitness, config, &mut memo)?;
                 eprintln!(
                     "{device} p{:.0} seed {seed}: evolution {:?}, random {:?}, best {:.2} ({} trained, {:.0} s)",
                     q * 100.0,
@@ -566,6 +573,7 @@ fn study_search(args: StudySearchArgs) -> AnyResult<()> {
         "population": args.population, "generations": args.generations, "seeds": args.seeds,
         "budget_aware": !args.budget_blind,
         "finalists": args.confirmation.finalists, "replicates": args.confirmation.replicates,
+        "lambda": args.lambda, "penalty": args.penalty,
         "steps": rmi_config(&args.common)?.steps, "batch": serde_json::to_value(args.common.batch)?,
         "runs": runs.len(), "trainings": memo.trained(), "seconds": started.elapsed().as_secs_f64(),
         "evolution_mean_gap_points": mean(&evo), "evolution_found_feasible": evo.len(),
