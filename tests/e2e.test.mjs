@@ -104,7 +104,7 @@ test('an FBNet search draws its 22 layers and has no ground truth', async () => 
 });
 
 test('settings round-trip through the URL', async () => {
-  const { page } = await open('space=fbnet&device=fpga&threshold=12.5&population=7&generations=3&seed=42&steps=4&lambda=2&penalty=two-sided');
+  const { page } = await open('space=fbnet&device=fpga&threshold=12.5&population=7&generations=3&seed=42&steps=4&lambda=2&penalty=hinge');
   await page.waitForSelector('#app[data-state="idle"]');
   await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
   assert.equal(await page.inputValue('#space'), 'fbnet');
@@ -112,13 +112,13 @@ test('settings round-trip through the URL', async () => {
   assert.equal(await page.inputValue('#threshold'), '12.5');
   assert.equal(await page.inputValue('#population'), '7');
   assert.equal(await page.inputValue('#seed'), '42');
-  assert.equal(await page.inputValue('#penalty'), 'two-sided');
+  assert.equal(await page.inputValue('#penalty'), 'hinge');
   await page.fill('#seed', '43');
   const query = new URLSearchParams(await page.evaluate(() => location.search));
   assert.equal(query.get('seed'), '43');
   assert.equal(query.get('device'), 'fpga');
   assert.equal(query.get('threshold'), '12.5');
-  assert.equal(query.get('penalty'), 'two-sided');
+  assert.equal(query.get('penalty'), 'hinge');
   // FBNet offers only the devices it has figures for.
   const devices = await page.$$eval('#device option', (os) => os.map((o) => o.value));
   assert.deepEqual(devices.sort(), ['eyeriss', 'fpga', 'pixel3', 'raspi4']);

@@ -330,17 +330,12 @@ impl Search {
     /// among the best (the reason for confirming), so it cannot overtake a confirmed mean.
     /// Otherwise, and within each group, by fitness (ties: first scored first).
     pub fn ranked(&self) -> Vec<Candidate> {
-        let mut all = self.ranked_by_fitness();
+        let mut all: Vec<Candidate> = self.seen.iter().filter_map(|a| self.candidate(a)).collect();
+        all.sort_by(|a, b| b.fitness.total_cmp(&a.fitness));
         if self.confirmed && self.config.finalists > 0 && self.config.replicates > 1 {
             let replicates = self.config.replicates as usize;
             all.sort_by_key(|c| !(c.feasible && c.replicates >= replicates));
         }
-        all
-    }
-
-    fn ranked_by_fitness(&self) -> Vec<Candidate> {
-        let mut all: Vec<Candidate> = self.seen.iter().filter_map(|a| self.candidate(a)).collect();
-        all.sort_by(|a, b| b.fitness.total_cmp(&a.fitness));
         all
     }
 
@@ -407,13 +402,11 @@ impl Search {
     /// The best candidates by fitness, those within budget first: the winner is the best
     /// feasible one, so that is where a second opinion pays.
     fn pick_finalists(&self) -> Vec<Arch> {
-        let mut ranked = self.ranked_by_fitness();
-        ranked.sort_by_key(|c| !c.feasible);
-        ranked
-            .iter()
-            .take(self.config.finalists)
-            .map(|c| Arch::parse(self.space, &c.arch).expect("a scored architecture parses"))
-            .collect()
+        let mut archs: Vec<&Arch> = self.seen.iter().collect();
+        // Stable sorts: equal fitness keeps the order of first scoring, as in `ranked`.
+        archs.sort_by(|a, b| self.fitness_of(b).total_cmp(&self.fitness_of(a)));
+        archs.sort_by_key(|a| !self.fitness.feasible(self.cost(a).value));
+        archs.into_iter().take(self.config.finalists).cloned().collect()
     }
 
     fn tournament<'a>(&mut self, ranked: &'a [(Arch, f64)]) -> &'a Arch {

@@ -4,6 +4,7 @@ use clap::{Args, Parser, Subcommand};
 use evrsnas::assets::{BatchChoice, DirSource, Verified};
 use evrsnas::data::LabelledImages;
 use evrsnas::evolve::{self, Progress};
+use evrsnas::fitness::DEFAULT_LAMBDA;
 use evrsnas::{
     Arch, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, Reference, RmiConfig, RmiEvaluator,
     RmiTargets, Search, Space,
@@ -101,10 +102,10 @@ struct SearchArgs {
     #[arg(long, allow_hyphen_values = true)]
     threshold: f64,
     /// λ, weight of the budget penalty.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = DEFAULT_LAMBDA)]
     lambda: f64,
-    /// Penalty shape: hinge or two-sided.
-    #[arg(long, default_value = "hinge")]
+    /// Penalty shape: two-sided (distance from the budget) or hinge (only over budget).
+    #[arg(long, default_value = Penalty::default().name())]
     penalty: Penalty,
     #[arg(long, default_value_t = EvolutionConfig::default().population)]
     population: usize,
@@ -245,10 +246,10 @@ struct StudySearchArgs {
     #[arg(long)]
     budget_blind: bool,
     /// λ, the weight of the budget penalty.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = DEFAULT_LAMBDA)]
     lambda: f64,
-    /// Penalty shape: hinge (only over budget) or two-sided (distance from the budget).
-    #[arg(long, default_value = "hinge")]
+    /// Penalty shape: two-sided (distance from the budget) or hinge (only over budget).
+    #[arg(long, default_value = Penalty::default().name())]
     penalty: Penalty,
     #[command(flatten)]
     confirmation: Confirmation,
