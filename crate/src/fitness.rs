@@ -37,10 +37,9 @@ impl Penalty {
 impl std::str::FromStr for Penalty {
     type Err = candle_core::Error;
     fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "hinge" => Ok(Penalty::Hinge),
-            "two-sided" => Ok(Penalty::TwoSided),
-            _ => bail!("unknown penalty '{s}' (expected hinge or two-sided)"),
+        match [Penalty::Hinge, Penalty::TwoSided].into_iter().find(|p| p.name() == s) {
+            Some(p) => Ok(p),
+            None => bail!("unknown penalty '{s}' (expected hinge or two-sided)"),
         }
     }
 }

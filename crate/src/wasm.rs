@@ -6,9 +6,11 @@
 //! with its own [`Scorer`] (training candidates: expensive).
 
 use crate::assets::{GroundTruth, ImageBatch, Manifest};
-use crate::evolve::{EvolutionConfig, Search, Trial};
+use crate::evolve::{Evaluator, EvolutionConfig, Search, Trial};
 use crate::fitness::{Fitness, Penalty};
-use crate::{Arch, CostBook, Device, Kernels, Metric, ProxyConfig, Reference, RmiConfig, RmiTargets, Space};
+use crate::{
+    Arch, CostBook, Device, Kernels, Metric, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiTargets, Space,
+};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -259,10 +261,7 @@ pub fn benchmark(kernels: &str, reps: usize, candidate_reps: usize, steps: usize
 /// Scores candidates: one per worker, holding the reference's targets on the batch.
 #[wasm_bindgen]
 pub struct Scorer {
-    targets: RmiTargets,
-    proxy: ProxyConfig,
-    config: RmiConfig,
-    seed: u64,
+    evaluator: RmiEvaluator,
 }
 
 #[derive(Deserialize)]
@@ -307,20 +306,20 @@ impl Scorer {
         let batch = batch.ok_or_else(|| js_err("no RMI batch given"))?;
         let targets = RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
         Ok(Self {
-            targets,
-            proxy: o.proxy.unwrap_or_default(),
-            config,
-            seed: o.seed,
+            evaluator: RmiEvaluator {
+                targets,
+                proxy: o.proxy.unwrap_or_default(),
+                config,
+                seed: o.seed,
+                kernels: Kernels::Fast,
+            },
         })
     }
 
     /// RMI score (Σ CKA after K steps) of one initialisation (`replicate`) of an architecture.
-    pub fn score(&self, space: &str, arch: &str, replicate: u32) -> Result<f64, JsError> {
+    pub fn score(&mut self, space: &str, arch: &str, replicate: u32) -> Result<f64, JsError> {
         let space: Space = space.parse().map_err(js_err)?;
         let arch = Arch::parse(space, arch).map_err(js_err)?;
-        let seed = crate::rmi::replicate_seed(self.seed, replicate);
-        let s =
-            crate::rmi::score(&arch, &self.targets, &self.proxy, &self.config, seed, Kernels::Fast).map_err(js_err)?;
-        Ok(s.rmi)
+        self.evaluator.evaluate(&Trial { arch, replicate }).map_err(js_err)
     }
 }
