@@ -96,7 +96,7 @@ if (parts.length) {
     `${p0.finalists ?? 0} finalists × ${p0.replicates ?? 1} initialisations, ` +
     `seeds ${parts.flatMap((p) => p.seeds).join(', ')}, reference ResNet-${p0.reference.depth} (weights ${p0.reference.sha256.slice(0, 12)}); ` +
     `${trained} trainings in ${minutes.toFixed(0)} min. "Single" columns: the same run's pick by the first initialisation's scores alone (no confirmation round).\n\n`;
-  md += '| device | percentile | threshold (ms) | best feasible (%) | evolution (%) | evolution, single (%) | random (%) | random, single (%) | trainings |\n|---|---|---|---|---|---|---|---|---|\n';
+  md += '| device | percentile | threshold (ms) | best feasible (%) | evolution (%) | evolution latency (ms) | evolution, single (%) | random (%) | random latency (ms) | random, single (%) | trainings |\n|---|---|---|---|---|---|---|---|---|---|---|\n';
   const groups = new Map();
   for (const r of details) {
     const key = `${r.device} ${r.percentile}`;
@@ -110,8 +110,13 @@ if (parts.length) {
       const none = rows.length - v.length;
       return (v.length ? mean(v).toFixed(2) : '–') + (none ? ` (${none} of ${rows.length} found nothing feasible)` : '');
     };
+    // The found cells' latency (mean over the seeds), to read against the threshold.
+    const cost = (who) => {
+      const v = rows.map((r) => r[who]?.cost).filter((c) => c != null);
+      return v.length ? mean(v).toFixed(3) : '–';
+    };
     md += `| ${r0.device} | ${r0.percentile} | ${r0.threshold.toFixed(3)} | ${mean(rows.map((r) => r.best_feasible.accuracy)).toFixed(2)} | ` +
-      `${col('evolution')} | ${col('evolution_single')} | ${col('random')} | ${col('random_single')} | ${mean(rows.map((r) => r.trials ?? r.evaluations)).toFixed(0)} |\n`;
+      `${col('evolution')} | ${cost('evolution')} | ${col('evolution_single')} | ${col('random')} | ${cost('random')} | ${col('random_single')} | ${mean(rows.map((r) => r.trials ?? r.evaluations)).toFixed(0)} |\n`;
   }
   md += `\nMean gap to the best feasible cell (CIFAR-10 test accuracy, points): evolution **${mean(evo).toFixed(2)}** ` +
     `(${evo.length} of ${details.length} runs found a feasible cell), random search **${mean(rnd).toFixed(2)}** ` +
