@@ -196,6 +196,30 @@ impl Search {
         })
     }
 
+    /// Random search, the baseline the evolution must beat: `sample` scored as a single
+    /// generation, then the same confirmation round as an evolutionary search with `config`.
+    pub fn random(
+        space: Space,
+        config: EvolutionConfig,
+        costs: CostTable,
+        fitness: Fitness,
+        sample: Vec<Arch>,
+    ) -> Result<Self> {
+        if let Some(a) = sample.iter().find(|a| a.space() != space) {
+            bail!("a {} architecture cannot join a {space} search", a.space())
+        }
+        let config = EvolutionConfig {
+            population: sample.len(),
+            generations: 1,
+            tournament: 1,
+            elitism: 0,
+            ..config
+        };
+        let mut search = Self::new(space, config, costs, fitness)?;
+        search.population = sample;
+        Ok(search)
+    }
+
     pub fn space(&self) -> Space {
         self.space
     }

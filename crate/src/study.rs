@@ -10,6 +10,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 
 /// Kendall's τ-b (ties in either list are discounted).
 pub fn kendall_tau(a: &[f64], b: &[f64]) -> f64 {
@@ -190,71 +191,43 @@ pub fn constrained_search(
         .max_by(|&a, &b| accuracy[a].total_cmp(&accuracy[b]))
         .map(pick)
         .ok_or_else(|| candle_core::Error::Msg(format!("no cell costs at most {threshold}")))?;
-    let mut search = Search::new(Space::Nb201, config, table.clone(), fitness)?;
-    evolve::run(&mut search, evaluator, |_| std::ops::ControlFlow::Continue(()))?;
-    let ranked = search.ranked();
-    let evolution = ranked.iter().find(|c| c.feasible).and_then(|c| c.index).map(pick);
     let first_score = |memo: &Memo, i: usize| -> Result<f64> {
         let arch = Arch::from_nb201_index(i)?;
         memo.known(&Trial::first(arch))
             .ok_or_else(|| candle_core::Error::Msg(format!("cell {i} was ranked but never trained")))
     };
-    // The single-initialisation pick: best feasible by fitness on replicate 0 alone.
-    let single = |memo: &Memo, cells: &[usize]| -> Result<Option<usize>> {
-        let mut best: Option<(f64, usize)> = None;
-        for &i in cells.iter().filter(|&&i| costs[i] <= threshold) {
+    // A search's pick: its best feasible candidate after the confirmation round; and what it
+    // would have picked by the first initialisation's scores alone (best feasible by fitness).
+    let picks = |search: &Search, memo: &Memo| -> Result<(Option<Pick>, Option<Pick>)> {
+        let ranked = search.ranked();
+        let confirmed = ranked.iter().find(|c| c.feasible).and_then(|c| c.index).map(pick);
+        let mut single: Option<(f64, usize)> = None;
+        for i in ranked.iter().filter_map(|c| c.index).filter(|&i| costs[i] <= threshold) {
             let f = fitness.fitness(first_score(memo, i)?, costs[i]);
-            if best.is_none_or(|(b, _)| f > b) {
-                best = Some((f, i));
+            if single.is_none_or(|(b, _)| f > b) {
+                single = Some((f, i));
             }
         }
-        Ok(best.map(|(_, i)| i))
+        Ok((confirmed, single.map(|(_, i)| pick(i))))
     };
-    let evolved: Vec<usize> = ranked.iter().filter_map(|c| c.index).collect();
-    let evolution_single = single(evaluator, &evolved)?.map(pick);
+    let mut search = Search::new(Space::Nb201, config, table.clone(), fitness)?;
+    evolve::run(&mut search, evaluator, |_| ControlFlow::Continue(()))?;
+    let (evolution, evolution_single) = picks(&search, evaluator)?;
     let evaluations = search.evaluations();
-    // Random search: the first `evaluations` distinct cells of a seeded uniform stream.
+    // Random search: the first `evaluations` distinct cells of a seeded uniform stream, scored as
+    // one generation, then the same confirmation round.
     let mut rng = StdRng::seed_from_u64(config.seed ^ 0x05ee_d0f7_a2d0);
-    let mut sampled = vec![];
+    let mut sample = vec![];
     let mut seen = HashSet::new();
-    while sampled.len() < evaluations.min(costs.len()) {
+    while sample.len() < evaluations.min(costs.len()) {
         let arch = Space::Nb201.sample(&mut rng);
-        let Some(i) = arch.nb201_index() else {
-            bail!("sampled cell has no NAS-Bench-201 index")
-        };
-        if seen.insert(i) {
-            evaluator.evaluate(&Trial::first(arch))?;
-            sampled.push(i);
+        if seen.insert(arch.clone()) {
+            sample.push(arch);
         }
     }
-    let random_single = single(evaluator, &sampled)?;
-    // Its confirmation round, as the evolution's: the best feasible few, re-trained.
-    let mut feasible: Vec<(f64, usize)> = sampled
-        .iter()
-        .filter(|&&i| costs[i] <= threshold)
-        .map(|&i| Ok((fitness.fitness(first_score(evaluator, i)?, costs[i]), i)))
-        .collect::<Result<_>>()?;
-    feasible.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut random: Option<(f64, usize)> = None;
-    for &(_, i) in feasible.iter().take(config.finalists) {
-        let arch = Arch::from_nb201_index(i)?;
-        let mut sum = 0.0;
-        for replicate in 0..config.replicates {
-            sum += evaluator.evaluate(&Trial {
-                arch: arch.clone(),
-                replicate,
-            })?;
-        }
-        let f = fitness.fitness(sum / config.replicates as f64, costs[i]);
-        if random.is_none_or(|(b, _)| f > b) {
-            random = Some((f, i));
-        }
-    }
-    let random = if config.finalists == 0 {
-        random_single
-    } else {
-        random.map(|(_, i)| i)
-    };
+    let mut random_search = Search::random(Space::Nb201, config, table.clone(), fitness, sample)?;
+    evolve::run(&mut random_search, evaluator, |_| ControlFlow::Continue(()))?;
+    let (random, random_single) = picks(&random_search, evaluator)?;
     Ok(ConstrainedRun {
         threshold,
         seed: config.seed,
@@ -263,8 +236,8 @@ pub fn constrained_search(
         best_feasible,
         evolution,
         evolution_single,
-        random: random.map(pick),
-        random_single: random_single.map(pick),
+        random,
+        random_single,
     })
 }
 

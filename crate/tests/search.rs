@@ -303,6 +303,39 @@ fn finalists_are_retrained_and_ranked_by_their_mean() -> Result<()> {
 }
 
 #[test]
+fn random_search_scores_its_sample_then_confirms_like_the_evolution() -> Result<()> {
+    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge)?;
+    let config = EvolutionConfig {
+        finalists: 3,
+        replicates: 3,
+        ..EvolutionConfig::default()
+    };
+    let sample: Vec<Arch> = (0..10)
+        .map(|i| Arch::from_nb201_index(i * 1000))
+        .collect::<Result<_>>()?;
+    let mut search = Search::random(Space::Nb201, config, toy_costs()?, fitness, sample.clone())?;
+    let mut eval = Counting {
+        inner: Noisy,
+        seen: HashSet::new(),
+    };
+    run(&mut search, &mut eval, |_| ControlFlow::Continue(()))?;
+    assert!(search.is_done());
+    // The sample, nothing bred from it, and 3 finalists × 2 more initialisations.
+    assert_eq!(search.evaluations(), 10);
+    assert_eq!(search.trials(), 10 + 6);
+    let ranked = search.ranked();
+    assert!(ranked
+        .iter()
+        .all(|c| sample.contains(&Arch::parse(Space::Nb201, &c.arch).unwrap())));
+    assert!(ranked[..3].iter().all(|c| c.replicates == 3), "{ranked:?}");
+    // An architecture of another space is refused.
+    let mut mixed = sample;
+    mixed.push(Space::Fbnet.sample(&mut StdRng::seed_from_u64(0)));
+    assert!(Search::random(Space::Nb201, config, toy_costs()?, fitness, mixed).is_err());
+    Ok(())
+}
+
+#[test]
 fn without_finalists_the_search_ends_with_its_last_generation() -> Result<()> {
     let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge)?;
     let config = EvolutionConfig {
