@@ -77,9 +77,11 @@ for (const s of sweeps) {
   }
 }
 
-// Constrained search: one file per evolution seed (search_seed<N>.json), merged here.
-const seedFiles = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^search_seed\d+\.json$/.test(f)).sort() : [];
-const parts = seedFiles.map(load);
+// Constrained search: one file per evolution seed (search_seed<N>.json), merged here; from an
+// archive when results/ has none yet.
+const seedFilesIn = (folder) => fs.readdirSync(folder).filter((f) => /^search_seed\d+\.json$/.test(f)).sort();
+const searchFolder = fs.existsSync(dir) ? [dir, ...archives].find((f) => seedFilesIn(f).length) : undefined;
+const parts = searchFolder ? seedFilesIn(searchFolder).map((f) => loadFrom(searchFolder, f)) : [];
 if (parts.length) {
   const details = parts.flatMap((p) => p.details);
   const mean = (v) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
@@ -92,7 +94,8 @@ if (parts.length) {
   const p0 = parts[0];
   const trained = parts.reduce((a, p) => a + (p.trainings ?? p.cells_trained), 0);
   const minutes = parts.reduce((a, p) => a + p.seconds, 0) / 60;
-  md += `\n**Constrained search** — population ${p0.population} × ${p0.generations} generations, K = ${p0.steps}, ` +
+  const earlier = searchFolder === dir ? '' : `, with the earlier reference (${path.basename(searchFolder)})`;
+  md += `\n**Constrained search${earlier}** — population ${p0.population} × ${p0.generations} generations, K = ${p0.steps}, ` +
     `${p0.finalists ?? 0} finalists × ${p0.replicates ?? 1} initialisations, ` +
     `seeds ${parts.flatMap((p) => p.seeds).join(', ')}, reference ResNet-${p0.reference.depth} (weights ${p0.reference.sha256.slice(0, 12)}); ` +
     `${trained} trainings in ${minutes.toFixed(0)} min. "Single" columns: the same run's pick by the first initialisation's scores alone (no confirmation round).\n\n`;
