@@ -30,7 +30,8 @@ for (const k of ['stock', 'fast']) {
 let torch = null;
 try {
   console.error('PyTorch…');
-  torch = JSON.parse(run('python3', ['bench/torch_twin.py', String(steps), String(reps)], { OMP_NUM_THREADS: '1' }));
+  const threads = native.reference_train_step_threaded_ms?.threads ?? 1;
+  torch = JSON.parse(run('python3', ['bench/torch_twin.py', String(steps), String(reps), String(threads)], { OMP_NUM_THREADS: '1' }));
 } catch {
   console.error('PyTorch not installed: no PyTorch column (pip install torch)');
 }
@@ -58,10 +59,16 @@ for (const [key, what] of [
   const t = torch?.[key];
   rows.push(`| ${what} | ${f(native[key].stock)} | ${f(native[key].fast)} | ${f(wasm[key].stock)} | ${f(wasm[key].fast)} | ${f(t)} | ${r(native[key].stock, native[key].fast)} | ${r(wasm[key].fast, native[key].fast)} | ${r(native[key].fast, t)} |`);
 }
+// Training the reference: our convolutions split the batch over every core, PyTorch uses as many threads.
+const threaded = native.reference_train_step_threaded_ms;
+if (threaded) {
+  const t = torch?.reference_train_step_threaded_ms;
+  rows.push(`| ResNet-20 train step (batch 128), ${threaded.threads} threads | – | ${f(threaded.fast)} | – | – | ${f(t)} | – | – | ${r(threaded.fast, t)} |`);
+}
 const md = `# Benchmarks
 
 Measured by \`cargo make bench\` (bench/run.mjs) in one run, all on one thread (CANDLE_NUM_THREADS=1,
-torch.set_num_threads(1)); medians in milliseconds.
+torch.set_num_threads(1)) except the row that says how many; medians in milliseconds.
 
 - Machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${os.platform()} ${os.release()}
 - Date: ${date}; wasm under node ${process.version} (wasm32 + simd128); ${torch ? `PyTorch ${torch.torch}` : 'PyTorch not installed in this run'}

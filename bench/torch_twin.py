@@ -15,6 +15,8 @@ torch.set_num_threads(1)
 torch.manual_seed(0)
 STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 REPS = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+# Threads for the second, multi-threaded ResNet-20 step measurement (1: none).
+THREADS = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 
 
 def median(v):
@@ -159,5 +161,9 @@ def nb201():
     return median(times)
 
 
-print(json.dumps({"probe_train_step_ms": probe(), "nb201_candidate_ms": nb201(),
-                  "reference_train_step_ms": resnet_step(), "torch": torch.__version__}))
+result = {"probe_train_step_ms": probe(), "nb201_candidate_ms": nb201(),
+          "reference_train_step_ms": resnet_step(), "torch": torch.__version__}
+if THREADS > 1:
+    torch.set_num_threads(THREADS)
+    result["reference_train_step_threaded_ms"] = resnet_step()
+print(json.dumps(result))

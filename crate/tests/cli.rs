@@ -64,6 +64,10 @@ fn bad_input_exits_2_with_a_clear_message() {
             "cannot read /nonexistent/resnet.safetensors",
         ),
         (
+            "train-reference --data /nonexistent --out /nonexistent/x.safetensors --threads 0",
+            "--threads must be at least 1",
+        ),
+        (
             "score --space nb201 --arch |conv~0|+|none~0|none~1|+|none~0|none~1|none~2| --json",
             "unknown NAS-Bench-201 op",
         ),

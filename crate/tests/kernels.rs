@@ -116,6 +116,39 @@ fn assert_agree(
     Ok(())
 }
 
+/// Splitting the batch over threads (native only) changes nothing but the order in which the
+/// weight gradient's per-thread sums are added.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn threaded_conv_matches_one_thread() -> Result<()> {
+    let mut rng = StdRng::seed_from_u64(7);
+    for (n, groups, k, stride) in [(5, 1, 3, 1), (7, 2, 3, 2), (3, 1, 1, 1), (2, 4, 5, 1), (1, 1, 3, 1)] {
+        let (c_in, c_out) = (4 * groups, 3 * groups);
+        let spec = Conv2dSpec {
+            stride,
+            padding: k / 2,
+            groups,
+        };
+        let x = random(&[n, c_in, 9, 9], &mut rng)?;
+        let wt = random(&[c_out, c_in / groups, k, k], &mut rng)?;
+        let r = random(conv2d(&x, &wt, spec, Kernels::Fast)?.dims(), &mut rng)?;
+        kernels::set_threads(1);
+        let one = conv_and_grads(&x, &wt, &r, spec, Kernels::Fast)?;
+        for threads in [2, 3, 8] {
+            kernels::set_threads(threads);
+            let many = conv_and_grads(&x, &wt, &r, spec, Kernels::Fast)?;
+            kernels::set_threads(1);
+            for (what, (a, b)) in ["output", "grad x"].iter().zip(many.iter().zip(&one)) {
+                let same = a.flatten_all()?.to_vec1::<f32>()? == b.flatten_all()?.to_vec1::<f32>()?;
+                assert!(same, "{what} changes with {threads} threads, batch {n}");
+            }
+            let d = max_rel_diff(&many[2], &one[2])?;
+            assert!(d < 1e-5, "grad w differs by {d} with {threads} threads, batch {n}");
+        }
+    }
+    Ok(())
+}
+
 #[test]
 fn fast_batch_norm_matches_stock() -> Result<()> {
     let mut rng = StdRng::seed_from_u64(7);

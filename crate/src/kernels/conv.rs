@@ -4,6 +4,7 @@
 use super::gemm::{matmul, Operand};
 use super::{contiguous_f32, with_f32, write_f32, Conv2dSpec};
 use candle_core::{bail, CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Every size of one convolution call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,6 +148,27 @@ fn col2im(col: &[f32], g: &ConvGeometry, x: &mut [f32]) {
     }
 }
 
+/// Threads a convolution splits its batch over, 1 by default: a wasm worker has no threads, and the
+/// RMI scorer runs one candidate per core instead. Training the reference asks for more.
+static THREADS: AtomicUsize = AtomicUsize::new(1);
+
+/// Lets the fast convolutions split each batch over `threads` threads (native builds only; wasm
+/// always uses one). Results are the same for every thread count, bit for bit, except the weight
+/// gradient, which sums the threads' partial sums in a different order.
+pub fn set_threads(threads: usize) {
+    THREADS.store(threads.max(1), Ordering::Relaxed);
+}
+
+/// Images per thread for a batch of `n` (the last thread may get fewer).
+fn images_per_thread(n: usize) -> usize {
+    let threads = if cfg!(target_arch = "wasm32") {
+        1
+    } else {
+        THREADS.load(Ordering::Relaxed)
+    };
+    n.div_ceil(threads.clamp(1, n.max(1))).max(1)
+}
+
 /// Forward pass: x `[N, C_in, H, W]`, w `[C_out, C_in/g, k, k]` → y `[N, C_out, H', W']`.
 pub fn conv2d_forward(x: &[f32], w: &[f32], g: &ConvGeometry) -> Vec<f32> {
     let pos = g.h_out() * g.w_out();
@@ -155,9 +177,26 @@ pub fn conv2d_forward(x: &[f32], w: &[f32], g: &ConvGeometry) -> Vec<f32> {
         depthwise_forward(x, w, g, &mut y);
         return y;
     }
+    let per = images_per_thread(g.n);
+    if per >= g.n {
+        forward_images(x, w, g, 0, &mut y);
+        return y;
+    }
+    std::thread::scope(|scope| {
+        for (chunk, y) in y.chunks_mut(per * g.c_out * pos).enumerate() {
+            scope.spawn(move || forward_images(x, w, g, chunk * per, y));
+        }
+    });
+    y
+}
+
+/// The forward pass of the images from `first` on whose outputs `y` holds.
+fn forward_images(x: &[f32], w: &[f32], g: &ConvGeometry, first: usize, y: &mut [f32]) {
+    let pos = g.h_out() * g.w_out();
     let (cig, cog, kdim, hw) = (g.cig(), g.cog(), g.kdim(), g.h * g.w);
     let mut col = vec![0.0f32; if g.is_pointwise() { 0 } else { kdim * pos }];
-    for n in 0..g.n {
+    for (i, y) in y.chunks_exact_mut(g.c_out * pos).enumerate() {
+        let n = first + i;
         for grp in 0..g.groups {
             let xg = &x[(n * g.c_in + grp * cig) * hw..(n * g.c_in + (grp + 1) * cig) * hw];
             let cols: &[f32] = if g.is_pointwise() {
@@ -167,11 +206,10 @@ pub fn conv2d_forward(x: &[f32], w: &[f32], g: &ConvGeometry) -> Vec<f32> {
                 &col
             };
             let wg = &w[grp * cog * kdim..(grp + 1) * cog * kdim];
-            let yg = &mut y[(n * g.c_out + grp * cog) * pos..(n * g.c_out + (grp + 1) * cog) * pos];
+            let yg = &mut y[grp * cog * pos..(grp + 1) * cog * pos];
             matmul(yg, Operand::new(wg, cog, kdim), Operand::new(cols, kdim, pos), false);
         }
     }
-    y
 }
 
 /// Backward pass: gradients of the input and of the weight, given the output gradient `gy`.
@@ -182,22 +220,62 @@ pub fn conv2d_backward(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry) -> (V
         depthwise_backward(x, w, gy, g, &mut gx, &mut gw);
         return (gx, gw);
     }
+    // The weight gradient is accumulated transposed, [kdim × cog] per group: gemm vectorises along
+    // the rows of its output, and kdim is the long side (measured 2–4× faster than [cog × kdim]).
+    let mut gw_t = vec![0.0f32; w.len()];
+    let per = images_per_thread(g.n);
+    if per >= g.n {
+        backward_images(x, w, gy, g, 0, &mut gx, &mut gw_t);
+    } else {
+        // Each thread sums its images' weight gradients; the partial sums are added in thread order.
+        let partials: Vec<Vec<f32>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = gx
+                .chunks_mut(per * g.c_in * g.h * g.w)
+                .enumerate()
+                .map(|(chunk, gx)| {
+                    scope.spawn(move || {
+                        let mut gw_t = vec![0.0f32; w.len()];
+                        backward_images(x, w, gy, g, chunk * per, gx, &mut gw_t);
+                        gw_t
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a convolution thread panicked"))
+                .collect()
+        });
+        for partial in &partials {
+            gw_t.iter_mut().zip(partial).for_each(|(a, &b)| *a += b);
+        }
+    }
+    let (cog, kdim) = (g.cog(), g.kdim());
+    for (gw_g, gw_t_g) in gw.chunks_exact_mut(cog * kdim).zip(gw_t.chunks_exact(cog * kdim)) {
+        for (o, row) in gw_g.chunks_exact_mut(kdim).enumerate() {
+            row.iter_mut().enumerate().for_each(|(kk, v)| *v = gw_t_g[kk * cog + o]);
+        }
+    }
+    (gx, gw)
+}
+
+/// The backward pass of the images from `first` on whose input gradients `gx` holds; adds their
+/// weight gradient, transposed, to `gw_t`.
+fn backward_images(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry, first: usize, gx: &mut [f32], gw_t: &mut [f32]) {
     let pos = g.h_out() * g.w_out();
     let (cig, cog, kdim, hw) = (g.cig(), g.cog(), g.kdim(), g.h * g.w);
     let mut col = vec![0.0f32; kdim * pos];
     let mut gcol = vec![0.0f32; kdim * pos];
-    // The weight gradient is accumulated transposed, [kdim × cog] per group: gemm vectorises along
-    // the rows of its output, and kdim is the long side (measured 2–4× faster than [cog × kdim]).
-    let mut gw_t = vec![0.0f32; w.len()];
-    for n in 0..g.n {
+    for (i, gx) in gx.chunks_exact_mut(g.c_in * hw).enumerate() {
+        let n = first + i;
         for grp in 0..g.groups {
             let xr = (n * g.c_in + grp * cig) * hw..(n * g.c_in + (grp + 1) * cig) * hw;
+            let gxg = &mut gx[grp * cig * hw..(grp + 1) * cig * hw];
             let gyg = &gy[(n * g.c_out + grp * cog) * pos..(n * g.c_out + (grp + 1) * cog) * pos];
             let wr = grp * cog * kdim..(grp + 1) * cog * kdim;
             let cols: &[f32] = if g.is_pointwise() {
-                &x[xr.clone()]
+                &x[xr]
             } else {
-                im2col(&x[xr.clone()], g, &mut col);
+                im2col(&x[xr], g, &mut col);
                 &col
             };
             // gW_gᵀ[kdim × cog] += col[kdim × pos] · gYᵀ[pos × cog]
@@ -210,19 +288,13 @@ pub fn conv2d_backward(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry) -> (V
             // gcol[kdim × pos] = W_gᵀ[kdim × cog] · gY[cog × pos]
             let wt = Operand::new(&w[wr], cog, kdim).t();
             if g.is_pointwise() {
-                matmul(&mut gx[xr], wt, Operand::new(gyg, cog, pos), true);
+                matmul(gxg, wt, Operand::new(gyg, cog, pos), true);
             } else {
                 matmul(&mut gcol, wt, Operand::new(gyg, cog, pos), false);
-                col2im(&gcol, g, &mut gx[xr]);
+                col2im(&gcol, g, gxg);
             }
         }
     }
-    for (gw_g, gw_t_g) in gw.chunks_exact_mut(cog * kdim).zip(gw_t.chunks_exact(cog * kdim)) {
-        for (o, row) in gw_g.chunks_exact_mut(kdim).enumerate() {
-            row.iter_mut().enumerate().for_each(|(kk, v)| *v = gw_t_g[kk * cog + o]);
-        }
-    }
-    (gx, gw)
 }
 
 fn depthwise_forward(x: &[f32], w: &[f32], g: &ConvGeometry, y: &mut [f32]) {

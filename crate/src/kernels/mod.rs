@@ -2,7 +2,8 @@
 //!
 //! Scoring a candidate is K SGD steps of a small CNN; convolution forward and backward dominate. The
 //! fast path is a candle `CustomOp2` (so autograd still drives it) backed by im2col + `gemm` and a
-//! direct depthwise loop, single-threaded so that it behaves the same natively and in a wasm worker.
+//! direct depthwise loop, single-threaded by default so that it behaves the same natively and in a wasm
+//! worker; natively, [`set_threads`] splits a convolution's batch over threads (for training).
 
 mod batch_norm;
 mod center;
@@ -11,7 +12,7 @@ mod gemm;
 mod pool;
 mod relu;
 
-pub use conv::{conv2d_backward, conv2d_forward, ConvGeometry};
+pub use conv::{conv2d_backward, conv2d_forward, set_threads, ConvGeometry};
 
 use candle_core::{bail, CpuStorage, DType, Layout, Result, Storage, Tensor};
 use serde::{Deserialize, Serialize};

@@ -195,6 +195,9 @@ struct TrainReferenceArgs {
     /// Stop after this many minutes (0: no limit).
     #[arg(long, default_value_t = 0.0)]
     max_minutes: f64,
+    /// Threads each convolution splits its batch over [default: every core].
+    #[arg(long)]
+    threads: Option<usize>,
     /// Continue from these weights (a warm restart: the schedule starts again at --lr) instead of
     /// a fresh initialisation; the record of the run that made them is kept in the new record.
     #[arg(long)]
@@ -653,6 +656,12 @@ fn eval_reference(args: EvalReferenceArgs) -> AnyResult<()> {
 }
 
 fn train_reference(args: TrainReferenceArgs) -> AnyResult<()> {
+    let threads = match args.threads {
+        Some(0) => return Err("--threads must be at least 1".into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    evrsnas::kernels::set_threads(threads);
     // Only the official training batches: the folder may also hold test images.
     let train = read_cifar(&args.data, "data_batch_")?;
     let test = args.test.as_ref().map(|t| read_cifar(t, "")).transpose()?;
@@ -714,7 +723,7 @@ fn train_reference(args: TrainReferenceArgs) -> AnyResult<()> {
     let record = json!({
         "depth": 6 * args.blocks + 2, "blocks_per_stage": args.blocks, "classes": 10,
         "train_images": train.len(), "epochs_planned": args.epochs, "batch": args.batch, "lr": args.lr,
-        "seed": args.seed, "max_minutes": args.max_minutes,
+        "seed": args.seed, "max_minutes": args.max_minutes, "threads": threads,
         "recipe": "SGD momentum 0.9, weight decay 5e-4, cosine learning rate to 0 over the planned epochs, random 4-pixel-padded crops and horizontal flips, input normalised by ImageNet mean/std",
         "epochs": log,
         "continued_from": previous_run,
@@ -840,6 +849,14 @@ fn bench(args: BenchArgs) -> AnyResult<()> {
             &now
         )?);
     }
+    // Training the reference splits each convolution's batch over the cores.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads > 1 {
+        evrsnas::kernels::set_threads(threads);
+        let ms = evrsnas::bench::reference_train_step_ms(Kernels::Fast, 3, candidate_reps, &now);
+        evrsnas::kernels::set_threads(1);
+        out["reference_train_step_threaded_ms"] = json!({"threads": threads, "fast": ms?});
+    }
     if args.json {
         println!("{out}");
     } else {
@@ -853,6 +870,10 @@ fn bench(args: BenchArgs) -> AnyResult<()> {
                 out[key]["fast"].as_f64().unwrap_or(f64::NAN),
             );
             println!("{what}: stock {s:.1} ms, fast {f:.1} ms ({:.2}× faster)", s / f);
+        }
+        let threaded = &out["reference_train_step_threaded_ms"];
+        if let (Some(t), Some(ms)) = (threaded["threads"].as_u64(), threaded["fast"].as_f64()) {
+            println!("ResNet-20 train step (batch 128), {t} threads: fast {ms:.1} ms");
         }
     }
     Ok(())
