@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { PROPERTIES, defaults } from '../www/state.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
@@ -92,7 +93,9 @@ test('a small search from URL parameters runs to done with a valid best architec
 });
 
 test('an FBNet search draws its 22 layers and has no ground truth', async () => {
-  const { page, problems } = await open(`${TINY}&space=fbnet&device=pixel3&threshold=15&autorun=1`);
+  // With the RMI batch that is not the default, so that both batches are trained on in these tests.
+  const otherBatch = PROPERTIES.find((p) => p.name === 'batch').values.find((b) => b !== defaults().batch);
+  const { page, problems } = await open(`${TINY}&space=fbnet&device=pixel3&threshold=15&batch=${otherBatch}&autorun=1`);
   await waitState(page, 'done');
   const best = await page.textContent('#best-arch');
   assert.equal(best.split('-').length, 22);
@@ -170,11 +173,21 @@ test('a threshold change re-ranks without new evaluations', async () => {
 
 test('the fidelity note states the measured Kendall τ for the chosen K', async () => {
   const fidelity = JSON.parse(fs.readFileSync(path.join(dist, 'static/fidelity.json'), 'utf8'));
-  const measured = fidelity.k_sweep[fidelity.k_sweep.length - 1];
+  const sweep = fidelity.batches[fidelity.default_batch];
+  const measured = sweep.k_sweep[sweep.k_sweep.length - 1];
   const { page, problems } = await open(`steps=${measured.steps}`);
   await page.waitForFunction(() => document.getElementById('fidelity-note').textContent !== '');
   const note = () => page.textContent('#fidelity-note');
-  assert.match(await note(), new RegExp(`K = ${measured.steps}: Kendall τ ${measured.kendall_tau.toFixed(2)}`));
+  assert.equal(await page.inputValue('#batch'), fidelity.default_batch);
+  assert.match(await note(), new RegExp(`K = ${measured.steps}: Kendall τ ${measured.kendall_tau.toFixed(2)} .* over ${sweep.samples} `));
+  // The other batch has its own figures.
+  const other = Object.keys(fidelity.batches).find((b) => b !== fidelity.default_batch);
+  assert.ok(other, 'fidelity.json measures both RMI batches');
+  const otherRow = fidelity.batches[other].k_sweep.find((r) => r.steps === measured.steps);
+  await page.selectOption('#batch', other);
+  assert.match(await note(), new RegExp(`Kendall τ ${otherRow.kendall_tau.toFixed(2)} .* over ${fidelity.batches[other].samples} `));
+  assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('batch'), other);
+  await page.selectOption('#batch', fidelity.default_batch);
   // A K the study did not measure is called so, with its measured neighbours.
   await page.fill('#steps', '7');
   await page.dispatchEvent('#steps', 'input');

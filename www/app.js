@@ -22,7 +22,7 @@ function setState(state) {
   $('continue').disabled = state !== 'done' || !has;
   $('reset').disabled = state === 'idle';
   for (const id of ['export-json', 'export-csv']) $(id).disabled = !has;
-  for (const id of ['space', 'device', 'metric', 'population', 'generations', 'steps', 'seed']) {
+  for (const id of ['space', 'device', 'metric', 'population', 'generations', 'steps', 'batch', 'seed']) {
     $(id).disabled = state === 'running' || state === 'paused';
   }
 }
@@ -79,11 +79,17 @@ function showFidelity() {
     $('fidelity-note').textContent = 'Proxy fidelity: not measured for FBNet (no ground-truth accuracies bundled).';
     return;
   }
-  const rows = [...f.k_sweep].sort((a, b) => a.steps - b.steps);
+  const measured = f.batches[settings.batch];
+  if (!measured) {
+    $('fidelity-note').textContent = 'Proxy fidelity: not measured with this batch.';
+    return;
+  }
+  const rows = [...measured.k_sweep].sort((a, b) => a.steps - b.steps);
   const tau = (r) => `Kendall τ ${r.kendall_tau.toFixed(2)} [${r.low.toFixed(2)}, ${r.high.toFixed(2)}]`;
   const exact = rows.find((r) => r.steps === settings.steps);
-  const where = `vs CIFAR-10 accuracy over ${f.samples} NAS-Bench-201 cells (FIDELITY.md` +
-    (f.sameReference ? ')' : `; measured with an earlier reference model, ResNet-${f.reference.depth})`);
+  const sameReference = measured.reference.sha256 === f.bundledReference;
+  const where = `vs CIFAR-10 accuracy over ${measured.samples} NAS-Bench-201 cells (FIDELITY.md` +
+    (sameReference ? ')' : `; measured with an earlier reference model, ResNet-${measured.reference.depth})`);
   if (exact) {
     $('fidelity-note').textContent = `Proxy fidelity at K = ${exact.steps}: ${tau(exact)} ${where}.`;
     return;
@@ -95,7 +101,7 @@ function showFidelity() {
 }
 
 function writeControls() {
-  for (const id of ['space', 'device', 'metric', 'lambda', 'penalty', 'population', 'generations', 'steps', 'seed']) {
+  for (const id of ['space', 'device', 'metric', 'lambda', 'penalty', 'population', 'generations', 'steps', 'batch', 'seed']) {
     $(id).value = settings[id];
   }
   $('threshold').value = settings.threshold;
@@ -117,7 +123,7 @@ function updateUrl() {
 }
 
 function onSettingChange(id) {
-  if (['space', 'device', 'metric', 'penalty'].includes(id)) settings[id] = $(id).value;
+  if (['space', 'device', 'metric', 'penalty', 'batch'].includes(id)) settings[id] = $(id).value;
   if (id === 'space' || id === 'device' || id === 'metric') {
     if (id !== 'metric') settings.threshold = null;
     const messages = [];
@@ -131,7 +137,7 @@ function onSettingChange(id) {
       if (v !== null) settings[key] = v;
     }
   }
-  if (id === 'steps') showFidelity();
+  if (id === 'steps' || id === 'batch') showFidelity();
   if (id === 'threshold' || id === 'threshold-range') {
     const v = Number($(id).value);
     if (Number.isFinite(v) && v > 0) {
@@ -248,7 +254,7 @@ async function main() {
     showError(String(e.message ?? e));
     setState('error');
   });
-  for (const id of ['space', 'device', 'metric', 'penalty']) $(id).addEventListener('change', () => onSettingChange(id));
+  for (const id of ['space', 'device', 'metric', 'penalty', 'batch']) $(id).addEventListener('change', () => onSettingChange(id));
   for (const id of ['threshold', 'threshold-range', 'lambda', 'population', 'generations', 'steps', 'seed']) $(id).addEventListener('input', () => onSettingChange(id));
   $('run').addEventListener('click', () => {
     showError('');

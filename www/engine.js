@@ -5,14 +5,19 @@
 //   const ex = await Explorer.load({ base: 'static' });
 //   ex.addEventListener('progress', (e) => console.log(e.detail));
 //   ex.addEventListener('done', (e) => console.log(e.detail.best));
-//   ex.start({ space: 'nb201', device: 'pixel3', metric: 'latency', threshold: 5, steps: 10, ... });
+//   ex.start({ space: 'nb201', device: 'pixel3', metric: 'latency', threshold: 5, steps: 10, batch: 'cifar10', ... });
 //
 // Events: 'state' {state}, 'progress' {evaluations, generation, ...}, 'generation' {stats},
 // 'done' {best}, 'error' {message}. States: idle | running | paused | done | error.
 import init, * as wasm from './pkg/evrsnas.js';
 import { loadAsset, loadManifest } from './assets.js';
 
-const BATCH_FILES = ['batch/cifar10_20.bin', 'batch/cifar100_20.bin'];
+// The RMI batch choices (the CLI's --batch names) and the image files each concatenates.
+const BATCHES = {
+  'cifar10-and-100': ['batch/cifar10_20.bin', 'batch/cifar100_20.bin'],
+  cifar10: ['batch/cifar10_20.bin'],
+};
+const BATCH_FILES = [...new Set(Object.values(BATCHES).flat())];
 
 export class Explorer extends EventTarget {
   static async load({ base = 'static', workers } = {}) {
@@ -30,15 +35,14 @@ export class Explorer extends EventTarget {
     ex.fidelity = JSON.parse(new TextDecoder().decode(fidelity));
     // Whether those figures were measured with the reference model bundled now.
     const files = JSON.parse(new TextDecoder().decode(manifest)).files;
-    const reference = files.find((f) => f.path === 'reference/resnet.safetensors');
-    ex.fidelity.sameReference = reference?.sha256 === ex.fidelity.reference?.sha256;
+    ex.fidelity.bundledReference = files.find((f) => f.path === 'reference/resnet.safetensors')?.sha256;
     ex.heavy = Promise.all([
       loadAsset(wasm, base, manifest, 'reference/resnet.safetensors'),
       Promise.all(BATCH_FILES.map((f) => loadAsset(wasm, base, manifest, f))),
       loadAsset(wasm, base, manifest, 'truth/nb201_accuracy.bin'),
     ]).then(([reference, batches, truth]) => {
       ex.reference = reference;
-      ex.batches = batches;
+      ex.images = Object.fromEntries(BATCH_FILES.map((f, i) => [f, batches[i]]));
       ex.truth = truth;
     });
     ex.poolSize = workers ?? Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
@@ -69,16 +73,18 @@ export class Explorer extends EventTarget {
     this.emit('error', { message });
   }
 
-  /** Workers with a Scorer for (steps, seed); rebuilt only when those change. */
-  async ensurePool(steps, seed) {
+  /** Workers with a Scorer for (steps, seed, batch); rebuilt only when those change. */
+  async ensurePool(steps, seed, batchName) {
     await this.heavy;
-    const key = `${steps}/${seed}`;
+    const key = `${steps}/${seed}/${batchName}`;
     if (this.pool.length && this.poolKey === key) return;
+    if (!BATCHES[batchName]) throw new Error(`unknown RMI batch "${batchName}"`);
     this.pool.forEach((w) => w.worker.terminate());
-    const lengths = new Uint32Array(this.batches.map((b) => b.length));
+    const parts = BATCHES[batchName].map((f) => this.images[f]);
+    const lengths = new Uint32Array(parts.map((b) => b.length));
     const batch = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
     let at = 0;
-    for (const b of this.batches) {
+    for (const b of parts) {
       batch.set(b, at);
       at += b.length;
     }
@@ -105,7 +111,7 @@ export class Explorer extends EventTarget {
     this.settings = { ...settings };
     this.setState('running');
     try {
-      await this.ensurePool(settings.steps, settings.seed);
+      await this.ensurePool(settings.steps, settings.seed, settings.batch);
       if (run !== this.run) return;
       this.session?.free();
       const truth = settings.space === 'nb201' ? this.truth : new Uint8Array();

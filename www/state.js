@@ -11,6 +11,7 @@ export const PROPERTIES = [
   { name: 'generations', type: 'int', min: 1, max: 200, default: 6 },
   { name: 'seed', type: 'int', min: 0, max: 2 ** 31 - 1, default: 0 },
   { name: 'steps', type: 'int', min: 0, max: 500, default: 20 },
+  { name: 'batch', type: 'enum', values: ['cifar10-and-100', 'cifar10'], default: 'cifar10-and-100' },
   { name: 'lambda', type: 'number', min: 0, max: 100, default: 0.1 },
   { name: 'penalty', type: 'enum', values: ['two-sided', 'hinge'], default: 'two-sided' },
   { name: 'workers', type: 'int', min: 1, max: 32, default: null },
