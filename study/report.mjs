@@ -17,25 +17,35 @@ const loadFrom = (folder, name) => {
 const load = (name) => loadFrom(dir, name);
 const locate = (name) => [dir, ...archives].find((folder) => fs.existsSync(path.join(folder, name))) ?? null;
 
-// Rank-correlation sweeps: one file per configuration, one row per K.
+// Rank-correlation sweeps: one file per configuration, one row per K. k_sweep.json is the default
+// configuration; each label is made from what its file says it measured.
+const batchText = (d) =>
+  ({ 'cifar10-and-100': '40 foolbox images (20 CIFAR-10 + 20 CIFAR-100)', cifar10: '20 foolbox CIFAR-10 images' })[d.batch] ??
+  `${d.batch} (RMI-NAS style, comparison only)`;
+const describe = (d, what = '') =>
+  `C = ${d.proxy.nb201.channels}, N = ${d.proxy.nb201.cells}, ${batchText(d)}${d.beta === 0.8 ? '' : `, β = ${d.beta}${d.beta === 1 ? ' (CKA only)' : ''}`}${what}`;
 const sweeps = [
-  ['k_sweep.json', 'C = 8, N = 1, 40 foolbox images (default)'],
-  ['k_sweep_long.json', 'C = 8, N = 1, 40 foolbox images, long K'],
-  ['width_c16.json', 'C = 16, N = 1, 40 foolbox images'],
-  ['depth_n2.json', 'C = 8, N = 2, 40 foolbox images'],
-  ['batch_cifar10.json', 'C = 8, N = 1, 20 foolbox CIFAR-10 images'],
-  ['batch_train32.json', 'C = 8, N = 1, 32 CIFAR-10 training images (RMI-NAS style, comparison only)'],
-  ['beta_1.0.json', 'C = 8, N = 1, 40 images, β = 1.0 (CKA only)'],
-  ['beta_0.5.json', 'C = 8, N = 1, 40 images, β = 0.5'],
-].map(([file, label]) => ({ file, label, folder: locate(file) }))
+  ['k_sweep.json', ' (default)'],
+  ['k_sweep_long.json', ', long K'],
+  ['width_c16.json'],
+  ['depth_n2.json'],
+  ['batch_cifar10.json'],
+  ['batch_cifar10_and_100.json'],
+  ['batch_train32.json'],
+  ['beta_1.0.json'],
+  ['beta_0.5.json'],
+].map(([file, what]) => ({ file, what, folder: locate(file) }))
   .filter((s) => s.folder)
-  .map((s) => ({ ...s, data: loadFrom(s.folder, s.file) }));
+  .map((s) => {
+    const data = loadFrom(s.folder, s.file);
+    return { ...s, data, label: describe(data, s.what) };
+  });
 // Sweeps taken from an archive are listed after that archive's own default run, their baseline.
 for (const folder of archives) {
   const at = sweeps.findIndex((s) => s.folder === folder);
   const main = loadFrom(folder, 'k_sweep.json');
   if (at >= 0 && main) {
-    const label = `C = 8, N = 1, 40 foolbox images (default), with the earlier reference (${path.basename(folder)})`;
+    const label = describe(main, ` (default), with the earlier reference (${path.basename(folder)})`);
     sweeps.splice(at, 0, { file: 'k_sweep.json', label, folder, data: main });
   }
 }
