@@ -11,13 +11,11 @@
 // 'done' {best}, 'error' {message}. States: idle | running | paused | done | error.
 import init, * as wasm from './pkg/evrsnas.js';
 import { loadAsset, loadManifest } from './assets.js';
+import { PROPERTIES } from './state.js';
 
-// The RMI batch choices (the CLI's --batch names) and the image files each concatenates.
-const BATCHES = {
-  'cifar10-and-100': ['batch/cifar10_20.bin', 'batch/cifar100_20.bin'],
-  cifar10: ['batch/cifar10_20.bin'],
-};
-const BATCH_FILES = [...new Set(Object.values(BATCHES).flat())];
+// The RMI batch choices (the CLI's --batch names); which files each one concatenates is the
+// library's to say (wasm.batchFiles).
+const BATCH_CHOICES = PROPERTIES.find((p) => p.name === 'batch').values;
 
 export class Explorer extends EventTarget {
   static async load({ base = 'static', workers } = {}) {
@@ -36,13 +34,14 @@ export class Explorer extends EventTarget {
     // Whether those figures were measured with the reference model bundled now.
     const files = JSON.parse(new TextDecoder().decode(manifest)).files;
     ex.fidelity.bundledReference = files.find((f) => f.path === 'reference/resnet.safetensors')?.sha256;
+    const batchFiles = [...new Set(BATCH_CHOICES.flatMap((c) => wasm.batchFiles(c)))];
     ex.heavy = Promise.all([
       loadAsset(wasm, base, manifest, 'reference/resnet.safetensors'),
-      Promise.all(BATCH_FILES.map((f) => loadAsset(wasm, base, manifest, f))),
+      Promise.all(batchFiles.map((f) => loadAsset(wasm, base, manifest, f))),
       loadAsset(wasm, base, manifest, 'truth/nb201_accuracy.bin'),
     ]).then(([reference, batches, truth]) => {
       ex.reference = reference;
-      ex.images = Object.fromEntries(BATCH_FILES.map((f, i) => [f, batches[i]]));
+      ex.images = Object.fromEntries(batchFiles.map((f, i) => [f, batches[i]]));
       ex.truth = truth;
     });
     ex.poolSize = workers ?? Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
@@ -78,9 +77,8 @@ export class Explorer extends EventTarget {
     await this.heavy;
     const key = `${steps}/${seed}/${batchName}`;
     if (this.pool.length && this.poolKey === key) return;
-    if (!BATCHES[batchName]) throw new Error(`unknown RMI batch "${batchName}"`);
+    const parts = wasm.batchFiles(batchName).map((f) => this.images[f]);
     this.pool.forEach((w) => w.worker.terminate());
-    const parts = BATCHES[batchName].map((f) => this.images[f]);
     const lengths = new Uint32Array(parts.map((b) => b.length));
     const batch = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
     let at = 0;

@@ -180,7 +180,18 @@ impl Search {
                 arch
             })
             .collect();
-        Ok(Self {
+        Ok(Self::with_population(space, config, costs, fitness, rng, population))
+    }
+
+    fn with_population(
+        space: Space,
+        config: EvolutionConfig,
+        costs: CostTable,
+        fitness: Fitness,
+        rng: StdRng,
+        population: Vec<Arch>,
+    ) -> Self {
+        Self {
             space,
             config,
             fitness,
@@ -193,7 +204,7 @@ impl Search {
             confirmed: false,
             seen: vec![],
             history: vec![],
-        })
+        }
     }
 
     /// Random search, the baseline the evolution must beat: `sample` scored as a single
@@ -215,9 +226,9 @@ impl Search {
             elitism: 0,
             ..config
         };
-        let mut search = Self::new(space, config, costs, fitness)?;
-        search.population = sample;
-        Ok(search)
+        config.validate()?;
+        let rng = StdRng::seed_from_u64(config.seed);
+        Ok(Self::with_population(space, config, costs, fitness, rng, sample))
     }
 
     pub fn space(&self) -> Space {

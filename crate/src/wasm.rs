@@ -49,6 +49,13 @@ struct DeviceInfo {
 }
 
 /// Devices and metrics a cost file offers, with their ranges, plus what it lacks.
+/// The asset files an RMI batch choice (`cifar10`, `cifar10-and-100`) concatenates, in order.
+#[wasm_bindgen(js_name = batchFiles)]
+pub fn batch_files(choice: &str) -> Result<Vec<String>, JsError> {
+    let choice: crate::assets::BatchChoice = choice.parse().map_err(js_err)?;
+    Ok(choice.files().iter().map(|f| f.to_string()).collect())
+}
+
 #[wasm_bindgen(js_name = costInfo)]
 pub fn cost_info(cost_bytes: &[u8]) -> Result<JsValue, JsError> {
     let book = CostBook::decode(cost_bytes).map_err(js_err)?;
