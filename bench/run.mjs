@@ -19,8 +19,9 @@ console.error('native…');
 const native = JSON.parse(run('target/release/evrsnas', ['bench', '--json', '--steps', String(steps)], { CANDLE_NUM_THREADS: '1' }));
 
 console.error('wasm (node)…');
-const { default: init, benchmark } = await import(path.join(root, 'target/pkg/evrsnas.js'));
-await init({ module_or_path: fs.readFileSync(path.join(root, 'target/pkg/evrsnas_bg.wasm')) });
+// The developer build (cargo make wasm-bench): the page's wasm has no benchmark.
+const bindings = await import(path.join(root, 'target/pkg-bench/evrsnas.js'));
+const benchmark = bindings.benchmark ?? bindings.default.benchmark;
 const wasm = { probe_train_step_ms: {}, nb201_candidate_ms: {}, reference_train_step_ms: {} };
 for (const k of ['stock', 'fast']) {
   const r = benchmark(k, reps, candidateReps, steps);

@@ -1,15 +1,55 @@
 // The page: settings <-> URL, controls, and the live views. The search itself runs in workers
 // through engine.js; this file only wires the DOM.
-import { Explorer } from './engine.js';
-import { defaults, fromQuery, toQuery } from './state.js';
+import { Explorer, loadLibrary } from './engine.js';
+import { fromQuery, parseValue, properties, toQuery } from './state.js';
 import { lines, scatter } from './charts.js';
 import { drawArch } from './arch-view.js';
 
 const $ = (id) => document.getElementById(id);
 const app = $('app');
+let library = null; // the schema and the library's parsers (engine.js loadLibrary)
 let explorer = null;
-let settings = defaults();
+let settings = null;
 let lastProgress = null;
+
+// Settings the page cannot change during a search.
+const FIXED_WHILE_RUNNING = ['space', 'device', 'metric', 'population', 'generations', 'steps', 'batch', 'seed'];
+// Settings that re-rank a search at once (what-if), without training.
+const RERANK = ['threshold', 'lambda', 'penalty'];
+
+/** The controls, one per search setting of the library's schema. */
+function buildControls() {
+  const fields = library.schema.settings.map((s) => {
+    const field = document.createElement('div');
+    field.className = 'field';
+    const label = Object.assign(document.createElement('label'), { htmlFor: s.name, textContent: s.label });
+    field.append(label);
+    if (s.kind === 'choice') {
+      const select = Object.assign(document.createElement('select'), { id: s.name });
+      select.append(...s.choices.map((c) => new Option(c.label, c.value)));
+      field.append(select);
+    } else {
+      const input = Object.assign(document.createElement('input'), { id: s.name, type: 'number', min: s.min, max: s.max });
+      input.step = s.kind === 'int' ? '1' : 'any';
+      if (s.name === 'threshold') {
+        // The budget: a slider over the device's range beside the number.
+        field.classList.add('wide');
+        label.append(' ', Object.assign(document.createElement('span'), { id: 'unit' }));
+        const range = Object.assign(document.createElement('input'), { id: 'threshold-range', type: 'range', step: 'any' });
+        range.setAttribute('aria-label', 'Budget slider');
+        const pair = document.createElement('div');
+        pair.className = 'pair';
+        pair.append(range, input);
+        field.append(pair, Object.assign(document.createElement('small'), { id: 'range-note' }));
+      } else {
+        field.append(input);
+      }
+    }
+    return field;
+  });
+  const note = Object.assign(document.createElement('p'), { id: 'fidelity-note', className: 'field-note' });
+  $('controls').replaceChildren(...fields, note);
+}
 
 function setState(state) {
   app.dataset.state = state;
@@ -22,9 +62,7 @@ function setState(state) {
   $('continue').disabled = state !== 'done' || !has;
   $('reset').disabled = state === 'idle';
   for (const id of ['export-json', 'export-csv']) $(id).disabled = !has;
-  for (const id of ['space', 'device', 'metric', 'population', 'generations', 'steps', 'batch', 'seed']) {
-    $(id).disabled = state === 'running' || state === 'paused';
-  }
+  for (const id of FIXED_WHILE_RUNNING) $(id).disabled = state === 'running' || state === 'paused';
 }
 
 function showError(message) {
@@ -33,6 +71,10 @@ function showError(message) {
 
 function notice(message) {
   $('notice').textContent = message;
+}
+
+function schemaDefault(name) {
+  return library.schema.settings.find((s) => s.name === name).default;
 }
 
 function deviceInfo() {
@@ -51,17 +93,16 @@ function syncDevices(messages) {
     return o;
   }));
   if (!names.includes(settings.device)) {
-    if (messages) messages.push(`device ${settings.device} has no figures for ${settings.space} (${info.unavailable}); using ${names.includes('pixel3') ? 'pixel3' : names[0]}`);
-    settings.device = names.includes('pixel3') ? 'pixel3' : names[0];
+    const fallback = names.includes(schemaDefault('device')) ? schemaDefault('device') : names[0];
+    if (messages) messages.push(`device ${settings.device} has no figures for ${settings.space} (${info.unavailable}); using ${fallback}`);
+    settings.device = fallback;
   }
   if (!deviceInfo()) {
     if (messages) messages.push(`no ${settings.metric} figures for ${settings.device}: ${info.unavailable}`);
-    settings.metric = 'latency';
+    settings.metric = schemaDefault('metric');
   }
   const d = deviceInfo();
-  if (settings.threshold === null || !(settings.threshold > 0)) {
-    settings.threshold = +(d.min + 0.35 * (d.max - d.min)).toPrecision(3);
-  }
+  if (settings.threshold === null) settings.threshold = d.suggested;
   const range = $('threshold-range');
   range.min = d.min;
   range.max = d.max;
@@ -101,24 +142,29 @@ function showFidelity() {
 }
 
 function writeControls() {
-  for (const id of ['space', 'device', 'metric', 'lambda', 'penalty', 'population', 'generations', 'steps', 'batch', 'seed']) {
-    $(id).value = settings[id];
-  }
-  $('threshold').value = settings.threshold;
+  for (const s of library.schema.settings) $(s.name).value = settings[s.name];
   $('threshold-range').value = settings.threshold;
   showFidelity();
 }
 
-function readNumber(id, integer) {
-  const v = Number($(id).value);
+/** A control's value through the library's parser; a bad one is marked and its message shown. */
+function readSetting(id) {
   const el = $(id);
-  const ok = $(id).value.trim() !== '' && Number.isFinite(v) && (!integer || Number.isInteger(v)) && v >= Number(el.min || 0) && (!el.max || v <= Number(el.max));
-  el.setAttribute('aria-invalid', ok ? 'false' : 'true');
-  return ok ? v : null;
+  const p = properties(library.schema).find((q) => q.name === id);
+  try {
+    const v = parseValue(p, el.value, library.parseSetting);
+    el.setAttribute('aria-invalid', 'false');
+    notice('');
+    return v;
+  } catch (e) {
+    el.setAttribute('aria-invalid', 'true');
+    notice(String(e.message ?? e));
+    return null;
+  }
 }
 
 function updateUrl() {
-  const q = toQuery(settings);
+  const q = toQuery(settings, library.schema);
   history.replaceState(null, '', q ? `?${q}` : location.pathname);
 }
 
@@ -131,21 +177,17 @@ function onSettingChange(id) {
     notice(messages.join('; '));
     writeControls();
   }
-  for (const [key, integer] of [['population', true], ['generations', true], ['steps', true], ['seed', true], ['lambda', false]]) {
-    if (id === key) {
-      const v = readNumber(key, integer);
-      if (v !== null) settings[key] = v;
-    }
+  if (['population', 'generations', 'steps', 'seed', 'lambda'].includes(id)) {
+    const v = readSetting(id);
+    if (v !== null) settings[id] = v;
   }
   if (id === 'steps' || id === 'batch') showFidelity();
   if (id === 'threshold' || id === 'threshold-range') {
-    const v = Number($(id).value);
-    if (Number.isFinite(v) && v > 0) {
-      settings.threshold = v;
-      $(id === 'threshold' ? 'threshold-range' : 'threshold').value = v;
-    }
+    $(id === 'threshold' ? 'threshold-range' : 'threshold').value = $(id).value;
+    const v = readSetting('threshold');
+    if (v !== null) settings.threshold = v;
   }
-  if (['threshold', 'threshold-range', 'lambda', 'penalty'].includes(id) && explorer?.session) {
+  if ([...RERANK, 'threshold-range'].includes(id) && explorer?.session) {
     // What-if: re-rank from cached scores at once.
     explorer.setFitness(settings.threshold, settings.lambda, settings.penalty);
   }
@@ -172,7 +214,7 @@ function render(p) {
   scatter($('scatter'), { points: p.ranked, threshold: settings.threshold, best, unit, range: d ? [d.min, d.max] : null });
   lines($('history'), p.history);
   $('best-arch').textContent = best ? best.arch : '';
-  drawArch($('best-view'), settings.space, best?.arch);
+  drawArch($('best-view'), settings.space, best?.arch, best && library.archLayout(settings.space, best.arch));
   $('best-facts').textContent = best
     ? `RMI ${fmt(best.rmi)}${best.replicates > 1 ? ` (mean of ${best.replicates} initialisations)` : ''} · ${settings.metric} ${fmt(best.cost)} ${unit} (${best.measured ? 'measured' : 'estimated'}) · fitness ${fmt(best.fitness)} · ${best.feasible ? 'within budget' : 'over budget'}` +
       (best.truth ? ` · true accuracy CIFAR-10 ${fmt(best.truth[0], 2)}%` : '')
@@ -228,12 +270,20 @@ function exportCsv() {
 }
 
 async function main() {
-  const { state, errors } = fromQuery(location.search);
+  $('progress-text').textContent = 'loading…';
+  try {
+    library = await loadLibrary();
+  } catch (e) {
+    showError(`the explorer could not start: ${e.message ?? e}`);
+    app.dataset.state = 'error';
+    return;
+  }
+  buildControls();
+  const { state, errors } = fromQuery(location.search, library.schema, library.parseSetting);
   settings = state;
   if (settings.embed) document.body.classList.add('embed');
   setState('idle');
   $('run').disabled = true;
-  $('progress-text').textContent = 'loading…';
   try {
     explorer = await Explorer.load({ base: 'static', workers: settings.workers ?? undefined });
   } catch (e) {
@@ -254,8 +304,8 @@ async function main() {
     showError(String(e.message ?? e));
     setState('error');
   });
-  for (const id of ['space', 'device', 'metric', 'penalty', 'batch']) $(id).addEventListener('change', () => onSettingChange(id));
-  for (const id of ['threshold', 'threshold-range', 'lambda', 'population', 'generations', 'steps', 'seed']) $(id).addEventListener('input', () => onSettingChange(id));
+  for (const s of library.schema.settings) $(s.name).addEventListener(s.kind === 'choice' ? 'change' : 'input', () => onSettingChange(s.name));
+  $('threshold-range').addEventListener('input', () => onSettingChange('threshold-range'));
   $('run').addEventListener('click', () => {
     showError('');
     explorer.start(settings);

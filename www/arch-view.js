@@ -1,8 +1,8 @@
-// Drawings of an architecture: the NAS-Bench-201 cell as a 4-node DAG with labelled edges, or the
-// FBNet network as a strip of 22 blocks.
+// Drawings of an architecture from its layout (the library's `archLayout`: one entry per gene):
+// the NAS-Bench-201 cell as a 4-node DAG with labelled edges, or the FBNet network as a strip of
+// 22 blocks.
 
 const SVG = 'http://www.w3.org/2000/svg';
-const NB201_EDGES = [[1, 0], [2, 0], [2, 1], [3, 0], [3, 1], [3, 2]];
 const OP_STYLE = {
   none: { label: 'none', color: '#bbb', dash: '4 4' },
   skip_connect: { label: 'skip', color: '#6c757d' },
@@ -18,18 +18,13 @@ function el(name, attrs, parent) {
   return e;
 }
 
-/** Parses `|op~0|+|op~0|op~1|+|…|` into the 6 op names in edge order. */
-export function nb201Ops(arch) {
-  return arch.split('+').flatMap((node) => node.split('|').filter(Boolean).map((e) => e.split('~')[0]));
-}
-
-export function drawNb201(container, arch) {
+/** `edges`: [{op, from, to}] in gene order. */
+export function drawNb201(container, arch, edges) {
   container.replaceChildren();
-  const ops = nb201Ops(arch);
   const svg = el('svg', { viewBox: '0 0 420 170', role: 'img', 'aria-label': `cell ${arch}` }, container);
   const pos = [[30, 120], [150, 40], [270, 120], [390, 40]];
-  NB201_EDGES.forEach(([to, from], i) => {
-    const style = OP_STYLE[ops[i]] ?? OP_STYLE.none;
+  edges.forEach(({ op, from, to }, i) => {
+    const style = OP_STYLE[op] ?? OP_STYLE.none;
     const [x1, y1] = pos[from];
     const [x2, y2] = pos[to];
     const bend = to - from > 1 ? (from === 0 && to === 3 ? 70 : 45) * (i % 2 ? 1 : -1) : 0;
@@ -46,19 +41,17 @@ export function drawNb201(container, arch) {
   });
 }
 
-export function drawFbnet(container, arch) {
+/** `layers`: [{op, kernel?, expansion?, groups?}]; a layer without a kernel is a skip. */
+export function drawFbnet(container, arch, layers) {
   container.replaceChildren();
-  const ops = arch.split('-');
   const strip = document.createElement('div');
   strip.className = 'fbnet-strip';
   strip.setAttribute('role', 'img');
   strip.setAttribute('aria-label', `FBNet layers ${arch}`);
-  ops.forEach((op, i) => {
+  layers.forEach(({ op, kernel, expansion }, i) => {
     const b = document.createElement('div');
-    const k = op.startsWith('k5') ? 5 : 3;
-    const e = op === 'skip' ? 0 : Number(op.split('_')[1].slice(1));
-    b.className = `block ${op === 'skip' ? 'skip' : `k${k}`}`;
-    b.style.height = `${24 + e * 8}px`;
+    b.className = `block ${kernel ? `k${kernel}` : 'skip'}`;
+    b.style.height = `${24 + (expansion ?? 0) * 8}px`;
     b.title = `layer ${i}: ${op}`;
     b.textContent = op.replaceAll('_', ' ');
     strip.appendChild(b);
@@ -66,7 +59,7 @@ export function drawFbnet(container, arch) {
   container.appendChild(strip);
 }
 
-export function drawArch(container, space, arch) {
+export function drawArch(container, space, arch, layout) {
   if (!arch) return container.replaceChildren();
-  (space === 'nb201' ? drawNb201 : drawFbnet)(container, arch);
+  (space === 'nb201' ? drawNb201 : drawFbnet)(container, arch, layout);
 }

@@ -3,9 +3,9 @@
 
 export class AssetError extends Error {}
 
-export async function loadManifest(base) {
-  const res = await fetch(`${base}/MANIFEST.json`);
-  if (!res.ok) throw new AssetError(`asset MANIFEST.json failed to load (HTTP ${res.status})`);
+export async function loadManifest(base, path) {
+  const res = await fetch(`${base}/${path}`);
+  if (!res.ok) throw new AssetError(`asset ${path} failed to load (HTTP ${res.status})`);
   return new Uint8Array(await res.arrayBuffer());
 }
 

@@ -11,40 +11,59 @@
 // 'done' {best}, 'error' {message}. States: idle | running | paused | done | error.
 import init, * as wasm from './pkg/evrsnas.js';
 import { loadAsset, loadManifest } from './assets.js';
-import { PROPERTIES } from './state.js';
 
-// The RMI batch choices (the CLI's --batch names); which files each one concatenates is the
-// library's to say (wasm.batchFiles).
-const BATCH_CHOICES = PROPERTIES.find((p) => p.name === 'batch').values;
+let library = null;
+
+/**
+ * The library's answers the page builds on, once its wasm is loaded (before any asset): `schema`
+ * (every setting's default, bounds and choices; asset paths), `parseSetting(name, text)` (the
+ * CLI's parsing and messages; throws) and `archLayout(space, arch)` (an architecture's genes for
+ * its drawing).
+ */
+export async function loadLibrary() {
+  if (!library) {
+    await init();
+    library = {
+      schema: wasm.schema(),
+      parseSetting: (name, text) => wasm.parseSetting(name, text),
+      archLayout: (space, arch) => wasm.archLayout(space, arch),
+    };
+  }
+  return library;
+}
 
 export class Explorer extends EventTarget {
   static async load({ base = 'static', workers } = {}) {
-    await init();
-    const manifest = await loadManifest(base);
+    const { schema } = await loadLibrary();
+    const paths = schema.assets;
+    const manifest = await loadManifest(base, paths.manifest);
     const ex = new Explorer(base, manifest);
     // Cost tables first (small, needed for the controls); the rest loads while the user looks.
     ex.costs = {};
-    for (const space of ['nb201', 'fbnet']) {
-      const bytes = await loadAsset(wasm, base, manifest, `costs/${space}.bin`);
+    for (const [space, path] of Object.entries(paths.costs)) {
+      const bytes = await loadAsset(wasm, base, manifest, path);
       ex.costs[space] = { bytes, info: wasm.costInfo(bytes) };
     }
     // The fidelity study's figures (FIDELITY.md), for the note under "Steps K".
-    const fidelity = await loadAsset(wasm, base, manifest, 'fidelity.json');
+    const fidelity = await loadAsset(wasm, base, manifest, paths.fidelity);
     ex.fidelity = JSON.parse(new TextDecoder().decode(fidelity));
     // Whether those figures were measured with the reference model bundled now.
     const files = JSON.parse(new TextDecoder().decode(manifest)).files;
-    ex.fidelity.bundledReference = files.find((f) => f.path === 'reference/resnet.safetensors')?.sha256;
-    const batchFiles = [...new Set(BATCH_CHOICES.flatMap((c) => wasm.batchFiles(c)))];
+    ex.fidelity.bundledReference = files.find((f) => f.path === paths.reference)?.sha256;
+    ex.batches = paths.batches;
+    const batchFiles = [...new Set(Object.values(paths.batches).flat())];
     ex.heavy = Promise.all([
-      loadAsset(wasm, base, manifest, 'reference/resnet.safetensors'),
+      loadAsset(wasm, base, manifest, paths.reference),
       Promise.all(batchFiles.map((f) => loadAsset(wasm, base, manifest, f))),
-      loadAsset(wasm, base, manifest, 'truth/nb201_accuracy.bin'),
+      loadAsset(wasm, base, manifest, paths.truth),
     ]).then(([reference, batches, truth]) => {
       ex.reference = reference;
       ex.images = Object.fromEntries(batchFiles.map((f, i) => [f, batches[i]]));
       ex.truth = truth;
     });
-    ex.poolSize = workers ?? Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
+    // Never more workers than the machine has cores, whatever the page asks.
+    const cores = navigator.hardwareConcurrency || 2;
+    ex.poolSize = Math.min(workers ?? Math.max(1, cores - 1), cores);
     return ex;
   }
 
@@ -77,15 +96,8 @@ export class Explorer extends EventTarget {
     await this.heavy;
     const key = `${steps}/${seed}/${batchName}`;
     if (this.pool.length && this.poolKey === key) return;
-    const parts = wasm.batchFiles(batchName).map((f) => this.images[f]);
+    const batch = this.batches[batchName].map((f) => this.images[f]);
     this.pool.forEach((w) => w.worker.terminate());
-    const lengths = new Uint32Array(parts.map((b) => b.length));
-    const batch = new Uint8Array(lengths.reduce((a, b) => a + b, 0));
-    let at = 0;
-    for (const b of parts) {
-      batch.set(b, at);
-      at += b.length;
-    }
     const options = { steps, seed };
     this.pool = await Promise.all(
       Array.from({ length: this.poolSize }, () =>
@@ -96,7 +108,7 @@ export class Explorer extends EventTarget {
             else reject(new Error(data.message));
           };
           worker.onerror = (e) => reject(new Error(e.message || 'worker failed to start'));
-          worker.postMessage({ type: 'init', reference: this.reference, batch, lengths, options });
+          worker.postMessage({ type: 'init', reference: this.reference, batch, options });
         }),
       ),
     );
@@ -156,7 +168,11 @@ export class Explorer extends EventTarget {
   /** Continues a finished search for `more` generations with every score kept. */
   continueFor(more) {
     if (!this.session) return;
-    this.session.extend(more);
+    try {
+      this.session.extend(more);
+    } catch (e) {
+      return this.fail(String(e.message ?? e));
+    }
     this.run++;
     this.stepping = false;
     this.setState('running');

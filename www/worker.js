@@ -1,5 +1,5 @@
 // One wasm instance per worker; it trains and scores candidates one at a time.
-// Messages in: {type:'init', reference, batch, lengths, options} | {type:'score', id, space, arch, replicate}.
+// Messages in: {type:'init', reference, batch: [Uint8Array per batch file], options} | {type:'score', id, space, arch, replicate}.
 // Messages out: {type:'ready'} | {type:'scored', id, arch, rmi, ms} | {type:'error', id?, message}.
 import init, { Scorer } from './pkg/evrsnas.js';
 
@@ -11,7 +11,7 @@ self.onmessage = async ({ data }) => {
     await ready;
     if (data.type === 'init') {
       scorer?.free();
-      scorer = new Scorer(data.reference, data.batch, data.lengths, data.options);
+      scorer = new Scorer(data.reference, data.batch, data.options);
       self.postMessage({ type: 'ready' });
     } else if (data.type === 'score') {
       const t0 = performance.now();

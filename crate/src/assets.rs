@@ -5,7 +5,7 @@
 use crate::cost::CostBook;
 use crate::data::PIXELS;
 use crate::space::Space;
-use candle_core::{bail, Result};
+use crate::{bail, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -29,7 +29,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 impl Manifest {
     pub fn parse(bytes: &[u8]) -> Result<Self> {
-        serde_json::from_slice(bytes).map_err(|e| candle_core::Error::Msg(format!("corrupt {MANIFEST}: {e}")))
+        serde_json::from_slice(bytes).map_err(|e| crate::Error::Invalid(format!("corrupt {MANIFEST}: {e}")))
     }
 
     pub fn entry(&self, path: &str) -> Result<&ManifestEntry> {
@@ -69,7 +69,7 @@ pub struct DirSource(pub std::path::PathBuf);
 impl AssetSource for DirSource {
     fn read(&self, path: &str) -> Result<Vec<u8>> {
         let full = self.0.join(path);
-        std::fs::read(&full).map_err(|e| candle_core::Error::Msg(format!("cannot read asset {}: {e}", full.display())))
+        std::fs::read(&full).map_err(|e| crate::Error::Invalid(format!("cannot read asset {}: {e}", full.display())))
     }
 }
 
@@ -104,12 +104,8 @@ impl<S: AssetSource> Verified<S> {
     }
 
     pub fn batch(&self, choice: BatchChoice) -> Result<ImageBatch> {
-        let mut parts = choice.files().iter().map(|f| ImageBatch::decode(&self.read(f)?));
-        let mut batch = parts.next().expect("a batch has a file")?;
-        for part in parts {
-            batch.append(part?);
-        }
-        Ok(batch)
+        let files = choice.files().iter().map(|f| self.read(f)).collect::<Result<Vec<_>>>()?;
+        ImageBatch::join(files.iter().map(Vec::as_slice))
     }
 
     pub fn reference(&self) -> Result<Vec<u8>> {
@@ -122,35 +118,27 @@ pub fn cost_path(space: Space) -> String {
 }
 pub const REFERENCE: &str = "reference/resnet.safetensors";
 pub const TRUTH: &str = "truth/nb201_accuracy.bin";
+/// The fidelity study's figures, which the page shows beside "Steps K".
+pub const FIDELITY: &str = "fidelity.json";
 
-/// The fixed batch RMI trains on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BatchChoice {
-    /// The 20 CIFAR-10 test images shipped in foolbox 3.3.4.
-    Cifar10,
-    /// Those plus foolbox's 20 CIFAR-100 images.
-    #[default]
-    #[serde(rename = "cifar10-and-100")]
-    Cifar10And100,
+crate::named_enum! {
+    /// The fixed batch RMI trains on.
+    #[derive(Default)]
+    pub enum BatchChoice: "batch" {
+        /// The 20 CIFAR-10 test images shipped in foolbox 3.3.4.
+        Cifar10 = "cifar10" => "20: CIFAR-10",
+        /// Those plus foolbox's 20 CIFAR-100 images.
+        #[default]
+        Cifar10And100 = "cifar10-and-100" => "40: CIFAR-10 + 100",
+    }
 }
 
 impl BatchChoice {
+    /// The batch files this choice joins, in order.
     pub fn files(self) -> &'static [&'static str] {
         match self {
             BatchChoice::Cifar10 => &["batch/cifar10_20.bin"],
             BatchChoice::Cifar10And100 => &["batch/cifar10_20.bin", "batch/cifar100_20.bin"],
-        }
-    }
-}
-
-impl std::str::FromStr for BatchChoice {
-    type Err = candle_core::Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "cifar10" => Ok(BatchChoice::Cifar10),
-            "cifar10-and-100" => Ok(BatchChoice::Cifar10And100),
-            _ => bail!("unknown batch '{s}' (expected cifar10 or cifar10-and-100)"),
         }
     }
 }
@@ -175,10 +163,23 @@ impl ImageBatch {
         self.names.is_empty()
     }
 
-    pub fn append(&mut self, other: ImageBatch) {
+    fn append(&mut self, other: ImageBatch) {
         self.names.extend(other.names);
         self.source = format!("{}; {}", self.source, other.source);
         self.pixels.extend(other.pixels);
+    }
+
+    /// Decodes batch files and joins them, in order, into one batch.
+    pub fn join<'a>(files: impl IntoIterator<Item = &'a [u8]>) -> Result<Self> {
+        let mut batch: Option<ImageBatch> = None;
+        for bytes in files {
+            let part = ImageBatch::decode(bytes)?;
+            match &mut batch {
+                Some(b) => b.append(part),
+                None => batch = Some(part),
+            }
+        }
+        batch.ok_or_else(|| crate::invalid!("no RMI batch given"))
     }
 
     pub fn encode(&self) -> Vec<u8> {
@@ -195,12 +196,14 @@ impl ImageBatch {
             bail!("corrupt image batch: bad magic")
         }
         let len = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
-        let json = bytes
-            .get(12..12 + len)
-            .ok_or_else(|| candle_core::Error::Msg("corrupt image batch: truncated header".into()))?;
+        let end = 12usize.checked_add(len).filter(|&end| end <= bytes.len());
+        let Some(end) = end else {
+            bail!("corrupt image batch: truncated header")
+        };
+        let json = &bytes[12..end];
         let mut batch: ImageBatch =
-            serde_json::from_slice(json).map_err(|e| candle_core::Error::Msg(format!("corrupt image batch: {e}")))?;
-        batch.pixels = bytes[12 + len..].to_vec();
+            serde_json::from_slice(json).map_err(|e| crate::Error::Invalid(format!("corrupt image batch: {e}")))?;
+        batch.pixels = bytes[end..].to_vec();
         if batch.pixels.len() != batch.names.len() * PIXELS {
             bail!(
                 "corrupt image batch: {} bytes of pixels for {} images",
@@ -212,7 +215,7 @@ impl ImageBatch {
     }
 
     pub fn tensor(&self) -> Result<candle_core::Tensor> {
-        crate::data::to_tensor(&self.pixels, self.len())
+        Ok(crate::data::to_tensor(&self.pixels, self.len())?)
     }
 }
 

@@ -12,106 +12,29 @@
 //!   cost = BASE + Σ_layer delta[layer, op]. All such figures count as measured (the table is exact).
 
 use crate::space::{Arch, Space};
-use candle_core::{bail, Result};
+use crate::{bail, Result};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 const MAGIC: &[u8; 8] = b"EVRSCOST";
 const VERSION: u32 = 1;
 
-/// The six HW-NAS-Bench devices.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Device {
-    EdgeGpu,
-    Raspi4,
-    EdgeTpu,
-    Pixel3,
-    Eyeriss,
-    Fpga,
-}
-
-impl Device {
-    pub const ALL: [Device; 6] = [
-        Device::EdgeGpu,
-        Device::Raspi4,
-        Device::EdgeTpu,
-        Device::Pixel3,
-        Device::Eyeriss,
-        Device::Fpga,
-    ];
-    pub fn name(self) -> &'static str {
-        match self {
-            Device::EdgeGpu => "edgegpu",
-            Device::Raspi4 => "raspi4",
-            Device::EdgeTpu => "edgetpu",
-            Device::Pixel3 => "pixel3",
-            Device::Eyeriss => "eyeriss",
-            Device::Fpga => "fpga",
-        }
-    }
-    pub fn description(self) -> &'static str {
-        match self {
-            Device::EdgeGpu => "NVIDIA Jetson TX2 (edge GPU)",
-            Device::Raspi4 => "Raspberry Pi 4",
-            Device::EdgeTpu => "Google Edge TPU",
-            Device::Pixel3 => "Google Pixel 3",
-            Device::Eyeriss => "Eyeriss (ASIC)",
-            Device::Fpga => "FPGA",
-        }
+crate::named_enum! {
+    /// The six HW-NAS-Bench devices.
+    pub enum Device: "device" {
+        EdgeGpu = "edgegpu" => "NVIDIA Jetson TX2 (edge GPU)",
+        Raspi4 = "raspi4" => "Raspberry Pi 4",
+        EdgeTpu = "edgetpu" => "Google Edge TPU",
+        Pixel3 = "pixel3" => "Google Pixel 3",
+        Eyeriss = "eyeriss" => "Eyeriss (ASIC)",
+        Fpga = "fpga" => "FPGA",
     }
 }
 
-impl fmt::Display for Device {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Device {
-    type Err = candle_core::Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match Device::ALL.iter().find(|d| d.name() == s.to_ascii_lowercase()) {
-            Some(&d) => Ok(d),
-            None => bail!(
-                "unknown device '{s}' (expected one of {})",
-                Device::ALL.map(|d| d.name()).join(", ")
-            ),
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Metric {
-    Latency,
-    Energy,
-}
-
-impl Metric {
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::Latency => "latency",
-            Metric::Energy => "energy",
-        }
-    }
-}
-
-impl fmt::Display for Metric {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Metric {
-    type Err = candle_core::Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "latency" => Ok(Metric::Latency),
-            "energy" => Ok(Metric::Energy),
-            _ => bail!("unknown metric '{s}' (expected latency or energy)"),
-        }
+crate::named_enum! {
+    /// What a cost table measures. HW-NAS-Bench also has energy figures, but none are available
+    /// here (`CostBook::unavailable` says so), so latency is the only metric.
+    pub enum Metric: "metric" {
+        Latency = "latency" => "latency",
     }
 }
 
@@ -266,11 +189,6 @@ impl CostTable {
             Figures::Additive { .. } => None,
         }
     }
-
-    /// Smallest and largest cost over the space.
-    pub fn range(&self) -> [f64; 2] {
-        self.header.range
-    }
 }
 
 fn check_finite(v: &[f64]) -> Result<()> {
@@ -348,7 +266,7 @@ impl CostBook {
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Self> {
-        let corrupt = |why: &str| candle_core::Error::Msg(format!("corrupt cost file: {why}"));
+        let corrupt = |why: &str| crate::Error::Invalid(format!("corrupt cost file: {why}"));
         if bytes.len() < 16 || &bytes[..8] != MAGIC {
             return Err(corrupt("bad magic"));
         }

@@ -73,3 +73,33 @@ impl LabelledImages {
         to_tensor(&self.pixels[range.start * PIXELS..range.end * PIXELS], range.len())
     }
 }
+
+/// Reads one CIFAR-10 binary file, or every `<prefix>*.bin` file of a folder in name order.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn read_cifar(path: &std::path::Path, prefix: &str) -> crate::Result<LabelledImages> {
+    let files: Vec<std::path::PathBuf> = if path.is_dir() {
+        let mut v: Vec<std::path::PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| crate::invalid!("cannot read {}: {e}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "bin"))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(prefix))
+            })
+            .collect();
+        v.sort();
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    if files.is_empty() {
+        crate::bail!("no {prefix}*.bin files in {}", path.display())
+    }
+    let mut all = LabelledImages::default();
+    for f in files {
+        let bytes = std::fs::read(&f).map_err(|e| crate::invalid!("cannot read {}: {e}", f.display()))?;
+        all.extend(LabelledImages::from_cifar_bin(&bytes).map_err(|e| crate::invalid!("{}: {e}", f.display()))?);
+    }
+    Ok(all)
+}

@@ -9,40 +9,23 @@
 //! ranking the confirmed finalists within budget first (`evolve`). The one-sided hinge
 //! max(0, (cost − T)/T) penalises overshoot only: below budget, cells compete on RMI alone.
 
-use candle_core::{bail, Result};
+use crate::Result;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Penalty {
-    /// max(0, (cost − T)/T): only exceeding the budget is penalised.
-    Hinge,
-    /// |cost − T|/T: distance from the budget either way.
-    #[default]
-    TwoSided,
+crate::named_enum! {
+    /// The shape of the budget penalty.
+    #[derive(Default)]
+    pub enum Penalty: "penalty" {
+        /// max(0, (cost − T)/T): only exceeding the budget is penalised.
+        Hinge = "hinge" => "hinge (over budget only)",
+        /// |cost − T|/T: distance from the budget either way.
+        #[default]
+        TwoSided = "two-sided" => "two-sided (distance from budget)",
+    }
 }
 
 /// The default weight λ of the penalty (for the default two-sided shape).
 pub const DEFAULT_LAMBDA: f64 = 0.1;
-
-impl Penalty {
-    pub fn name(self) -> &'static str {
-        match self {
-            Penalty::Hinge => "hinge",
-            Penalty::TwoSided => "two-sided",
-        }
-    }
-}
-
-impl std::str::FromStr for Penalty {
-    type Err = candle_core::Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match [Penalty::Hinge, Penalty::TwoSided].into_iter().find(|p| p.name() == s) {
-            Some(p) => Ok(p),
-            None => bail!("unknown penalty '{s}' (expected hinge or two-sided)"),
-        }
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fitness {
@@ -55,12 +38,8 @@ pub struct Fitness {
 
 impl Fitness {
     pub fn new(threshold: f64, lambda: f64, penalty: Penalty) -> Result<Self> {
-        if !(threshold.is_finite() && threshold > 0.0) {
-            bail!("threshold must be a positive number, got {threshold}")
-        }
-        if !(lambda.is_finite() && lambda >= 0.0) {
-            bail!("λ must be a non-negative number, got {lambda}")
-        }
+        let threshold = crate::schema::THRESHOLD.check(threshold)?;
+        let lambda = crate::schema::LAMBDA.check(lambda)?;
         Ok(Self {
             threshold,
             lambda,
@@ -101,9 +80,10 @@ mod tests {
 
     #[test]
     fn bad_thresholds_are_errors() {
-        for t in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        for t in [0.0, -1.0, 1e-310, f64::NAN, f64::INFINITY] {
             assert!(Fitness::new(t, 1.0, Penalty::Hinge).is_err());
         }
         assert!(Fitness::new(1.0, -1.0, Penalty::Hinge).is_err());
+        assert!(Fitness::new(1.0, f64::NAN, Penalty::Hinge).is_err());
     }
 }

@@ -4,37 +4,44 @@
 //! The paper's ideas each have a module: [`space`] (NAS-Bench-201 and FBNet), [`proxy`] (the
 //! reduced networks candidates are scored on), [`reference`] (the trained model to resemble),
 //! [`cka`] and [`rmi`] (the score), [`cost`] (HW-NAS-Bench device costs), [`fitness`] and
-//! [`evolve`] (the search). [`assets`] loads the bundled files; [`kernels`] makes training fast.
-//! The library knows nothing about browsers or terminals: the CLI (`src/bin/evrsnas.rs`) and the
-//! wasm glue (`src/wasm.rs`) are thin layers over it.
+//! [`evolve`] (the search). [`schema`] holds every setting's default and bounds, [`assets`]
+//! loads the bundled files, [`kernels`] makes training fast.
+//!
+//! Everything here runs in the explorer's wasm and in the CLI, except [`dev`] (the developer
+//! tools: asset builder, studies, benchmarks, reference training), which the `devtools` feature
+//! turns on and the page's build leaves out. The library knows nothing about browsers or
+//! terminals: the CLI (`src/bin/evrsnas/`) and the wasm glue (`src/wasm.rs`) are thin layers.
+
+mod error;
+pub mod names;
 
 pub mod assets;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod assets_build;
-pub mod bench;
 pub mod cka;
 pub mod cost;
 pub mod data;
+#[cfg(feature = "devtools")]
+pub mod dev;
 pub mod evolve;
 pub mod fitness;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod images;
 pub mod kernels;
 pub mod nn;
 pub mod optim;
 pub mod proxy;
 pub mod reference;
 pub mod rmi;
+pub mod schema;
 pub mod space;
-pub mod study;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use cost::{CostBook, CostTable, Device, Metric};
+pub use error::{Error, Result};
 pub use evolve::{Candidate, Evaluator, EvolutionConfig, Search, Trial};
 pub use fitness::{Fitness, Penalty};
 pub use kernels::Kernels;
 pub use proxy::ProxyConfig;
 pub use reference::Reference;
-pub use rmi::{RmiConfig, RmiEvaluator, RmiTargets};
+pub use rmi::{RmiConfig, RmiEvaluator, RmiOptions, RmiTargets};
 pub use space::{Arch, Space};

@@ -14,6 +14,11 @@ use std::collections::HashMap;
 
 pub const WIDTHS: [usize; 3] = [16, 32, 64];
 
+/// The depth of a CIFAR ResNet with `blocks` residual blocks per stage (ResNet-20 for 3).
+pub fn depth(blocks: usize) -> usize {
+    6 * blocks + 2
+}
+
 struct BasicBlock {
     conv1: Conv2d,
     bn1: BatchNorm,
@@ -113,6 +118,11 @@ impl Reference {
         self.blocks
     }
 
+    /// Layers counted as in "ResNet-20": 6 per block and stage, plus the stem and the head.
+    pub fn depth(&self) -> usize {
+        depth(self.blocks())
+    }
+
     pub fn classes(&self) -> usize {
         self.classes
     }
@@ -128,6 +138,24 @@ impl Reference {
     }
 
     /// Predicted class of each image: `[N, 3, 32, 32]` → N labels.
+    /// Top-1 accuracy on labelled images, in percent.
+    pub fn accuracy(&self, data: &crate::data::LabelledImages) -> Result<f64> {
+        if data.is_empty() {
+            bail!("no images to evaluate")
+        }
+        let mut correct = 0;
+        for start in (0..data.len()).step_by(250) {
+            let end = (start + 250).min(data.len());
+            let predicted = self.predict(&data.tensor(start..end)?)?;
+            correct += predicted
+                .iter()
+                .zip(&data.labels[start..end])
+                .filter(|(p, l)| **p == **l as u32)
+                .count();
+        }
+        Ok(100.0 * correct as f64 / data.len() as f64)
+    }
+
     pub fn predict(&self, images: &Tensor) -> Result<Vec<u32>> {
         self.features(images, false)?.logits.argmax(D::Minus1)?.to_vec1::<u32>()
     }

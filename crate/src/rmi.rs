@@ -13,7 +13,8 @@ use crate::optim::SgdMomentum;
 use crate::proxy::{self, Features, Network, ProxyConfig};
 use crate::reference::Reference;
 use crate::space::Arch;
-use candle_core::{bail, Result, Tensor};
+use crate::{bail, Result};
+use candle_core::Tensor;
 use serde::{Deserialize, Serialize};
 
 /// Training of one candidate; defaults are RMI-NAS's, but for K, which the fidelity study sets.
@@ -43,9 +44,8 @@ impl Default for RmiConfig {
 
 impl RmiConfig {
     pub fn validate(&self) -> Result<()> {
-        if !(0.0..=1.0).contains(&self.beta) {
-            bail!("β must lie in [0, 1], got {}", self.beta)
-        }
+        crate::schema::BETA.check(self.beta)?;
+        crate::schema::STEPS.check(self.steps as u64)?;
         if !(self.lr.is_finite() && self.lr > 0.0) {
             bail!("learning rate must be a positive number, got {}", self.lr)
         }
@@ -53,10 +53,23 @@ impl RmiConfig {
         if !(momentum_ok && self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
             bail!("momentum must lie in [0, 1) and weight decay be ≥ 0")
         }
-        if self.steps > 10_000 {
-            bail!("{} steps is more than this tool allows (10000)", self.steps)
-        }
         Ok(())
+    }
+}
+
+/// Everything a candidate's score depends on besides its architecture, the targets and the seed:
+/// how it is trained, the proxy network it is trained as, and the kernels that run it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RmiOptions {
+    pub config: RmiConfig,
+    pub proxy: ProxyConfig,
+    pub kernels: Kernels,
+}
+
+impl RmiOptions {
+    pub fn validate(&self) -> Result<()> {
+        self.config.validate()?;
+        self.proxy.validate()
     }
 }
 
@@ -102,7 +115,12 @@ impl RmiTargets {
 }
 
 /// β·(3 − Σ CKA) + (1 − β)·CE(logits, labels), and Σ CKA, as differentiable scalars.
-pub fn rmi_loss(f: &Features, targets: &[CkaTarget; 3], labels: &Tensor, beta: f64) -> Result<(Tensor, Tensor)> {
+pub fn rmi_loss(
+    f: &Features,
+    targets: &[CkaTarget; 3],
+    labels: &Tensor,
+    beta: f64,
+) -> candle_core::Result<(Tensor, Tensor)> {
     let mut cka_sum = targets[0].cka(&f.stages[0])?;
     for (target, stage) in targets.iter().zip(&f.stages).skip(1) {
         cka_sum = (cka_sum + target.cka(stage)?)?;
@@ -138,32 +156,23 @@ pub fn replicate_seed(search_seed: u64, replicate: u32) -> u64 {
 }
 
 /// Trains a fresh candidate for K steps and returns its score.
-pub fn score(
-    arch: &Arch,
-    targets: &RmiTargets,
-    proxy: &ProxyConfig,
-    cfg: &RmiConfig,
-    seed: u64,
-    kernels: Kernels,
-) -> Result<RmiScore> {
-    Ok(trajectory(arch, targets, proxy, cfg, seed, kernels, &[cfg.steps], &|| 0.0)?[0].0)
+pub fn score(arch: &Arch, targets: &RmiTargets, options: &RmiOptions, seed: u64) -> Result<RmiScore> {
+    Ok(trajectory(arch, targets, options, seed, &[options.config.steps], &|| 0.0)?[0].0)
 }
 
-/// The scores the candidate would get with K = each of `at` (all ≤ `cfg.steps`), from one training
-/// run: the score after k steps does not depend on how many steps follow. Used by the fidelity
-/// study to sweep K at the cost of its largest value. Each score comes with the time `clock` had
-/// advanced when it was known (the cost of scoring with that K).
-#[allow(clippy::too_many_arguments)]
+/// The scores the candidate would get with K = each of `at` (all ≤ K), from one training run: the
+/// score after k steps does not depend on how many steps follow. Used by the fidelity study to
+/// sweep K at the cost of its largest value. Each score comes with the time `clock` had advanced
+/// when it was known (the cost of scoring with that K).
 pub fn trajectory(
     arch: &Arch,
     targets: &RmiTargets,
-    proxy: &ProxyConfig,
-    cfg: &RmiConfig,
+    options: &RmiOptions,
     seed: u64,
-    kernels: Kernels,
     at: &[usize],
     clock: &dyn Fn() -> f64,
 ) -> Result<Vec<(RmiScore, f64)>> {
+    let cfg = &options.config;
     if let Some(&k) = at.iter().find(|&&k| k > cfg.steps) {
         bail!("cannot report the score after {k} steps of a {}-step run", cfg.steps)
     }
@@ -173,8 +182,8 @@ pub fn trajectory(
     };
     let start = clock();
     let mut scores = vec![(diverged, 0.0); at.len()];
-    let params = Params::seeded(candidate_seed(seed, arch), kernels);
-    let net = proxy::build(arch, proxy, targets.classes, params.clone())?;
+    let params = Params::seeded(candidate_seed(seed, arch), options.kernels);
+    let net = proxy::build(arch, &options.proxy, targets.classes, params.clone())?;
     let mut opt = SgdMomentum::new(params.trainable(), cfg.lr, cfg.momentum, cfg.weight_decay);
     for step in 0..=cfg.steps {
         // The forward pass of step k scores the network after k updates.
@@ -206,23 +215,14 @@ pub fn trajectory(
 /// Scores candidates one after another on this thread (one per worker in the browser).
 pub struct RmiEvaluator {
     pub targets: RmiTargets,
-    pub proxy: ProxyConfig,
-    pub config: RmiConfig,
+    pub options: RmiOptions,
+    /// The search seed; with the architecture and the replicate it fixes the initial weights.
     pub seed: u64,
-    pub kernels: Kernels,
 }
 
 impl Evaluator for RmiEvaluator {
     fn evaluate(&mut self, trial: &Trial) -> Result<f64> {
         let seed = replicate_seed(self.seed, trial.replicate);
-        Ok(score(
-            &trial.arch,
-            &self.targets,
-            &self.proxy,
-            &self.config,
-            seed,
-            self.kernels,
-        )?
-        .rmi)
+        Ok(score(&trial.arch, &self.targets, &self.options, seed)?.rmi)
     }
 }

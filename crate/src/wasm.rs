@@ -8,8 +8,10 @@
 use crate::assets::{GroundTruth, ImageBatch, Manifest};
 use crate::evolve::{Evaluator, EvolutionConfig, Search, Trial};
 use crate::fitness::{Fitness, Penalty};
+use crate::schema;
 use crate::{
-    Arch, CostBook, Device, Kernels, Metric, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiTargets, Space,
+    Arch, CostBook, Device, Kernels, Metric, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets,
+    Space,
 };
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -36,6 +38,28 @@ pub fn verify_asset(manifest_json: &[u8], path: &str, bytes: &[u8]) -> Result<()
         .map_err(js_err)
 }
 
+/// Every setting of a search with its default, bounds and choices, and the asset paths: what
+/// the page builds its controls, its URL parser and its loader from.
+#[wasm_bindgen]
+pub fn schema() -> Result<JsValue, JsError> {
+    to_js(&schema::schema())
+}
+
+/// Parses a setting's text (a URL parameter, a control's value) as the CLI parses its flag;
+/// a bad value throws the same message.
+#[wasm_bindgen(js_name = parseSetting)]
+pub fn parse_setting(name: &str, text: &str) -> Result<JsValue, JsError> {
+    to_js(&schema::parse_setting(name, text).map_err(js_err)?)
+}
+
+/// An architecture's genes as its drawing needs them: `[{op, from, to}]` for an NB201 cell,
+/// `[{op, kernel?, expansion?, groups?}]` for FBNet layers.
+#[wasm_bindgen(js_name = archLayout)]
+pub fn arch_layout(space: &str, arch: &str) -> Result<JsValue, JsError> {
+    let space: Space = space.parse().map_err(js_err)?;
+    to_js(&Arch::parse(space, arch).map_err(js_err)?.layout())
+}
+
 #[derive(Serialize)]
 struct DeviceInfo {
     device: Device,
@@ -44,39 +68,50 @@ struct DeviceInfo {
     unit: String,
     min: f64,
     max: f64,
+    /// The budget a page starts from: 35 % of the way up the range, to three figures.
+    suggested: f64,
     measured: usize,
     estimated: bool,
 }
 
-/// Devices and metrics a cost file offers, with their ranges, plus what it lacks.
-/// The asset files an RMI batch choice (`cifar10`, `cifar10-and-100`) concatenates, in order.
-#[wasm_bindgen(js_name = batchFiles)]
-pub fn batch_files(choice: &str) -> Result<Vec<String>, JsError> {
-    let choice: crate::assets::BatchChoice = choice.parse().map_err(js_err)?;
-    Ok(choice.files().iter().map(|f| f.to_string()).collect())
+#[derive(Serialize)]
+struct CostInfo {
+    space: Space,
+    devices: Vec<DeviceInfo>,
+    unavailable: String,
 }
 
+/// Devices and metrics a cost file offers, with their ranges, plus what it lacks.
 #[wasm_bindgen(js_name = costInfo)]
 pub fn cost_info(cost_bytes: &[u8]) -> Result<JsValue, JsError> {
     let book = CostBook::decode(cost_bytes).map_err(js_err)?;
     let devices: Vec<DeviceInfo> = book
         .tables
         .iter()
-        .map(|t| DeviceInfo {
-            device: t.header.device,
-            description: t.header.device.description(),
-            metric: t.header.metric,
-            unit: t.header.unit.clone(),
-            min: t.header.range[0],
-            max: t.header.range[1],
-            measured: t.header.measured,
-            estimated: t.header.fit.is_some(),
+        .map(|t| {
+            let [min, max] = t.header.range;
+            DeviceInfo {
+                device: t.header.device,
+                description: t.header.device.label(),
+                metric: t.header.metric,
+                unit: t.header.unit.clone(),
+                min,
+                max,
+                suggested: format!("{:.2e}", min + 0.35 * (max - min)).parse().unwrap_or(min),
+                measured: t.header.measured,
+                estimated: t.header.fit.is_some(),
+            }
         })
         .collect();
-    to_js(&serde_json::json!({"space": book.space, "devices": devices, "unavailable": book.unavailable}))
+    to_js(&CostInfo {
+        space: book.space,
+        devices,
+        unavailable: book.unavailable,
+    })
 }
 
-/// Options of a search, as the page's state holds them.
+/// Options of a search, as the page's state holds them. Whole numbers arrive as JavaScript
+/// numbers and are checked against the schema, so a bad one gets the CLI's message.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SearchOptions {
@@ -86,9 +121,9 @@ struct SearchOptions {
     threshold: f64,
     lambda: f64,
     penalty: Penalty,
-    population: usize,
-    generations: usize,
-    seed: u64,
+    population: f64,
+    generations: f64,
+    seed: f64,
 }
 
 #[derive(Serialize)]
@@ -123,9 +158,9 @@ impl SearchSession {
         let table = book.table(o.device, o.metric).map_err(js_err)?.clone();
         let fitness = Fitness::new(o.threshold, o.lambda, o.penalty).map_err(js_err)?;
         let config = EvolutionConfig {
-            population: o.population,
-            generations: o.generations,
-            seed: o.seed,
+            population: schema::POPULATION.check_f64(o.population).map_err(js_err)? as usize,
+            generations: schema::GENERATIONS.check_f64(o.generations).map_err(js_err)? as usize,
+            seed: schema::SEED.check_f64(o.seed).map_err(js_err)?,
             ..EvolutionConfig::default()
         };
         let search = Search::new(o.space, config, table, fitness).map_err(js_err)?;
@@ -223,8 +258,9 @@ impl SearchSession {
     }
 
     /// Allows `more` generations after the configured ones, keeping every score.
-    pub fn extend(&mut self, more: usize) {
-        self.search.extend(more)
+    pub fn extend(&mut self, more: f64) -> Result<(), JsError> {
+        let more = schema::GENERATIONS.check_f64(more).map_err(js_err)? as usize;
+        self.search.extend(more).map_err(js_err)
     }
 
     /// Best true CIFAR-10 accuracy of any NB201 cell within the threshold, and that cell.
@@ -251,20 +287,6 @@ impl SearchSession {
     }
 }
 
-/// Benchmark for `cargo make bench`: `{probe_train_step_ms, nb201_candidate_ms,
-/// reference_train_step_ms}` for one kernel set (the same workloads as `evrsnas bench`).
-#[wasm_bindgen(js_name = benchmark)]
-pub fn benchmark(kernels: &str, reps: usize, candidate_reps: usize, steps: usize) -> Result<JsValue, JsError> {
-    let kernels: Kernels = kernels.parse().map_err(js_err)?;
-    let now = || js_sys::Date::now();
-    let probe = crate::bench::probe_train_step_ms(kernels, reps, &now).map_err(js_err)?;
-    let candidate = crate::bench::nb201_candidate_ms(kernels, steps, candidate_reps, &now).map_err(js_err)?;
-    let reference = crate::bench::reference_train_step_ms(kernels, 3, candidate_reps, &now).map_err(js_err)?;
-    to_js(&serde_json::json!({
-        "probe_train_step_ms": probe, "nb201_candidate_ms": candidate, "reference_train_step_ms": reference,
-    }))
-}
-
 /// Scores candidates: one per worker, holding the reference's targets on the batch.
 #[wasm_bindgen]
 pub struct Scorer {
@@ -274,52 +296,34 @@ pub struct Scorer {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ScorerOptions {
-    steps: usize,
-    seed: u64,
+    steps: f64,
+    seed: f64,
     #[serde(default)]
     proxy: Option<ProxyConfig>,
 }
 
 #[wasm_bindgen]
 impl Scorer {
-    /// `batches`: the bytes of each batch file, concatenated in order, with their lengths.
+    /// `batch_files`: the bytes of each RMI batch file (`Uint8Array`s), joined in order.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        reference_bytes: &[u8],
-        batch_bytes: &[u8],
-        batch_lengths: &[u32],
-        options: JsValue,
-    ) -> Result<Scorer, JsError> {
+    pub fn new(reference_bytes: &[u8], batch_files: js_sys::Array, options: JsValue) -> Result<Scorer, JsError> {
         let o: ScorerOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
-        let config = RmiConfig {
-            steps: o.steps,
-            ..RmiConfig::default()
+        let options = RmiOptions {
+            config: RmiConfig {
+                steps: schema::STEPS.check_f64(o.steps).map_err(js_err)? as usize,
+                ..RmiConfig::default()
+            },
+            proxy: o.proxy.unwrap_or_default(),
+            kernels: Kernels::Fast,
         };
-        config.validate().map_err(js_err)?;
+        options.validate().map_err(js_err)?;
+        let seed = schema::SEED.check_f64(o.seed).map_err(js_err)?;
         let reference = Reference::from_safetensors(reference_bytes, Kernels::Fast).map_err(js_err)?;
-        let mut batch: Option<ImageBatch> = None;
-        let mut at = 0usize;
-        for &len in batch_lengths {
-            let part = batch_bytes
-                .get(at..at.saturating_add(len as usize))
-                .ok_or_else(|| js_err("batch lengths exceed the bytes given"))?;
-            let part = ImageBatch::decode(part).map_err(js_err)?;
-            at += len as usize;
-            match &mut batch {
-                Some(b) => b.append(part),
-                None => batch = Some(part),
-            }
-        }
-        let batch = batch.ok_or_else(|| js_err("no RMI batch given"))?;
+        let files: Vec<Vec<u8>> = batch_files.iter().map(|f| js_sys::Uint8Array::new(&f).to_vec()).collect();
+        let batch = ImageBatch::join(files.iter().map(Vec::as_slice)).map_err(js_err)?;
         let targets = RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
         Ok(Self {
-            evaluator: RmiEvaluator {
-                targets,
-                proxy: o.proxy.unwrap_or_default(),
-                config,
-                seed: o.seed,
-                kernels: Kernels::Fast,
-            },
+            evaluator: RmiEvaluator { targets, options, seed },
         })
     }
 
@@ -329,4 +333,19 @@ impl Scorer {
         let arch = Arch::parse(space, arch).map_err(js_err)?;
         self.evaluator.evaluate(&Trial { arch, replicate }).map_err(js_err)
     }
+}
+
+/// Benchmark for `cargo make bench`: `{probe_train_step_ms, nb201_candidate_ms,
+/// reference_train_step_ms}` for one kernel set (the same workloads as `evrsnas bench`).
+#[cfg(feature = "devtools")]
+#[wasm_bindgen(js_name = benchmark)]
+pub fn benchmark(kernels: &str, reps: usize, candidate_reps: usize, steps: usize) -> Result<JsValue, JsError> {
+    let kernels: Kernels = kernels.parse().map_err(js_err)?;
+    let now = || js_sys::Date::now();
+    let probe = crate::dev::bench::probe_train_step_ms(kernels, reps, &now).map_err(js_err)?;
+    let candidate = crate::dev::bench::nb201_candidate_ms(kernels, steps, candidate_reps, &now).map_err(js_err)?;
+    let reference = crate::dev::bench::reference_train_step_ms(kernels, 3, candidate_reps, &now).map_err(js_err)?;
+    to_js(&serde_json::json!({
+        "probe_train_step_ms": probe, "nb201_candidate_ms": candidate, "reference_train_step_ms": reference,
+    }))
 }

@@ -23,7 +23,7 @@ fn published_resnet20_weights_reach_their_accuracy() {
     );
     let model = Reference::from_safetensors(&std::fs::read(path).unwrap(), Kernels::Fast).unwrap();
     assert_eq!(model.blocks(), 3);
-    let acc = evrsnas::train::accuracy(&model, &test_images()).unwrap();
+    let acc = model.accuracy(&test_images()).unwrap();
     assert!(acc > 89.0, "ResNet-20 top-1 {acc}% on test 0-999");
 }
 
@@ -35,7 +35,7 @@ fn bundled_reference_reaches_its_recorded_accuracy() {
     ))
     .unwrap();
     let model = Reference::from_safetensors(&bytes, Kernels::Fast).unwrap();
-    let acc = evrsnas::train::accuracy(&model, &test_images()).unwrap();
+    let acc = model.accuracy(&test_images()).unwrap();
     let record: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../static/reference/resnet.json")).unwrap(),
     )

@@ -4,7 +4,7 @@ use candle_core::{DType, Device, Result, Tensor, Var};
 use evrsnas::cka::CkaTarget;
 use evrsnas::proxy::{Features, ProxyConfig};
 use evrsnas::rmi::{rmi_loss, score};
-use evrsnas::{Arch, Kernels, RmiConfig, RmiTargets, Space};
+use evrsnas::{Arch, Kernels, RmiConfig, RmiOptions, RmiTargets, Space};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -64,7 +64,15 @@ fn tiny_targets() -> Result<RmiTargets> {
     let reference = evrsnas::Reference::new(1, 10, evrsnas::nn::Params::seeded(11, Kernels::Fast))?;
     let mut rng = StdRng::seed_from_u64(5);
     let pixels: Vec<u8> = (0..8 * evrsnas::data::PIXELS).map(|_| rng.random()).collect();
-    RmiTargets::new(&reference, &evrsnas::data::to_tensor(&pixels, 8)?)
+    Ok(RmiTargets::new(&reference, &evrsnas::data::to_tensor(&pixels, 8)?)?)
+}
+
+fn opts(proxy: ProxyConfig, config: &RmiConfig, kernels: Kernels) -> RmiOptions {
+    RmiOptions {
+        config: *config,
+        proxy,
+        kernels,
+    }
 }
 
 #[test]
@@ -74,25 +82,25 @@ fn scores_are_in_range_reproducible_and_improve_with_training() -> Result<()> {
     proxy.nb201.channels = 4;
     proxy.fbnet.channel_divisor = 8;
     let mut rng = StdRng::seed_from_u64(9);
-    for space in Space::ALL {
+    for &space in Space::ALL {
         let arch = space.sample(&mut rng);
         let cfg = RmiConfig {
             steps: 3,
             ..RmiConfig::default()
         };
-        let a = score(&arch, &targets, &proxy, &cfg, 1, Kernels::Fast)?;
-        let b = score(&arch, &targets, &proxy, &cfg, 1, Kernels::Fast)?;
+        let a = score(&arch, &targets, &opts(proxy, &cfg, Kernels::Fast), 1)?;
+        let b = score(&arch, &targets, &opts(proxy, &cfg, Kernels::Fast), 1)?;
         assert_eq!(a, b, "same seed, same score");
         assert!((0.0..=3.0).contains(&a.rmi) && !a.diverged, "{a:?}");
         // Untrained, the kernels agree closely; training amplifies rounding differences a little.
         let untrained = RmiConfig { steps: 0, ..cfg };
-        let fast0 = score(&arch, &targets, &proxy, &untrained, 1, Kernels::Fast)?.rmi;
-        let stock0 = score(&arch, &targets, &proxy, &untrained, 1, Kernels::Stock)?.rmi;
+        let fast0 = score(&arch, &targets, &opts(proxy, &untrained, Kernels::Fast), 1)?.rmi;
+        let stock0 = score(&arch, &targets, &opts(proxy, &untrained, Kernels::Stock), 1)?.rmi;
         assert!(
             (stock0 - fast0).abs() < 1e-4,
             "untrained: stock {stock0} vs fast {fast0}"
         );
-        let stock = score(&arch, &targets, &proxy, &cfg, 1, Kernels::Stock)?;
+        let stock = score(&arch, &targets, &opts(proxy, &cfg, Kernels::Stock), 1)?;
         assert!(
             (stock.rmi - a.rmi).abs() < 1e-2,
             "stock {} vs fast {}",
@@ -105,28 +113,14 @@ fn scores_are_in_range_reproducible_and_improve_with_training() -> Result<()> {
         Space::Nb201,
         "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
     )?;
-    let before = score(
-        &arch,
-        &targets,
-        &proxy,
-        &RmiConfig {
+    let before = score(&arch, &targets, &opts(proxy, &RmiConfig {
             steps: 0,
             ..RmiConfig::default()
-        },
-        2,
-        Kernels::Fast,
-    )?;
-    let after = score(
-        &arch,
-        &targets,
-        &proxy,
-        &RmiConfig {
+        }, Kernels::Fast), 2)?;
+    let after = score(&arch, &targets, &opts(proxy, &RmiConfig {
             steps: 10,
             ..RmiConfig::default()
-        },
-        2,
-        Kernels::Fast,
-    )?;
+        }, Kernels::Fast), 2)?;
     assert!(after.rmi > before.rmi, "{} -> {}", before.rmi, after.rmi);
     Ok(())
 }
@@ -141,17 +135,10 @@ fn degenerate_cell_scores_zero_not_nan() -> Result<()> {
         Space::Nb201,
         "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|none~0|none~1|none~2|",
     )?;
-    let s = score(
-        &arch,
-        &targets,
-        &proxy,
-        &RmiConfig {
+    let s = score(&arch, &targets, &opts(proxy, &RmiConfig {
             steps: 2,
             ..RmiConfig::default()
-        },
-        0,
-        Kernels::Fast,
-    )?;
+        }, Kernels::Fast), 0)?;
     assert_eq!(s.rmi, 0.0);
     assert!(!s.diverged);
     let _ = DType::F32;

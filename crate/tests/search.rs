@@ -1,12 +1,12 @@
 //! The evolutionary search end to end on a tiny proxy: determinism, the score cache, progress,
 //! cancellation and what-if re-ranking.
 
-use candle_core::Result;
+use evrsnas::Result;
 use evrsnas::cost::{CostTable, TableHeader};
 use evrsnas::evolve::{run, Evaluator, Trial};
 use evrsnas::{
-    Arch, Device, EvolutionConfig, Fitness, Kernels, Penalty, ProxyConfig, RmiConfig, RmiEvaluator, RmiTargets, Search,
-    Space,
+    Arch, Device, EvolutionConfig, Fitness, Kernels, Penalty, ProxyConfig, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets,
+    Search, Space,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -36,13 +36,15 @@ fn evaluator(seed: u64) -> Result<RmiEvaluator> {
     proxy.nb201.channels = 4;
     Ok(RmiEvaluator {
         targets: RmiTargets::new(&reference, &evrsnas::data::to_tensor(&pixels, 6)?)?,
-        proxy,
-        config: RmiConfig {
-            steps: 2,
-            ..RmiConfig::default()
+        options: RmiOptions {
+            config: RmiConfig {
+                steps: 2,
+                ..RmiConfig::default()
+            },
+            proxy,
+            kernels: Kernels::Fast,
         },
         seed,
-        kernels: Kernels::Fast,
     })
 }
 
@@ -158,7 +160,7 @@ fn threshold_change_reranks_without_training() -> Result<()> {
     let min_cost = tight.iter().map(|c| c.cost).fold(f64::INFINITY, f64::min);
     assert_eq!(tight[0].cost, min_cost);
     // "Continue" resumes with the cache: one more generation trains only new architectures.
-    search.extend(1);
+    search.extend(1)?;
     assert!(search.pending().iter().all(|t| search.candidate(&t.arch).is_none()));
     Ok(())
 }
@@ -294,7 +296,7 @@ fn finalists_are_retrained_and_ranked_by_their_mean() -> Result<()> {
     assert!((ranked[0].rmi - mean(&ranked[0])).abs() < 1e-12);
     assert!(ranked[0].rmi >= ranked[1].rmi && ranked[1].rmi >= ranked[2].rmi);
     // Continuing evolves further and confirms again.
-    search.extend(1);
+    search.extend(1)?;
     assert!(!search.is_done() && !search.is_confirming());
     run(&mut search, &mut eval, |_| ControlFlow::Continue(()))?;
     assert!(search.is_done());
@@ -368,7 +370,7 @@ fn without_finalists_the_search_ends_with_its_last_generation() -> Result<()> {
 
 #[test]
 fn constrained_search_study_compares_like_with_like() -> Result<()> {
-    use evrsnas::study::{constrained_search, Memo};
+    use evrsnas::dev::study::{constrained_search, Memo};
     let table = toy_costs()?;
     let accuracy: Vec<f32> = (0..evrsnas::space::nb201::CELLS)
         .map(|i| Noisy::merit(&Arch::from_nb201_index(i).unwrap()) as f32)

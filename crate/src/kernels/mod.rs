@@ -12,30 +12,20 @@ mod gemm;
 mod pool;
 mod relu;
 
-pub use conv::{conv2d_backward, conv2d_forward, set_threads, ConvGeometry};
+pub use conv::set_threads;
 
 use candle_core::{bail, CpuStorage, DType, Layout, Result, Storage, Tensor};
-use serde::{Deserialize, Serialize};
 
-/// Which implementation serves convolutions.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kernels {
-    /// candle's own ops.
-    Stock,
-    /// Our im2col/gemm custom ops.
-    #[default]
-    Fast,
-}
 
-impl std::str::FromStr for Kernels {
-    type Err = candle_core::Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "stock" => Ok(Kernels::Stock),
-            "fast" => Ok(Kernels::Fast),
-            _ => bail!("unknown kernels '{s}' (expected stock or fast)"),
-        }
+crate::named_enum! {
+    /// Which implementation runs the convolutions, batch norm, ReLU and pooling.
+    #[derive(Default)]
+    pub enum Kernels: "kernels" {
+        /// candle's own ops.
+        Stock = "stock" => "candle's stock ops",
+        /// Our im2col/gemm custom ops.
+        #[default]
+        Fast = "fast" => "our fast kernels",
     }
 }
 

@@ -40,6 +40,17 @@ pub struct ProxyConfig {
     pub fbnet: fbnet::FbnetProxy,
 }
 
+impl ProxyConfig {
+    pub fn validate(&self) -> crate::Result<()> {
+        use crate::schema::{FBNET_DIVISOR, FBNET_LAYERS, NB201_CELLS, NB201_CHANNELS};
+        NB201_CHANNELS.check(self.nb201.channels as u64)?;
+        NB201_CELLS.check(self.nb201.cells as u64)?;
+        FBNET_DIVISOR.check(self.fbnet.channel_divisor as u64)?;
+        FBNET_LAYERS.check(self.fbnet.layers_per_stage as u64)?;
+        Ok(())
+    }
+}
+
 /// Builds the proxy network of `arch` with parameters from `p`.
 pub fn build(arch: &Arch, config: &ProxyConfig, classes: usize, p: Params) -> Result<Box<dyn Network>> {
     Ok(match arch.space() {

@@ -4,7 +4,7 @@
 //! `skip` is an identity (or, where the shape changes, the cheapest 1×1 projection).
 //! Canonical string: the 22 op names joined by `-`, e.g. `k3_e1-k5_e6-skip-…`.
 
-use candle_core::{bail, Result};
+use crate::{bail, Result};
 
 pub const LAYERS: usize = 22;
 pub const OPS: [&str; 9] = [

@@ -7,30 +7,19 @@
 pub mod fbnet;
 pub mod nb201;
 
-use candle_core::{bail, Result};
+use crate::{bail, Result};
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
-/// The two search spaces of HW-EvRSNAS.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Space {
-    Nb201,
-    Fbnet,
+crate::named_enum! {
+    /// The two search spaces of HW-EvRSNAS.
+    pub enum Space: "search space" {
+        Nb201 = "nb201" | "nasbench201" | "nas-bench-201" => "NAS-Bench-201 cell",
+        Fbnet = "fbnet" => "FBNet (22 layers)",
+    }
 }
 
 impl Space {
-    pub const ALL: [Space; 2] = [Space::Nb201, Space::Fbnet];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Space::Nb201 => "nb201",
-            Space::Fbnet => "fbnet",
-        }
-    }
-
     /// Number of genes (edges or layers).
     pub fn genes(self) -> usize {
         match self {
@@ -53,23 +42,6 @@ impl Space {
             .map(|_| rng.random_range(0..self.choices()) as u8)
             .collect();
         Arch { space: self, genes }
-    }
-}
-
-impl fmt::Display for Space {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Space {
-    type Err = candle_core::Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "nb201" | "nasbench201" | "nas-bench-201" => Ok(Space::Nb201),
-            "fbnet" => Ok(Space::Fbnet),
-            _ => bail!("unknown search space '{s}' (expected nb201 or fbnet)"),
-        }
     }
 }
 
@@ -181,6 +153,52 @@ impl Arch {
     }
 }
 
+/// One gene of an architecture as a drawing needs it: its op, and where it sits (an NB201 edge
+/// `from → to`) or what block it is (an FBNet layer's kernel, expansion and groups; none for
+/// `skip`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct GeneView {
+    pub op: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kernel: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expansion: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<usize>,
+}
+
+impl Arch {
+    /// Each gene as a drawing needs it, in gene order.
+    pub fn layout(&self) -> Vec<GeneView> {
+        let view = |op| GeneView { op, from: None, to: None, kernel: None, expansion: None, groups: None };
+        match self.space {
+            Space::Nb201 => self
+                .genes
+                .iter()
+                .zip(nb201::EDGE_NODES)
+                .map(|(&g, (to, from))| GeneView { from: Some(from), to: Some(to), ..view(nb201::OPS[g as usize]) })
+                .collect(),
+            Space::Fbnet => self
+                .genes
+                .iter()
+                .map(|&g| match fbnet::block(g) {
+                    fbnet::Block::Bottleneck { k, e, groups } => GeneView {
+                        kernel: Some(k),
+                        expansion: Some(e),
+                        groups: Some(groups),
+                        ..view(fbnet::OPS[g as usize])
+                    },
+                    fbnet::Block::Skip => view(fbnet::OPS[g as usize]),
+                })
+                .collect(),
+        }
+    }
+}
+
 impl fmt::Display for Arch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.space {
@@ -198,7 +216,7 @@ mod tests {
     #[test]
     fn mutation_and_crossover_stay_in_the_space() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-        for space in Space::ALL {
+        for &space in Space::ALL {
             for _ in 0..200 {
                 let a = space.sample(&mut rng);
                 let b = space.sample(&mut rng);

@@ -7,7 +7,7 @@
 //! enumeration; the mapping is a table (`static/nb201/index_order.bin`, written by `evrsnas assets`
 //! from the benchmark's own list) compiled into the library, since it defines the space.
 
-use candle_core::{bail, Result};
+use crate::{bail, Result};
 use std::sync::OnceLock;
 
 pub const EDGES: usize = 6;
@@ -110,7 +110,7 @@ pub fn parse(s: &str) -> Result<Vec<u8>> {
         let inner = node
             .strip_prefix('|')
             .and_then(|n| n.strip_suffix('|'))
-            .ok_or_else(|| candle_core::Error::Msg(format!("malformed node '{node}' in '{s}'")))?;
+            .ok_or_else(|| crate::Error::Invalid(format!("malformed node '{node}' in '{s}'")))?;
         let edges: Vec<&str> = inner.split('|').collect();
         if edges.len() != i + 1 {
             bail!("node {} of '{s}' needs {} inputs, got {}", i + 1, i + 1, edges.len())
@@ -118,14 +118,14 @@ pub fn parse(s: &str) -> Result<Vec<u8>> {
         for (j, edge) in edges.iter().enumerate() {
             let (op, from) = edge
                 .split_once('~')
-                .ok_or_else(|| candle_core::Error::Msg(format!("malformed edge '{edge}' in '{s}'")))?;
+                .ok_or_else(|| crate::Error::Invalid(format!("malformed edge '{edge}' in '{s}'")))?;
             if from != j.to_string() {
                 bail!("edge '{edge}' of node {} must come from node {j}", i + 1)
             }
             let code = OPS
                 .iter()
                 .position(|&o| o == op)
-                .ok_or_else(|| candle_core::Error::Msg(format!("unknown NAS-Bench-201 op '{op}'")))?;
+                .ok_or_else(|| crate::Error::Invalid(format!("unknown NAS-Bench-201 op '{op}'")))?;
             genes.push(code as u8);
         }
     }

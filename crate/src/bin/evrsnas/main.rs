@@ -1,9 +1,111 @@
-//! The `evrsnas` command line (native only).
+//! The `evrsnas` command line (native only): one module per command, each its arguments and its
+//! run; the science is in the library.
 //!
 //! Exit codes: 0 success, 2 error (bad input, missing or corrupt asset, failed run).
 
 #[cfg(not(target_arch = "wasm32"))]
-mod cli;
+mod common;
+#[cfg(not(target_arch = "wasm32"))]
+mod dev;
+#[cfg(not(target_arch = "wasm32"))]
+mod eval_reference;
+#[cfg(not(target_arch = "wasm32"))]
+mod score;
+#[cfg(not(target_arch = "wasm32"))]
+mod search;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use crate::{common::AnyResult, dev, eval_reference, score, search};
+    use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+    use std::process::ExitCode;
+
+    #[derive(Parser)]
+    #[command(
+        name = "evrsnas",
+        version,
+        about = "Hardware-aware NAS by representation similarity (HW-EvRSNAS)"
+    )]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    /// User commands first; developer commands are hidden from the main list and listed apart.
+    #[derive(Subcommand)]
+    enum Command {
+        /// Evolve an architecture that resembles the reference within a hardware budget.
+        Search(search::SearchArgs),
+        /// Score given architectures: RMI and every available hardware cost.
+        Score(score::ScoreArgs),
+        /// Report the reference model's top-1 accuracy on CIFAR-10 binary files.
+        EvalReference(eval_reference::EvalReferenceArgs),
+        /// Train the reference model (the project's recipe) and save it as safetensors.
+        #[command(hide = true)]
+        TrainReference(dev::train_reference::TrainReferenceArgs),
+        /// Fidelity study: rank correlation of RMI with true NAS-Bench-201 accuracy over sampled cells.
+        #[command(hide = true)]
+        Study(dev::study::StudyArgs),
+        /// Constrained-search study: evolution against the table's best cell and random search.
+        #[command(hide = true)]
+        StudySearch(dev::study_search::StudySearchArgs),
+        /// Time the training hot path, stock candle vs our kernels.
+        #[command(hide = true)]
+        Bench(dev::bench::BenchArgs),
+        /// Rebuild the bundled assets in static/ from the public data.
+        #[command(hide = true)]
+        Assets(dev::assets::AssetsArgs),
+    }
+
+    /// The clap command with the developer commands listed after the user commands.
+    fn command() -> clap::Command {
+        let cmd = Cli::command();
+        let developer: Vec<String> = cmd
+            .get_subcommands()
+            .filter(|s| s.is_hide_set())
+            .map(|s| format!("  {:<16}{}", s.get_name(), s.get_about().map(|a| a.to_string()).unwrap_or_default()))
+            .collect();
+        cmd.after_help(format!(
+            "Developer commands (cargo make assets | train-reference | study | bench run them):\n{}",
+            developer.join("\n")
+        ))
+    }
+
+    fn run() -> AnyResult<()> {
+        let cli = match Cli::from_arg_matches(&command().get_matches()) {
+            Ok(cli) => cli,
+            Err(e) => e.exit(),
+        };
+        match cli.command {
+            Command::Search(a) => search::run(a),
+            Command::Score(a) => score::run(a),
+            Command::EvalReference(a) => eval_reference::run(a),
+            Command::TrainReference(a) => dev::train_reference::run(a),
+            Command::Study(a) => dev::study::run(a),
+            Command::StudySearch(a) => dev::study_search::run(a),
+            Command::Bench(a) => dev::bench::run(a),
+            Command::Assets(a) => dev::assets::run(a),
+        }
+    }
+
+    pub fn main() -> ExitCode {
+        // One compute thread, as in a browser worker: candle's thread pool spin-waits on the tiny
+        // tensors of a proxy network, which costs more than it gains (measured: ~20 % of the time).
+        // candle's matrix products follow RAYON_NUM_THREADS. Set either variable to override.
+        for var in ["CANDLE_NUM_THREADS", "RAYON_NUM_THREADS"] {
+            if std::env::var_os(var).is_none() {
+                std::env::set_var(var, "1");
+            }
+        }
+        match run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("evrsnas: error: {e}");
+                ExitCode::from(2)
+            }
+        }
+    }
+}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {

@@ -4,22 +4,28 @@
 //! [`Search`] is a state machine — ask it for the [`Search::pending`] trials of the current
 //! generation, [`Search::record`] their RMI scores (from any number of workers, in any order), then
 //! [`Search::advance`] — so the browser can spread a generation over a pool of workers. [`run`]
-//! drives it with one [`Evaluator`] for the CLI and tests.
+//! drives it with one [`Evaluator`] for the CLI and tests. The breeding operators are in
+//! [`breed`]; the search only decides when to call them.
 //!
 //! After the last generation comes one *confirmation* round: the best few candidates are trained
 //! again from other initialisations and ranked by their mean RMI. At K = 20 steps the score of a
 //! cell varies with its initial weights about as much as the top cells differ from each other
 //! (FIDELITY.md), so a single lucky initialisation would otherwise pick the winner.
 
+mod breed;
+mod run;
+
+pub use run::{run, Progress};
+
 use crate::cost::{Cost, CostTable};
 use crate::fitness::Fitness;
+use crate::schema;
 use crate::space::{Arch, Space};
-use candle_core::{bail, Result};
+use crate::{bail, Result};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::ops::ControlFlow;
 
 /// One scoring job: an architecture and which of its independent initialisations to train
 /// (replicate 0 during the evolution; finalists get more in the confirmation round).
@@ -82,19 +88,25 @@ impl Default for EvolutionConfig {
     }
 }
 
-/// Tries per slot to find an architecture within budget (and, for children, not seen before).
-const TRIES: usize = 30;
-
 impl EvolutionConfig {
     pub fn validate(&self) -> Result<()> {
-        if self.population < 2 || self.population > 10_000 {
-            bail!("population must lie in 2..=10000, got {}", self.population)
+        schema::POPULATION.check(self.population as u64)?;
+        schema::GENERATIONS.check(self.generations as u64)?;
+        schema::TOURNAMENT.check(self.tournament as u64)?;
+        schema::ELITISM.check(self.elitism as u64)?;
+        schema::FINALISTS.check(self.finalists as u64)?;
+        schema::REPLICATES.check(u64::from(self.replicates))?;
+        schema::SEED.check(self.seed)?;
+        schema::CROSSOVER_RATE.check(self.crossover_rate)?;
+        if let Some(rate) = self.mutation_rate {
+            schema::MUTATION_RATE.check(rate)?;
         }
-        if self.generations < 1 || self.generations > 10_000 {
-            bail!("generations must lie in 1..=10000, got {}", self.generations)
-        }
-        if self.tournament < 1 || self.tournament > self.population {
-            bail!("tournament size must lie in 1..=population, got {}", self.tournament)
+        if self.tournament > self.population {
+            bail!(
+                "tournament ({}) must not exceed the population ({})",
+                self.tournament,
+                self.population
+            )
         }
         if self.elitism >= self.population {
             bail!(
@@ -102,18 +114,6 @@ impl EvolutionConfig {
                 self.elitism,
                 self.population
             )
-        }
-        // More finalists than the population is allowed: all of the last generation's best.
-        if self.finalists > 10_000 || !(1..=16).contains(&self.replicates) {
-            bail!(
-                "finalists must lie in 0..=10000 and replicates in 1..=16, got {} and {}",
-                self.finalists,
-                self.replicates
-            )
-        }
-        let rate_ok = |r: f64| (0.0..=1.0).contains(&r);
-        if !rate_ok(self.crossover_rate) || !self.mutation_rate.is_none_or(rate_ok) {
-            bail!("crossover and mutation rates must lie in [0, 1]")
         }
         Ok(())
     }
@@ -145,6 +145,17 @@ pub struct GenerationStats {
     pub trials: usize,
 }
 
+/// Where a search is.
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    /// Scoring and breeding generations.
+    Evolving,
+    /// The generations are over; these finalists are being re-trained.
+    Confirming(Vec<Arch>),
+    /// Every generation evolved and the finalists confirmed.
+    Done,
+}
+
 pub struct Search {
     space: Space,
     config: EvolutionConfig,
@@ -155,9 +166,7 @@ pub struct Search {
     generation: usize,
     /// Score of each initialisation of each architecture.
     scores: HashMap<Arch, BTreeMap<u32, f64>>,
-    /// Chosen when the last generation closes; `None` before, and again after `extend`.
-    finalists: Option<Vec<Arch>>,
-    confirmed: bool,
+    phase: Phase,
     /// Architectures in the order they were first scored, for stable reports.
     seen: Vec<Arch>,
     history: Vec<GenerationStats>,
@@ -168,18 +177,7 @@ impl Search {
         config.validate()?;
         let mut rng = StdRng::seed_from_u64(config.seed);
         let within = |a: &Arch| costs.cost(a).is_ok_and(|c| fitness.feasible(c.value));
-        let population = (0..config.population)
-            .map(|_| {
-                let mut arch = space.sample(&mut rng);
-                for _ in 1..if config.budget_aware { TRIES } else { 1 } {
-                    if within(&arch) {
-                        break;
-                    }
-                    arch = space.sample(&mut rng);
-                }
-                arch
-            })
-            .collect();
+        let population = breed::initial_population(space, &config, within, &mut rng);
         Ok(Self::with_population(space, config, costs, fitness, rng, population))
     }
 
@@ -200,8 +198,7 @@ impl Search {
             population,
             generation: 0,
             scores: HashMap::new(),
-            finalists: None,
-            confirmed: false,
+            phase: Phase::Evolving,
             seen: vec![],
             history: vec![],
         }
@@ -254,12 +251,12 @@ impl Search {
 
     /// Every generation evolved and the finalists confirmed.
     pub fn is_done(&self) -> bool {
-        self.generation >= self.config.generations && self.confirmed
+        self.phase == Phase::Done
     }
 
     /// In the confirmation round: the generations are over, the finalists are being re-trained.
     pub fn is_confirming(&self) -> bool {
-        self.generation >= self.config.generations && !self.confirmed
+        matches!(self.phase, Phase::Confirming(_))
     }
 
     /// Distinct architectures trained so far.
@@ -290,20 +287,21 @@ impl Search {
     /// Trials of the current generation (or of the confirmation round) still to be scored,
     /// without duplicates.
     pub fn pending(&self) -> Vec<Trial> {
-        if self.is_done() {
-            return vec![];
-        }
         let scored = |a: &Arch, r: u32| self.scores.get(a).is_some_and(|s| s.contains_key(&r));
-        if let Some(finalists) = &self.finalists {
-            return finalists
+        match &self.phase {
+            Phase::Done => return vec![],
+            Phase::Evolving => {}
+            Phase::Confirming(finalists) => {
+                return finalists
                 .iter()
                 .flat_map(|a| (0..self.config.replicates).map(move |replicate| (a, replicate)))
                 .filter(|&(a, r)| !scored(a, r))
-                .map(|(a, replicate)| Trial {
-                    arch: a.clone(),
-                    replicate,
-                })
-                .collect();
+                    .map(|(a, replicate)| Trial {
+                        arch: a.clone(),
+                        replicate,
+                    })
+                    .collect()
+            }
         }
         let mut seen = HashSet::new();
         self.population
@@ -367,7 +365,7 @@ impl Search {
     pub fn ranked(&self) -> Vec<Candidate> {
         let mut all: Vec<Candidate> = self.seen.iter().filter_map(|a| self.candidate(a)).collect();
         all.sort_by(|a, b| b.fitness.total_cmp(&a.fitness));
-        if self.confirmed && self.config.finalists > 0 && self.config.replicates > 1 {
+        if self.is_done() && self.config.finalists > 0 && self.config.replicates > 1 {
             let replicates = self.config.replicates as usize;
             all.sort_by_key(|c| !(c.feasible && c.replicates >= replicates));
         }
@@ -384,15 +382,16 @@ impl Search {
     }
 
     /// Allows `more` generations beyond the configured ones, keeping every score ("continue").
-    /// A confirmation round follows them again.
-    pub fn extend(&mut self, more: usize) {
-        let generations_over = self.generation >= self.config.generations;
-        self.config.generations += more;
-        if generations_over && more > 0 {
-            self.finalists = None;
-            self.confirmed = false;
+    /// A confirmation round follows them again. The total stays within the schema's bounds.
+    pub fn extend(&mut self, more: usize) -> Result<()> {
+        let total = self.config.generations.saturating_add(more);
+        schema::GENERATIONS.check(total as u64)?;
+        self.config.generations = total;
+        if more > 0 && self.phase != Phase::Evolving {
+            self.phase = Phase::Evolving;
             self.breed();
         }
+        Ok(())
     }
 
     /// Closes the current generation (all of it must be scored) and breeds the next; after the
@@ -408,7 +407,10 @@ impl Search {
                 t.arch
             )
         }
-        let members = self.finalists.clone().unwrap_or_else(|| self.population.clone());
+        let members = match &self.phase {
+            Phase::Confirming(finalists) => finalists.clone(),
+            _ => self.population.clone(),
+        };
         let fit: Vec<f64> = members.iter().map(|a| self.fitness_of(a)).collect();
         let stats = GenerationStats {
             generation: self.generation,
@@ -419,7 +421,7 @@ impl Search {
         };
         if self.is_confirming() {
             // Not a generation: the history charts evolution only.
-            self.confirmed = true;
+            self.phase = Phase::Done;
             return Ok(stats);
         }
         self.history.push(stats);
@@ -427,9 +429,9 @@ impl Search {
         if self.generation < self.config.generations {
             self.breed();
         } else if self.config.finalists > 0 && self.config.replicates > 1 {
-            self.finalists = Some(self.pick_finalists());
+            self.phase = Phase::Confirming(self.pick_finalists());
         } else {
-            self.confirmed = true;
+            self.phase = Phase::Done;
         }
         Ok(stats)
     }
@@ -444,14 +446,7 @@ impl Search {
         archs.into_iter().take(self.config.finalists).cloned().collect()
     }
 
-    fn tournament<'a>(&mut self, ranked: &'a [(Arch, f64)]) -> &'a Arch {
-        let mut best = self.rng.random_range(0..ranked.len());
-        for _ in 1..self.config.tournament {
-            best = best.min(self.rng.random_range(0..ranked.len()));
-        }
-        &ranked[best].0
-    }
-
+    /// Replaces the population by its children.
     fn breed(&mut self) {
         let mut ranked: Vec<(Arch, f64)> = self
             .population
@@ -460,101 +455,10 @@ impl Search {
             .collect();
         // Stable sort: equal fitness keeps population order, so the result is deterministic.
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let mutation_rate = self.config.mutation_rate.unwrap_or(1.0 / self.space.genes() as f64);
-        let mut next: Vec<Arch> = vec![];
-        for (a, _) in &ranked {
-            if next.len() < self.config.elitism && !next.contains(a) {
-                next.push(a.clone());
-            }
-        }
-        let tries = if self.config.budget_aware { TRIES } else { 10 };
-        while next.len() < self.config.population {
-            // Prefer children not yet seen (a slot spent on a known architecture teaches nothing)
-            // and, when budget-aware, within budget; else the first fresh one; else the last.
-            let (mut chosen, mut fresh_only, mut last) = (None, None, None);
-            for _ in 0..tries {
-                let p1 = self.tournament(&ranked).clone();
-                let p2 = self.tournament(&ranked).clone();
-                let c = if self.rng.random_bool(self.config.crossover_rate) {
-                    p1.crossover(&p2, &mut self.rng).expect("same space")
-                } else {
-                    p1
-                };
-                let c = c.mutate(mutation_rate, &mut self.rng);
-                let fresh = !self.scores.contains_key(&c) && !next.contains(&c);
-                let within = !self.config.budget_aware || self.fitness.feasible(self.cost(&c).value);
-                if fresh && within {
-                    chosen = Some(c);
-                    break;
-                }
-                if fresh && fresh_only.is_none() {
-                    fresh_only = Some(c.clone());
-                }
-                last = Some(c);
-            }
-            next.push(chosen.or(fresh_only).or(last).expect("at least one attempt"));
-        }
+        let (scores, costs, fitness) = (&self.scores, &self.costs, &self.fitness);
+        let is_new = |a: &Arch| !scores.contains_key(a);
+        let within = |a: &Arch| costs.cost(a).is_ok_and(|c| fitness.feasible(c.value));
+        let next = breed::next_generation(self.space, &self.config, &ranked, is_new, within, &mut self.rng);
         self.population = next;
     }
-}
-
-/// Progress of a running search.
-#[derive(Clone, Debug, Serialize)]
-pub struct Progress {
-    pub generation: usize,
-    pub generations: usize,
-    pub evaluations: usize,
-    /// Candidates of this generation scored so far, and how many it needs.
-    pub scored_in_generation: usize,
-    pub pending_in_generation: usize,
-    pub best: Option<Candidate>,
-    /// Set when a generation (or the confirmation round) has just closed.
-    pub closed: Option<GenerationStats>,
-    /// In (or just closed) the confirmation round rather than a generation.
-    pub confirming: bool,
-}
-
-/// Runs the search to the end with one evaluator. `on_progress` is called after each candidate and
-/// each generation; returning `ControlFlow::Break(())` stops the search (cancellation), keeping what
-/// was scored.
-pub fn run(
-    search: &mut Search,
-    evaluator: &mut dyn Evaluator,
-    mut on_progress: impl FnMut(&Progress) -> ControlFlow<()>,
-) -> Result<()> {
-    while !search.is_done() {
-        let pending = search.pending();
-        for (i, trial) in pending.iter().enumerate() {
-            let rmi = evaluator.evaluate(trial)?;
-            search.record(trial.clone(), rmi)?;
-            let progress = Progress {
-                generation: search.generation(),
-                generations: search.config().generations,
-                evaluations: search.evaluations(),
-                scored_in_generation: i + 1,
-                pending_in_generation: pending.len(),
-                best: search.best(),
-                closed: None,
-                confirming: search.is_confirming(),
-            };
-            if on_progress(&progress).is_break() {
-                return Ok(());
-            }
-        }
-        let stats = search.advance()?;
-        let progress = Progress {
-            generation: stats.generation,
-            generations: search.config().generations,
-            evaluations: search.evaluations(),
-            scored_in_generation: pending.len(),
-            pending_in_generation: pending.len(),
-            best: search.best(),
-            closed: Some(stats),
-            confirming: stats.generation >= search.config().generations,
-        };
-        if on_progress(&progress).is_break() {
-            return Ok(());
-        }
-    }
-    Ok(())
 }

@@ -1,8 +1,5 @@
-//! Training the reference model: the project's own recipe, on CIFAR-10 in the official binary layout.
-//!
-//! SGD (momentum 0.9, weight decay 5e-4, Nesterov off), batch 128, learning rate 0.1 with cosine
-//! decay to 0, augmentation by random 32×32 crops of the 4-pixel zero-padded image and horizontal
-//! flips. Seeded: the same data, seed and build give the same weights.
+//! Training the reference model: the project's own recipe ([`RECIPE`]), on CIFAR-10 in the
+//! official binary layout. Seeded: the same data, seed and build give the same weights.
 
 use crate::data::{LabelledImages, PIXELS, SIDE};
 use crate::optim::SgdMomentum;
@@ -12,6 +9,11 @@ use candle_core::{bail, Result, Tensor, D};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
+
+/// The recipe in words, as the record beside the weights states it. Batch size and the starting
+/// learning rate are [`TrainConfig`]'s.
+pub const RECIPE: &str = "SGD momentum 0.9, weight decay 5e-4, cosine learning rate to 0 over the planned epochs, \
+random 4-pixel-padded crops and horizontal flips, input normalised by ImageNet mean/std";
 
 #[derive(Clone, Copy, Debug)]
 pub struct TrainConfig {
@@ -51,24 +53,6 @@ fn augment(src: &[u8], dst: &mut [u8], rng: &mut impl Rng) {
             }
         }
     }
-}
-
-/// Top-1 accuracy of the reference on labelled images, in percent.
-pub fn accuracy(model: &Reference, data: &LabelledImages) -> Result<f64> {
-    if data.is_empty() {
-        bail!("no images to evaluate")
-    }
-    let mut correct = 0;
-    for start in (0..data.len()).step_by(250) {
-        let end = (start + 250).min(data.len());
-        let predicted = model.predict(&data.tensor(start..end)?)?;
-        correct += predicted
-            .iter()
-            .zip(&data.labels[start..end])
-            .filter(|(p, l)| **p == **l as u32)
-            .count();
-    }
-    Ok(100.0 * correct as f64 / data.len() as f64)
 }
 
 pub fn train(
@@ -129,7 +113,7 @@ pub fn train(
                 break;
             }
         }
-        let test_accuracy = test.map(|t| accuracy(model, t)).transpose()?;
+        let test_accuracy = test.map(|t| model.accuracy(t)).transpose()?;
         on_epoch(&EpochReport {
             epoch,
             // Over the steps actually run: a time limit may end the epoch early.

@@ -12,7 +12,8 @@ use crate::nn::{batch_norm, conv2d, global_avg_pool, linear, relu, BatchNorm, Co
 use crate::optim::SgdMomentum;
 use crate::proxy::ProxyConfig;
 use crate::space::{Arch, Space};
-use crate::{Reference, RmiConfig, RmiTargets};
+use crate::{Reference, RmiConfig, RmiOptions, RmiTargets};
+
 use candle_core::{Module, ModuleT, Result, Tensor};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -102,15 +103,18 @@ pub fn nb201_candidate_ms(kernels: Kernels, steps: usize, reps: usize, now: &dyn
     let reference = Reference::new(1, 10, Params::seeded(3, kernels))?;
     let targets = RmiTargets::new(&reference, &crate::data::to_tensor(&random_pixels(40, 4), 40)?)?;
     let arch = Arch::parse(Space::Nb201, BENCH_CELL)?;
-    let cfg = RmiConfig {
-        steps,
-        ..RmiConfig::default()
+    let options = RmiOptions {
+        config: RmiConfig {
+            steps,
+            ..RmiConfig::default()
+        },
+        proxy: ProxyConfig::default(),
+        kernels,
     };
-    let proxy = ProxyConfig::default();
     let mut times = vec![];
     for _ in 0..reps.max(1) {
         let t0 = now();
-        crate::rmi::score(&arch, &targets, &proxy, &cfg, 0, kernels)?;
+        crate::rmi::score(&arch, &targets, &options, 0)?;
         times.push(now() - t0);
     }
     Ok(median(&mut times))

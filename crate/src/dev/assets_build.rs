@@ -3,16 +3,16 @@
 //!
 //! Run by `cargo make assets`; running it twice gives the same bytes.
 
-use crate::assets::{sha256_hex, GroundTruth, ImageBatch, Manifest, ManifestEntry, MANIFEST, TRUTH};
-use crate::cost::{CostBook, CostTable, Device, FitQuality, Metric, TableHeader};
-use crate::data::{PIXELS, SIDE};
-use crate::space::{fbnet, nb201, Arch, Space};
-use candle_core::{bail, Result};
+use crate::assets::{sha256_hex, GroundTruth, Manifest, ManifestEntry, MANIFEST, TRUTH};
+use crate::cost::{CostBook, CostTable, Device, FitQuality, TableHeader};
+use crate::images::{batch_from_files, png_files};
+use crate::space::{fbnet, nb201, Space};
+use crate::{bail, Result};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn err(e: impl std::fmt::Display) -> candle_core::Error {
-    candle_core::Error::Msg(e.to_string())
+fn err(e: impl std::fmt::Display) -> crate::Error {
+    crate::Error::Invalid(e.to_string())
 }
 
 fn read_text(path: &Path) -> Result<String> {
@@ -164,7 +164,7 @@ fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality
     let mape = 100.0 * truth.iter().zip(&guess).map(|(t, g)| ((t - g) / t).abs()).sum::<f64>() / truth.len() as f64;
     let quality = FitQuality {
         model: "ridge regression on one-hot (edge, op) and (edge pair, op pair) features".into(),
-        kendall_tau: crate::study::kendall_tau(&truth, &guess),
+        kendall_tau: crate::dev::stats::kendall_tau(&truth, &guess),
         mape_percent: mape,
         held_out: test.len(),
     };
@@ -198,7 +198,7 @@ fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
         }
     }
     let mut tables = vec![];
-    for device in Device::ALL {
+    for &device in Device::ALL {
         let col = column(&header, &format!("{device}_latency_ms"))?;
         let measured: Vec<Option<f64>> = rows
             .iter()
@@ -301,78 +301,6 @@ fn ground_truth(shared: &Path) -> Result<(Vec<u8>, GroundTruth)> {
     Ok((order, truth))
 }
 
-/// Decodes a 32×32 RGB(A) or grey PNG into 3×32×32 channel-major bytes.
-pub fn decode_png(path: &Path) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path).map_err(|e| err(format!("cannot open {}: {e}", path.display())))?;
-    let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder
-        .read_info()
-        .map_err(|e| err(format!("{}: {e}", path.display())))?;
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader
-        .next_frame(&mut buf)
-        .map_err(|e| err(format!("{}: {e}", path.display())))?;
-    if info.width as usize != SIDE || info.height as usize != SIDE {
-        bail!(
-            "{} is {}×{}, RMI batches need 32×32 images",
-            path.display(),
-            info.width,
-            info.height
-        )
-    }
-    let channels = info.color_type.samples();
-    let plane = SIDE * SIDE;
-    let mut out = vec![0u8; PIXELS];
-    for p in 0..plane {
-        for c in 0..3 {
-            out[c * plane + p] = buf[p * channels + if channels >= 3 { c } else { 0 }];
-        }
-    }
-    Ok(out)
-}
-
-fn png_files(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| err(format!("cannot read {}: {e}", dir.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.starts_with(prefix) && name.ends_with(".png")
-        })
-        .collect();
-    v.sort();
-    Ok(v)
-}
-
-fn batch_from(files: &[PathBuf], source: &str) -> Result<ImageBatch> {
-    let mut batch = ImageBatch {
-        names: vec![],
-        source: source.into(),
-        pixels: vec![],
-    };
-    for f in files {
-        batch.pixels.extend(decode_png(f)?);
-        batch
-            .names
-            .push(f.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string());
-    }
-    Ok(batch)
-}
-
-/// A user-given folder of 32×32 PNG images as an RMI batch.
-pub fn batch_from_png_dir(dir: &Path) -> Result<ImageBatch> {
-    let files = png_files(dir, "")?;
-    if files.len() < 2 {
-        bail!(
-            "{} holds {} PNG images; an RMI batch needs at least 2",
-            dir.display(),
-            files.len()
-        )
-    }
-    batch_from(&files, &format!("user folder {}", dir.display()))
-}
-
 /// Writes every generated asset and the manifest; returns a short report.
 pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
     let mut notes = String::new();
@@ -403,7 +331,7 @@ pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
                 files.len()
             )
         }
-        write(out, file, &batch_from(&files, license)?.encode())?;
+        write(out, file, &batch_from_files(&files, license)?.encode())?;
     }
     let license_text = std::fs::read(foolbox.join("foolbox-3.3.4.dist-info/LICENSE"))
         .map_err(|e| err(format!("cannot read foolbox's LICENSE: {e}")))?;
@@ -451,12 +379,4 @@ pub fn write_manifest(out: &Path) -> Result<Manifest> {
     json.push('\n');
     write(out, MANIFEST, json.as_bytes())?;
     Ok(manifest)
-}
-
-/// Cost of an FBNet architecture from the bundled table, for checks against measured samples.
-pub fn fbnet_cost(book: &CostBook, device: Device, ops: &str) -> Result<f64> {
-    Ok(book
-        .table(device, Metric::Latency)?
-        .cost(&Arch::parse(Space::Fbnet, ops)?)?
-        .value)
 }

@@ -1,101 +1,16 @@
-//! The fidelity study: how well does the proxy's RMI rank NAS-Bench-201 cells by their true
-//! accuracy? Rank correlations with bootstrap confidence intervals.
+//! The constrained-search study: for NAS-Bench-201 budgets, how close does the search's pick come
+//! to the best feasible cell of the whole table, against random search with as many trainings?
 
 use crate::cost::CostTable;
 use crate::evolve::{self, Evaluator, EvolutionConfig, Search, Trial};
 use crate::fitness::Fitness;
 use crate::space::{Arch, Space};
-use candle_core::{bail, Result};
+use crate::{bail, Result};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
-
-/// Kendall's τ-b (ties in either list are discounted).
-pub fn kendall_tau(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len());
-    let (mut concordant, mut ties_a, mut ties_b) = (0i64, 0i64, 0i64);
-    let mut pairs = 0i64;
-    for i in 0..n {
-        for j in i + 1..n {
-            // `f64::signum` maps 0 to 1, so compare instead.
-            let sign = |x: f64, y: f64| (x > y) as i64 - (x < y) as i64;
-            let (da, db) = (sign(a[i], a[j]), sign(b[i], b[j]));
-            pairs += 1;
-            ties_a += (da == 0) as i64;
-            ties_b += (db == 0) as i64;
-            concordant += da * db;
-        }
-    }
-    let denom = (((pairs - ties_a) * (pairs - ties_b)) as f64).sqrt();
-    if denom == 0.0 {
-        0.0
-    } else {
-        concordant as f64 / denom
-    }
-}
-
-fn ranks(v: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..v.len()).collect();
-    idx.sort_by(|&i, &j| v[i].total_cmp(&v[j]));
-    let mut r = vec![0.0; v.len()];
-    let mut k = 0;
-    while k < idx.len() {
-        let mut end = k;
-        while end + 1 < idx.len() && v[idx[end + 1]] == v[idx[k]] {
-            end += 1;
-        }
-        let mean_rank = (k + end) as f64 / 2.0;
-        for &i in &idx[k..=end] {
-            r[i] = mean_rank;
-        }
-        k = end + 1;
-    }
-    r
-}
-
-/// Spearman's ρ (Pearson correlation of the ranks, ties averaged).
-pub fn spearman_rho(a: &[f64], b: &[f64]) -> f64 {
-    let (ra, rb) = (ranks(a), ranks(b));
-    let n = ra.len() as f64;
-    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
-    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
-    let va: f64 = ra.iter().map(|x| (x - ma).powi(2)).sum();
-    let vb: f64 = rb.iter().map(|y| (y - mb).powi(2)).sum();
-    if va == 0.0 || vb == 0.0 {
-        0.0
-    } else {
-        cov / (va * vb).sqrt()
-    }
-}
-
-/// A statistic with a 95 % percentile-bootstrap interval.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct Estimate {
-    pub value: f64,
-    pub low: f64,
-    pub high: f64,
-}
-
-pub fn bootstrap(a: &[f64], b: &[f64], stat: fn(&[f64], &[f64]) -> f64, resamples: usize, seed: u64) -> Estimate {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let n = a.len();
-    let mut values: Vec<f64> = (0..resamples)
-        .map(|_| {
-            let idx: Vec<usize> = (0..n).map(|_| rng.random_range(0..n)).collect();
-            let (x, y): (Vec<f64>, Vec<f64>) = idx.iter().map(|&i| (a[i], b[i])).unzip();
-            stat(&x, &y)
-        })
-        .collect();
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
-    Estimate {
-        value: stat(a, b),
-        low: at(0.025),
-        high: at(0.975),
-    }
-}
 
 /// Remembers every score of an evaluator whose score depends on the trial alone (one search seed
 /// for the whole study), so the many searches of the constrained-search study never train a cell's
@@ -190,11 +105,11 @@ pub fn constrained_search(
         .filter(|&i| costs[i] <= threshold)
         .max_by(|&a, &b| accuracy[a].total_cmp(&accuracy[b]))
         .map(pick)
-        .ok_or_else(|| candle_core::Error::Msg(format!("no cell costs at most {threshold}")))?;
+        .ok_or_else(|| crate::Error::Invalid(format!("no cell costs at most {threshold}")))?;
     let first_score = |memo: &Memo, i: usize| -> Result<f64> {
         let arch = Arch::from_nb201_index(i)?;
         memo.known(&Trial::first(arch))
-            .ok_or_else(|| candle_core::Error::Msg(format!("cell {i} was ranked but never trained")))
+            .ok_or_else(|| crate::Error::Invalid(format!("cell {i} was ranked but never trained")))
     };
     // A search's pick: its best feasible candidate after the confirmation round; and what it
     // would have picked by the first initialisation's scores alone (best feasible by fitness).
@@ -241,28 +156,58 @@ pub fn constrained_search(
     })
 }
 
-/// The value below which a fraction `q` of `values` lies (nearest rank).
-pub fn percentile(values: &[f64], q: f64) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    v[((v.len().max(1) - 1) as f64 * q).round() as usize]
+/// What one strategy's picks came to over many runs.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct GapSummary {
+    /// Mean points of true accuracy below the best feasible cell, over the runs with a pick.
+    pub mean_gap_points: f64,
+    /// Runs in which the strategy picked a feasible cell.
+    pub found_feasible: usize,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl GapSummary {
+    fn of(runs: &[ConstrainedRun], pick: impl Fn(&ConstrainedRun) -> Option<Pick>) -> Self {
+        let gaps: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| Some(r.best_feasible.accuracy - pick(r)?.accuracy))
+            .collect();
+        Self {
+            mean_gap_points: crate::dev::stats::mean(&gaps),
+            found_feasible: gaps.len(),
+        }
+    }
+}
 
-    #[test]
-    fn rank_correlations_of_known_cases() {
-        let a = [1.0, 2.0, 3.0, 4.0, 5.0];
-        assert_eq!(kendall_tau(&a, &a), 1.0);
-        assert_eq!(spearman_rho(&a, &[5.0, 4.0, 3.0, 2.0, 1.0]), -1.0);
-        // scipy.stats.kendalltau([1,2,3,4,5],[1,3,2,5,4]) = 0.6; spearmanr = 0.8
-        assert!((kendall_tau(&a, &[1.0, 3.0, 2.0, 5.0, 4.0]) - 0.6).abs() < 1e-12);
-        assert!((spearman_rho(&a, &[1.0, 3.0, 2.0, 5.0, 4.0]) - 0.8).abs() < 1e-12);
-        // With ties: scipy.stats.kendalltau([1,1,2,3],[1,2,2,3]) = 0.8
-        assert!((kendall_tau(&[1.0, 1.0, 2.0, 3.0], &[1.0, 2.0, 2.0, 3.0]) - 0.8).abs() < 1e-12);
-        let e = bootstrap(&a, &[1.0, 3.0, 2.0, 5.0, 4.0], spearman_rho, 200, 1);
-        assert!(e.low <= e.value && e.value <= e.high);
+/// The constrained-search study's summary: evolution against random search.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct StudySummary {
+    pub evolution: GapSummary,
+    pub random: GapSummary,
+    /// The same by the first initialisation's scores alone (no confirmation round).
+    pub evolution_single: GapSummary,
+    pub random_single: GapSummary,
+    /// Runs where evolution's pick is truly more accurate than random search's (a missing pick
+    /// loses), and runs where both picked equally accurate cells.
+    pub evolution_beats_random: usize,
+    pub ties: usize,
+}
+
+impl StudySummary {
+    pub fn of(runs: &[ConstrainedRun]) -> Self {
+        let accuracy = |p: Option<Pick>| p.map(|p| p.accuracy);
+        Self {
+            evolution: GapSummary::of(runs, |r| r.evolution),
+            random: GapSummary::of(runs, |r| r.random),
+            evolution_single: GapSummary::of(runs, |r| r.evolution_single),
+            random_single: GapSummary::of(runs, |r| r.random_single),
+            evolution_beats_random: runs
+                .iter()
+                .filter(|r| {
+                    let acc = |p: Option<Pick>| accuracy(p).unwrap_or(f64::NEG_INFINITY);
+                    acc(r.evolution) > acc(r.random)
+                })
+                .count(),
+            ties: runs.iter().filter(|r| accuracy(r.evolution) == accuracy(r.random)).count(),
+        }
     }
 }

@@ -1,0 +1,144 @@
+//! What every command that trains candidates shares: where the assets are, the seed, how a
+//! candidate is trained and on which batch, and the value parsers that hold flags to the schema's
+//! bounds (so a flag refuses exactly what the page refuses, with the same message).
+
+use clap::Args;
+use evrsnas::assets::{BatchChoice, DirSource, Verified};
+use evrsnas::schema::{self, IntRange, NumberRange};
+use evrsnas::{Kernels, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets};
+use std::path::{Path, PathBuf};
+
+pub type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// A flag's parser for an integer setting of the schema.
+pub fn int<T: TryFrom<u64> + Clone + Send + Sync + 'static>(
+    range: IntRange,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        let v = range.parse(text).map_err(|e| e.to_string())?;
+        T::try_from(v).map_err(|_| format!("{} {v} does not fit this platform", range.name))
+    }
+}
+
+/// A flag's parser for a real-valued setting of the schema.
+pub fn number(range: NumberRange) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync + 'static {
+    move |text| range.parse(text).map_err(|e| e.to_string())
+}
+
+#[derive(Args)]
+pub struct Common {
+    /// Directory of the bundled assets (default: ./static, else the repository's static/).
+    #[arg(long)]
+    pub assets: Option<PathBuf>,
+    /// Search seed: fixes the evolution and every candidate's initial weights.
+    #[arg(long, default_value_t = 0, value_parser = int::<u64>(schema::SEED))]
+    pub seed: u64,
+    /// K, SGD steps on the batch per candidate.
+    #[arg(long, default_value_t = RmiConfig::default().steps, value_parser = int::<usize>(schema::STEPS))]
+    pub steps: usize,
+    /// β, weight of the CKA term in the RMI loss.
+    #[arg(long, default_value_t = RmiConfig::default().beta, value_parser = number(schema::BETA))]
+    pub beta: f64,
+    /// RMI batch: cifar10 (20 images) or cifar10-and-100 (40 images).
+    #[arg(long, default_value_t = BatchChoice::default())]
+    pub batch: BatchChoice,
+    /// Use a folder of 32×32 PNG images as the RMI batch instead.
+    #[arg(long)]
+    pub images: Option<PathBuf>,
+    /// NB201 proxy: channels of the first stage.
+    #[arg(long, default_value_t = ProxyConfig::default().nb201.channels, value_parser = int::<usize>(schema::NB201_CHANNELS))]
+    pub nb201_channels: usize,
+    /// NB201 proxy: cells per stage.
+    #[arg(long, default_value_t = ProxyConfig::default().nb201.cells, value_parser = int::<usize>(schema::NB201_CELLS))]
+    pub nb201_cells: usize,
+    /// FBNet proxy: channel divisor.
+    #[arg(long, default_value_t = ProxyConfig::default().fbnet.channel_divisor, value_parser = int::<usize>(schema::FBNET_DIVISOR))]
+    pub fbnet_divisor: usize,
+    /// FBNet proxy: layers kept per stage.
+    #[arg(long, default_value_t = ProxyConfig::default().fbnet.layers_per_stage, value_parser = int::<usize>(schema::FBNET_LAYERS))]
+    pub fbnet_layers: usize,
+    /// Convolution kernels: fast (ours) or stock (candle's).
+    #[arg(long, default_value_t = Kernels::default())]
+    pub kernels: Kernels,
+}
+
+impl Common {
+    pub fn open_assets(&self) -> AnyResult<Verified<DirSource>> {
+        Ok(Verified::open(DirSource(assets_dir(&self.assets)))?)
+    }
+
+    pub fn options(&self) -> AnyResult<RmiOptions> {
+        let mut proxy = ProxyConfig::default();
+        proxy.nb201.channels = self.nb201_channels;
+        proxy.nb201.cells = self.nb201_cells;
+        proxy.fbnet.channel_divisor = self.fbnet_divisor;
+        proxy.fbnet.layers_per_stage = self.fbnet_layers;
+        let options = RmiOptions {
+            config: RmiConfig {
+                steps: self.steps,
+                beta: self.beta,
+                ..RmiConfig::default()
+            },
+            proxy,
+            kernels: self.kernels,
+        };
+        options.validate()?;
+        Ok(options)
+    }
+
+    pub fn reference(&self, assets: &Verified<DirSource>) -> AnyResult<Reference> {
+        Ok(Reference::from_safetensors(&assets.reference()?, self.kernels)?)
+    }
+
+    /// Loads the reference and the batch and prepares the RMI targets.
+    pub fn evaluator(&self, assets: &Verified<DirSource>) -> AnyResult<RmiEvaluator> {
+        self.evaluator_with(assets, &self.reference(assets)?, None)
+    }
+
+    /// The evaluator for a loaded reference, on `images` if given, else on the batch named.
+    pub fn evaluator_with(
+        &self,
+        assets: &Verified<DirSource>,
+        reference: &Reference,
+        images: Option<candle_core::Tensor>,
+    ) -> AnyResult<RmiEvaluator> {
+        let images = match (images, &self.images) {
+            (Some(images), _) => images,
+            (None, Some(dir)) => evrsnas::images::batch_from_png_dir(dir)?.tensor()?,
+            (None, None) => assets.batch(self.batch)?.tensor()?,
+        };
+        Ok(RmiEvaluator {
+            targets: RmiTargets::new(reference, &images)?,
+            options: self.options()?,
+            seed: self.seed,
+        })
+    }
+}
+
+/// The assets folder: the one given, else `./static`, else the repository's.
+pub fn assets_dir(given: &Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = given {
+        return dir.clone();
+    }
+    let here = PathBuf::from("static");
+    if here.join(evrsnas::assets::MANIFEST).exists() {
+        return here;
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../static"))
+}
+
+/// Reads a file, naming it in the error.
+pub fn read(path: &Path) -> AnyResult<Vec<u8>> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()).into())
+}
+
+/// Writes a file, naming it in the error.
+pub fn write(path: &Path, bytes: &[u8]) -> AnyResult<()> {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()).into())
+}
+
+/// Prints one JSON value on stdout.
+pub fn print_json(value: &impl serde::Serialize) -> AnyResult<()> {
+    println!("{}", serde_json::to_string(value)?);
+    Ok(())
+}

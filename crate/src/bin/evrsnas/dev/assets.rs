@@ -1,0 +1,34 @@
+//! `evrsnas assets`: rebuild the bundled assets in static/ from the public data.
+
+use crate::common::AnyResult;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct AssetsArgs {
+    /// The public data folder (../shared/data).
+    #[arg(long, required_unless_present = "manifest_only")]
+    shared: Option<PathBuf>,
+    /// The unpacked foolbox 3.3.4 wheel (holds foolbox/data/*.png).
+    #[arg(long, required_unless_present = "manifest_only")]
+    foolbox: Option<PathBuf>,
+    /// Output folder (static/).
+    #[arg(long)]
+    out: PathBuf,
+    /// Only rewrite MANIFEST.json for the files in --out (after training the reference or
+    /// regenerating the fidelity figures).
+    #[arg(long)]
+    manifest_only: bool,
+}
+
+pub fn run(args: AssetsArgs) -> AnyResult<()> {
+    use evrsnas::dev::assets_build::{build, write_manifest};
+    match (&args.shared, &args.foolbox, args.manifest_only) {
+        (Some(shared), Some(foolbox), false) => eprintln!("{}", build(shared, foolbox, &args.out)?),
+        _ => {
+            let manifest = write_manifest(&args.out)?;
+            eprintln!("wrote {}/MANIFEST.json ({} files)", args.out.display(), manifest.files.len());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! `evrsnas study`: the fidelity study, rank correlation of RMI with true NAS-Bench-201 accuracy
+//! over sampled cells, for each requested step count.
+
+use super::ReferenceInfo;
+use crate::common::{print_json, write, AnyResult, Common};
+use clap::Args;
+use evrsnas::assets::{GroundTruth, TRUTH};
+use evrsnas::dev::fidelity::{drawn_batch, sample_cells, FidelityRow, RankStudy};
+use evrsnas::ProxyConfig;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct StudyArgs {
+    /// Number of NAS-Bench-201 cells to sample (seeded by --seed).
+    #[arg(long, default_value_t = 100)]
+    samples: usize,
+    /// Also report the scores after these step counts (each ≤ --steps), from the same runs.
+    #[arg(long, value_delimiter = ',')]
+    at: Vec<usize>,
+    /// For comparison only: use N images drawn (seeded) from this folder of CIFAR-10 training
+    /// batches as the RMI batch, as RMI-NAS does, instead of a bundled batch.
+    #[arg(long)]
+    train_batch: Option<PathBuf>,
+    /// How many training images --train-batch draws.
+    #[arg(long, default_value_t = 32)]
+    train_images: usize,
+    /// Write every sampled cell's scores as CSV (index, then one column per step count).
+    #[arg(long)]
+    scores: Option<PathBuf>,
+    /// Bootstrap resamples for the confidence intervals.
+    #[arg(long, default_value_t = 1000)]
+    resamples: usize,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// What `cargo make study` keeps in study/results and report.mjs reads.
+#[derive(Serialize)]
+struct Report {
+    reference: ReferenceInfo,
+    samples: usize,
+    beta: f64,
+    proxy: ProxyConfig,
+    batch: String,
+    batch_size: usize,
+    seed: u64,
+    results: Vec<FidelityRow>,
+}
+
+pub fn run(args: StudyArgs) -> AnyResult<()> {
+    let cells = sample_cells(args.samples, args.common.seed)?;
+    let assets = args.common.open_assets()?;
+    let truth = GroundTruth::decode(&assets.read(TRUTH)?)?;
+    let reference = args.common.reference(&assets)?;
+    let images = match &args.train_batch {
+        Some(dir) => {
+            let train = evrsnas::data::read_cifar(dir, "data_batch_")?;
+            Some(drawn_batch(&train, args.train_images, args.common.seed)?)
+        }
+        None => None,
+    };
+    let eval = args.common.evaluator_with(&assets, &reference, images)?;
+    let started = Instant::now();
+    let clock = || started.elapsed().as_secs_f64();
+    let total = cells.len();
+    let study = RankStudy::run(&eval, cells, &args.at, &clock, |n| eprint!("\rscored {n}/{total}"))?;
+    eprintln!();
+    if let Some(path) = &args.scores {
+        write(path, study.csv().as_bytes())?;
+    }
+    let batch = match (&args.train_batch, &args.common.images) {
+        (Some(_), _) => format!("{} CIFAR-10 training images", args.train_images),
+        (None, Some(dir)) => format!("images in {}", dir.display()),
+        (None, None) => args.common.batch.name().to_string(),
+    };
+    print_json(&Report {
+        reference: ReferenceInfo::of(&assets, &reference)?,
+        samples: study.cells.len(),
+        beta: eval.options.config.beta,
+        proxy: eval.options.proxy,
+        batch,
+        batch_size: eval.targets.batch_size(),
+        seed: args.common.seed,
+        results: study.rows(&truth, args.resamples),
+    })
+}

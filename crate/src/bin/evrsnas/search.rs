@@ -1,0 +1,219 @@
+//! `evrsnas search`: evolve an architecture that resembles the reference within a budget.
+
+use crate::common::{int, number, print_json, AnyResult, Common};
+use clap::Args;
+use evrsnas::evolve::{self, GenerationStats, Progress};
+use evrsnas::fitness::DEFAULT_LAMBDA;
+use evrsnas::schema;
+use evrsnas::{
+    Candidate, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, RmiConfig, Search, Space,
+};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::ops::ControlFlow;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// Search space: nb201 or fbnet.
+    #[arg(long)]
+    space: Space,
+    /// Device: edgegpu, raspi4, edgetpu, pixel3, eyeriss or fpga.
+    #[arg(long)]
+    device: Device,
+    /// Cost metric (latency: the only one HW-NAS-Bench figures are bundled for).
+    #[arg(long, default_value_t = Metric::Latency)]
+    metric: Metric,
+    /// Budget T in the table's unit (ms for latency).
+    #[arg(long, allow_hyphen_values = true, value_parser = number(schema::THRESHOLD))]
+    threshold: f64,
+    /// λ, weight of the budget penalty.
+    #[arg(long, default_value_t = DEFAULT_LAMBDA, value_parser = number(schema::LAMBDA))]
+    lambda: f64,
+    /// Penalty shape: two-sided (distance from the budget) or hinge (only over budget).
+    #[arg(long, default_value_t = Penalty::default())]
+    penalty: Penalty,
+    #[command(flatten)]
+    evolution: Evolution,
+    /// Per-gene mutation probability (default 1 / number of genes).
+    #[arg(long, value_parser = number(schema::MUTATION_RATE))]
+    mutation_rate: Option<f64>,
+    /// Breed blind to the budget: draw the initial population and children uniformly (by default
+    /// they are drawn within the budget when a few tries allow).
+    #[arg(long)]
+    budget_blind: bool,
+    /// Print one JSON object on stdout instead of a report.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// The evolution's budget and operators, and the confirmation round after the last generation;
+/// shared with the constrained-search study.
+#[derive(Args)]
+pub struct Evolution {
+    #[arg(long, default_value_t = EvolutionConfig::default().population, value_parser = int::<usize>(schema::POPULATION))]
+    pub population: usize,
+    #[arg(long, default_value_t = EvolutionConfig::default().generations, value_parser = int::<usize>(schema::GENERATIONS))]
+    pub generations: usize,
+    #[arg(long, default_value_t = EvolutionConfig::default().tournament, value_parser = int::<usize>(schema::TOURNAMENT))]
+    pub tournament: usize,
+    #[arg(long, default_value_t = EvolutionConfig::default().elitism, value_parser = int::<usize>(schema::ELITISM))]
+    pub elitism: usize,
+    #[arg(long, default_value_t = EvolutionConfig::default().crossover_rate, value_parser = number(schema::CROSSOVER_RATE))]
+    pub crossover_rate: f64,
+    /// Best candidates re-trained from other initialisations after the last generation (0: none).
+    #[arg(long, default_value_t = EvolutionConfig::default().finalists, value_parser = int::<usize>(schema::FINALISTS))]
+    pub finalists: usize,
+    /// Initialisations per finalist in all; finalists are ranked by their mean RMI.
+    #[arg(long, default_value_t = EvolutionConfig::default().replicates, value_parser = int::<u32>(schema::REPLICATES))]
+    pub replicates: u32,
+}
+
+impl Evolution {
+    /// The configuration for one search with `seed`.
+    pub fn config(&self, seed: u64, budget_blind: bool, mutation_rate: Option<f64>) -> EvolutionConfig {
+        EvolutionConfig {
+            population: self.population,
+            generations: self.generations,
+            tournament: self.tournament,
+            elitism: self.elitism,
+            crossover_rate: self.crossover_rate,
+            mutation_rate,
+            seed,
+            budget_aware: !budget_blind,
+            finalists: self.finalists,
+            replicates: self.replicates,
+        }
+    }
+}
+
+/// `search --json`.
+#[derive(Serialize)]
+struct Report<'a> {
+    best: Candidate,
+    evaluations: usize,
+    trials: usize,
+    seconds: f64,
+    config: ReportConfig<'a>,
+    history: &'a [GenerationStats],
+}
+
+#[derive(Serialize)]
+struct ReportConfig<'a> {
+    space: Space,
+    device: Device,
+    metric: Metric,
+    threshold: f64,
+    unit: &'a str,
+    lambda: f64,
+    penalty: Penalty,
+    evolution: &'a EvolutionConfig,
+    rmi: RmiConfig,
+    proxy: ProxyConfig,
+    batch_size: usize,
+    kernels: Kernels,
+}
+
+/// One line on stderr per closed generation; on a terminal also a live line per candidate.
+fn show_progress(p: &Progress, unit: &str, live: bool) {
+    let mut stderr = std::io::stderr();
+    let best = p.best.as_ref().map_or(String::new(), |b| {
+        format!("best fitness {:.4} (rmi {:.4}, {:.3} {unit})", b.fitness, b.rmi, b.cost)
+    });
+    let cr = if live { "\r" } else { "" };
+    let _ = match (p.closed, p.confirming) {
+        (Some(stats), true) => writeln!(stderr, "{cr}finalists confirmed: {} trainings, {best}", stats.trials),
+        (Some(stats), false) => writeln!(
+            stderr,
+            "{cr}generation {}/{} done: {} evaluations, mean fitness {:.4}, {best}",
+            stats.generation + 1,
+            p.generations,
+            p.evaluations,
+            stats.mean_fitness
+        ),
+        (None, true) if live => write!(
+            stderr,
+            "\rconfirming the finalists: training {}/{}   ",
+            p.scored_in_generation, p.pending_in_generation
+        ),
+        (None, false) if live => write!(
+            stderr,
+            "\rgeneration {}/{}: candidate {}/{}   ",
+            p.generation + 1,
+            p.generations,
+            p.scored_in_generation,
+            p.pending_in_generation
+        ),
+        _ => Ok(()),
+    };
+}
+
+pub fn run(args: SearchArgs) -> AnyResult<()> {
+    let started = Instant::now();
+    let fitness = Fitness::new(args.threshold, args.lambda, args.penalty)?;
+    let assets = args.common.open_assets()?;
+    let table = assets.costs(args.space)?.table(args.device, args.metric)?.clone();
+    let config = args.evolution.config(args.common.seed, args.budget_blind, args.mutation_rate);
+    let mut search = Search::new(args.space, config, table.clone(), fitness)?;
+    let mut evaluator = args.common.evaluator(&assets)?;
+    let unit = table.header.unit.clone();
+    // Per-candidate updates rewrite one line; they only make sense on a terminal.
+    let live = std::io::stderr().is_terminal();
+    evolve::run(&mut search, &mut evaluator, |p| {
+        show_progress(p, &unit, live);
+        ControlFlow::Continue(())
+    })?;
+    let best = search.best().ok_or("the search scored no architecture")?;
+    let seconds = started.elapsed().as_secs_f64();
+    if args.json {
+        return print_json(&Report {
+            evaluations: search.evaluations(),
+            trials: search.trials(),
+            seconds,
+            config: ReportConfig {
+                space: args.space,
+                device: args.device,
+                metric: args.metric,
+                threshold: args.threshold,
+                unit: &unit,
+                lambda: args.lambda,
+                penalty: args.penalty,
+                evolution: search.config(),
+                rmi: evaluator.options.config,
+                proxy: evaluator.options.proxy,
+                batch_size: evaluator.targets.batch_size(),
+                kernels: evaluator.options.kernels,
+            },
+            history: search.history(),
+            best,
+        });
+    }
+    println!("best architecture: {}", best.arch);
+    if let Some(i) = best.index {
+        println!("NAS-Bench-201 index: {i}");
+    }
+    let mean = if best.replicates > 1 {
+        format!(" (mean of {} initialisations)", best.replicates)
+    } else {
+        String::new()
+    };
+    println!("RMI (Σ CKA, 0..3): {:.4}{mean}", best.rmi);
+    println!(
+        "{} on {}: {:.4} {unit} ({}; budget {} {unit}: {})",
+        args.metric,
+        args.device,
+        best.cost,
+        if best.measured { "measured" } else { "estimated" },
+        args.threshold,
+        if best.feasible { "within" } else { "OVER" }
+    );
+    println!("fitness: {:.4}", best.fitness);
+    println!(
+        "{} architectures trained ({} trainings) in {seconds:.1} s",
+        search.evaluations(),
+        search.trials()
+    );
+    Ok(())
+}
