@@ -7,10 +7,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { PROPERTIES, defaults } from '../www/state.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
+// The page's own wasm, loaded here too: the tests take choices and defaults from the library's
+// schema rather than copying them.
+const wasm = await import(path.join(dist, 'pkg/evrsnas.js'));
+await wasm.default({ module_or_path: fs.readFileSync(path.join(dist, 'pkg/evrsnas_bg.wasm')) });
+const schema = wasm.schema();
+const setting = (name) => schema.settings.find((s) => s.name === name);
 const shots = path.join(root, 'target', 'screenshots');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
 const NB201 = /^\|[a-z_0-9]+~0\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|[a-z_0-9]+~2\|$/;
@@ -94,7 +99,7 @@ test('a small search from URL parameters runs to done with a valid best architec
 
 test('an FBNet search draws its 22 layers and has no ground truth', async () => {
   // With the RMI batch that is not the default, so that both batches are trained on in these tests.
-  const otherBatch = PROPERTIES.find((p) => p.name === 'batch').values.find((b) => b !== defaults().batch);
+  const otherBatch = setting('batch').choices.map((c) => c.value).find((b) => b !== setting('batch').default);
   const { page, problems } = await open(`${TINY}&space=fbnet&device=pixel3&threshold=15&batch=${otherBatch}&autorun=1`);
   await waitState(page, 'done');
   const best = await page.textContent('#best-arch');
@@ -176,7 +181,7 @@ test('the fidelity note states the measured Kendall τ for the chosen K', async 
   const sweep = fidelity.batches[fidelity.default_batch];
   const measured = sweep.k_sweep[sweep.k_sweep.length - 1];
   const { page, problems } = await open(`steps=${measured.steps}`);
-  await page.waitForFunction(() => document.getElementById('fidelity-note').textContent !== '');
+  await page.waitForFunction(() => (document.getElementById('fidelity-note')?.textContent ?? '') !== '');
   const note = () => page.textContent('#fidelity-note');
   assert.equal(await page.inputValue('#batch'), fidelity.default_batch);
   assert.match(await note(), new RegExp(`K = ${measured.steps}: Kendall τ ${measured.kendall_tau.toFixed(2)} .* over ${sweep.samples} `));
@@ -198,13 +203,48 @@ test('the fidelity note states the measured Kendall τ for the chosen K', async 
   await page.close();
 });
 
-test('a bad URL parameter shows a message and falls back to the default', async () => {
-  const { page } = await open('population=abc&device=pixel3');
+test('a bad URL parameter gets the CLI\'s message and falls back to the default', async () => {
+  const { page } = await open('population=abc&seed=1e20&threshold=1e-310&device=pixel3');
   await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
-  assert.match(await page.textContent('#error'), /population/);
-  assert.equal(await page.inputValue('#population'), '12');
+  const error = await page.textContent('#error');
+  // The same messages as `evrsnas search --population abc` etc. (crate/tests/cli.rs).
+  assert.match(error, /population=abc: population must be an integer in 3\.\.=500, got 'abc' \(using the default\)/);
+  assert.match(error, /seed must be an integer in 0\.\.=9007199254740991, got '1e20'/);
+  assert.match(error, /threshold must be a number in \[0\.001, 1000000\], got 1e-310/);
+  assert.equal(await page.inputValue('#population'), String(setting('population').default));
   assert.equal(await state(page), 'idle');
   await page.close();
+});
+
+test('the controls and their bounds are the library\'s schema', async () => {
+  const { page, problems } = await open('');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  for (const s of schema.settings) {
+    if (s.kind === 'choice') {
+      if (s.name === 'device') continue; // filtered to the devices the space has figures for
+      assert.deepEqual(await page.$$eval(`#${s.name} option`, (os) => os.map((o) => o.value)), s.choices.map((c) => c.value), s.name);
+    } else {
+      assert.equal(await page.getAttribute(`#${s.name}`, 'min'), String(s.min), `${s.name} min`);
+      assert.equal(await page.getAttribute(`#${s.name}`, 'max'), String(s.max), `${s.name} max`);
+    }
+    if (s.default !== null) assert.equal(await page.inputValue(`#${s.name}`), String(s.default), `${s.name} default`);
+  }
+  // A bad value typed in a control is refused with the same message, and not used.
+  await page.fill('#population', '2');
+  assert.match(await page.textContent('#notice'), /population must be an integer in 3\.\.=500, got 2/);
+  assert.equal(await page.getAttribute('#population', 'aria-invalid'), 'true');
+  assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('population'), null);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the page\'s wasm holds no developer tools', () => {
+  const exports = WebAssembly.Module.exports(new WebAssembly.Module(fs.readFileSync(path.join(dist, 'pkg/evrsnas_bg.wasm'))));
+  const names = exports.map((e) => e.name);
+  assert.ok(names.includes('schema') && names.includes('parseSetting') && names.includes('archLayout'), names.join(', '));
+  assert.ok(!names.includes('benchmark'), 'the benchmark export belongs to the developer build');
+  const size = fs.statSync(path.join(dist, 'pkg/evrsnas_bg.wasm')).size;
+  console.log(`page wasm: ${size} bytes`);
 });
 
 test('an asset that fails verification is named', async () => {

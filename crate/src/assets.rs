@@ -104,7 +104,11 @@ impl<S: AssetSource> Verified<S> {
     }
 
     pub fn batch(&self, choice: BatchChoice) -> Result<ImageBatch> {
-        let files = choice.files().iter().map(|f| self.read(f)).collect::<Result<Vec<_>>>()?;
+        let files = choice
+            .files()
+            .iter()
+            .map(|f| self.read(f))
+            .collect::<Result<Vec<_>>>()?;
         ImageBatch::join(files.iter().map(Vec::as_slice))
     }
 

@@ -81,4 +81,3 @@ pub fn batch_from_png_dir(dir: &Path) -> Result<ImageBatch> {
     }
     batch_from_files(&files, &format!("user folder {}", dir.display()))
 }
-

@@ -23,7 +23,12 @@ pub struct IntRange {
 
 impl IntRange {
     fn refuse(&self, given: impl std::fmt::Display) -> crate::Error {
-        crate::invalid!("{} must be an integer in {}..={}, got {given}", self.name, self.min, self.max)
+        crate::invalid!(
+            "{} must be an integer in {}..={}, got {given}",
+            self.name,
+            self.min,
+            self.max
+        )
     }
 
     pub fn check(&self, value: u64) -> Result<u64> {
@@ -62,20 +67,32 @@ pub struct NumberRange {
 
 impl NumberRange {
     fn refuse(&self, given: impl std::fmt::Display) -> crate::Error {
-        crate::invalid!("{} must be a number in [{}, {}], got {given}", self.name, self.min, self.max)
+        crate::invalid!(
+            "{} must be a number in [{}, {}], got {given}",
+            self.name,
+            self.min,
+            self.max
+        )
+    }
+
+    fn contains(&self, value: f64) -> bool {
+        value.is_finite() && (self.min..=self.max).contains(&value)
     }
 
     pub fn check(&self, value: f64) -> Result<f64> {
-        if value.is_finite() && (self.min..=self.max).contains(&value) {
+        if self.contains(value) {
             Ok(value)
         } else {
-            Err(self.refuse(value))
+            // Debug keeps 1e-310 short (Display writes every zero).
+            Err(self.refuse(format!("{value:?}")))
         }
     }
 
+    /// Parses a decimal number (surrounding spaces allowed); a refusal quotes the text as given.
     pub fn parse(&self, text: &str) -> Result<f64> {
         match text.trim().parse::<f64>() {
-            Ok(v) => self.check(v),
+            Ok(v) if self.contains(v) => Ok(v),
+            Ok(_) => Err(self.refuse(text.trim())),
             Err(_) => Err(self.refuse(format!("'{text}'"))),
         }
     }
@@ -83,26 +100,94 @@ impl NumberRange {
 
 // Bounds of a search. Population and generations keep one search within what a browser tab can
 // train in an afternoon; the seed stays a whole number JavaScript can hold exactly.
-pub const POPULATION: IntRange = IntRange { name: "population", min: 3, max: 500 };
-pub const GENERATIONS: IntRange = IntRange { name: "generations", min: 1, max: 500 };
-pub const TOURNAMENT: IntRange = IntRange { name: "tournament", min: 1, max: 500 };
-pub const ELITISM: IntRange = IntRange { name: "elitism", min: 0, max: 499 };
-pub const FINALISTS: IntRange = IntRange { name: "finalists", min: 0, max: 500 };
-pub const REPLICATES: IntRange = IntRange { name: "replicates", min: 1, max: 16 };
-pub const SEED: IntRange = IntRange { name: "seed", min: 0, max: (1 << 53) - 1 };
-pub const STEPS: IntRange = IntRange { name: "steps", min: 0, max: 500 };
-pub const CROSSOVER_RATE: NumberRange = NumberRange { name: "crossover rate", min: 0.0, max: 1.0 };
-pub const MUTATION_RATE: NumberRange = NumberRange { name: "mutation rate", min: 0.0, max: 1.0 };
-pub const BETA: NumberRange = NumberRange { name: "beta", min: 0.0, max: 1.0 };
-pub const LAMBDA: NumberRange = NumberRange { name: "lambda", min: 0.0, max: 100.0 };
+pub const POPULATION: IntRange = IntRange {
+    name: "population",
+    min: 3,
+    max: 500,
+};
+pub const GENERATIONS: IntRange = IntRange {
+    name: "generations",
+    min: 1,
+    max: 500,
+};
+pub const TOURNAMENT: IntRange = IntRange {
+    name: "tournament",
+    min: 1,
+    max: 500,
+};
+pub const ELITISM: IntRange = IntRange {
+    name: "elitism",
+    min: 0,
+    max: 499,
+};
+pub const FINALISTS: IntRange = IntRange {
+    name: "finalists",
+    min: 0,
+    max: 500,
+};
+pub const REPLICATES: IntRange = IntRange {
+    name: "replicates",
+    min: 1,
+    max: 16,
+};
+pub const SEED: IntRange = IntRange {
+    name: "seed",
+    min: 0,
+    max: (1 << 53) - 1,
+};
+pub const STEPS: IntRange = IntRange {
+    name: "steps",
+    min: 0,
+    max: 500,
+};
+pub const CROSSOVER_RATE: NumberRange = NumberRange {
+    name: "crossover rate",
+    min: 0.0,
+    max: 1.0,
+};
+pub const MUTATION_RATE: NumberRange = NumberRange {
+    name: "mutation rate",
+    min: 0.0,
+    max: 1.0,
+};
+pub const BETA: NumberRange = NumberRange {
+    name: "beta",
+    min: 0.0,
+    max: 1.0,
+};
+pub const LAMBDA: NumberRange = NumberRange {
+    name: "lambda",
+    min: 0.0,
+    max: 100.0,
+};
 /// The budget, in the cost table's unit (ms). Far beyond every device's range either way, yet
 /// bounded so that |cost − T|/T stays a finite number.
-pub const THRESHOLD: NumberRange = NumberRange { name: "threshold", min: 1e-3, max: 1e6 };
+pub const THRESHOLD: NumberRange = NumberRange {
+    name: "threshold",
+    min: 1e-3,
+    max: 1e6,
+};
 // The proxy networks: up to the full-size networks' widths and depths.
-pub const NB201_CHANNELS: IntRange = IntRange { name: "nb201 channels", min: 1, max: 64 };
-pub const NB201_CELLS: IntRange = IntRange { name: "nb201 cells", min: 1, max: 5 };
-pub const FBNET_DIVISOR: IntRange = IntRange { name: "fbnet divisor", min: 1, max: 16 };
-pub const FBNET_LAYERS: IntRange = IntRange { name: "fbnet layers", min: 1, max: 4 };
+pub const NB201_CHANNELS: IntRange = IntRange {
+    name: "nb201 channels",
+    min: 1,
+    max: 64,
+};
+pub const NB201_CELLS: IntRange = IntRange {
+    name: "nb201 cells",
+    min: 1,
+    max: 5,
+};
+pub const FBNET_DIVISOR: IntRange = IntRange {
+    name: "fbnet divisor",
+    min: 1,
+    max: 16,
+};
+pub const FBNET_LAYERS: IntRange = IntRange {
+    name: "fbnet layers",
+    min: 1,
+    max: 4,
+};
 
 /// What kind of value a setting takes.
 #[derive(Clone, Debug, Serialize)]
@@ -150,35 +235,101 @@ pub struct Schema {
 
 fn choices<T: Copy>(all: &[T], name: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Kind {
     Kind::Choice {
-        choices: all.iter().map(|&v| Choice { value: name(v), label: label(v) }).collect(),
+        choices: all
+            .iter()
+            .map(|&v| Choice {
+                value: name(v),
+                label: label(v),
+            })
+            .collect(),
     }
 }
 
 fn int(range: IntRange) -> Kind {
-    Kind::Int { min: range.min, max: range.max }
+    Kind::Int {
+        min: range.min,
+        max: range.max,
+    }
 }
 
 fn number(range: NumberRange) -> Kind {
-    Kind::Number { min: range.min, max: range.max }
+    Kind::Number {
+        min: range.min,
+        max: range.max,
+    }
 }
 
 /// The settings of a search in the order the page shows them, with the CLI's defaults.
 pub fn schema() -> Schema {
     let evolution = EvolutionConfig::default();
     let rmi = RmiConfig::default();
-    let setting = |name, label, kind, default: serde_json::Value, unit| Setting { name, label, kind, default, unit };
+    let setting = |name, label, kind, default: serde_json::Value, unit| Setting {
+        name,
+        label,
+        kind,
+        default,
+        unit,
+    };
     use serde_json::json;
     let settings = vec![
-        setting("space", "Search space", choices(Space::ALL, Space::name, Space::label), json!(Space::Nb201), None),
-        setting("device", "Device", choices(Device::ALL, Device::name, Device::label), json!(Device::Pixel3), None),
-        setting("metric", "Metric", choices(Metric::ALL, Metric::name, Metric::label), json!(Metric::Latency), None),
-        setting("threshold", "Budget", number(THRESHOLD), serde_json::Value::Null, Some("ms")),
+        setting(
+            "space",
+            "Search space",
+            choices(Space::ALL, Space::name, Space::label),
+            json!(Space::Nb201),
+            None,
+        ),
+        setting(
+            "device",
+            "Device",
+            choices(Device::ALL, Device::name, Device::label),
+            json!(Device::Pixel3),
+            None,
+        ),
+        setting(
+            "metric",
+            "Metric",
+            choices(Metric::ALL, Metric::name, Metric::label),
+            json!(Metric::Latency),
+            None,
+        ),
+        setting(
+            "threshold",
+            "Budget",
+            number(THRESHOLD),
+            serde_json::Value::Null,
+            Some("ms"),
+        ),
         setting("lambda", "Penalty λ", number(LAMBDA), json!(DEFAULT_LAMBDA), None),
-        setting("penalty", "Penalty shape", choices(Penalty::ALL, Penalty::name, Penalty::label), json!(Penalty::default()), None),
-        setting("population", "Population", int(POPULATION), json!(evolution.population), None),
-        setting("generations", "Generations", int(GENERATIONS), json!(evolution.generations), None),
+        setting(
+            "penalty",
+            "Penalty shape",
+            choices(Penalty::ALL, Penalty::name, Penalty::label),
+            json!(Penalty::default()),
+            None,
+        ),
+        setting(
+            "population",
+            "Population",
+            int(POPULATION),
+            json!(evolution.population),
+            None,
+        ),
+        setting(
+            "generations",
+            "Generations",
+            int(GENERATIONS),
+            json!(evolution.generations),
+            None,
+        ),
         setting("steps", "Steps K", int(STEPS), json!(rmi.steps), None),
-        setting("batch", "RMI batch", choices(BatchChoice::ALL, BatchChoice::name, BatchChoice::label), json!(BatchChoice::default()), None),
+        setting(
+            "batch",
+            "RMI batch",
+            choices(BatchChoice::ALL, BatchChoice::name, BatchChoice::label),
+            json!(BatchChoice::default()),
+            None,
+        ),
         setting("seed", "Seed", int(SEED), json!(evolution.seed), None),
     ];
     Schema {
@@ -232,14 +383,21 @@ mod tests {
 
     #[test]
     fn bounds_refuse_with_one_message() {
-        assert_eq!(POPULATION.parse("2").unwrap_err().to_string(), "population must be an integer in 3..=500, got 2");
+        assert_eq!(
+            POPULATION.parse("2").unwrap_err().to_string(),
+            "population must be an integer in 3..=500, got 2"
+        );
         assert_eq!(
             SEED.parse("1e20").unwrap_err().to_string(),
             "seed must be an integer in 0..=9007199254740991, got '1e20'"
         );
         assert!(SEED.check_f64(1e20).is_err() && SEED.check_f64(0.5).is_err() && SEED.check_f64(-1.0).is_err());
         assert_eq!(SEED.check_f64(7.0).unwrap(), 7);
-        assert!(THRESHOLD.parse("1e-310").is_err());
+        assert_eq!(
+            THRESHOLD.parse("1e-310").unwrap_err().to_string(),
+            "threshold must be a number in [0.001, 1000000], got 1e-310"
+        );
+        assert!(THRESHOLD.check(1e-310).unwrap_err().to_string().ends_with("got 1e-310"));
         assert!(LAMBDA.parse("NaN").is_err());
         assert_eq!(STEPS.parse(" 20 ").unwrap(), 20);
         assert!(parse_setting("threshold", "5").is_ok());

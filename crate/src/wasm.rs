@@ -319,7 +319,10 @@ impl Scorer {
         options.validate().map_err(js_err)?;
         let seed = schema::SEED.check_f64(o.seed).map_err(js_err)?;
         let reference = Reference::from_safetensors(reference_bytes, Kernels::Fast).map_err(js_err)?;
-        let files: Vec<Vec<u8>> = batch_files.iter().map(|f| js_sys::Uint8Array::new(&f).to_vec()).collect();
+        let files: Vec<Vec<u8>> = batch_files
+            .iter()
+            .map(|f| js_sys::Uint8Array::new(&f).to_vec())
+            .collect();
         let batch = ImageBatch::join(files.iter().map(Vec::as_slice)).map_err(js_err)?;
         let targets = RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
         Ok(Self {

@@ -1,8 +1,11 @@
 //! The bundled assets: figures spot-checked against ../shared/data, integrity checks, regeneration.
 
-use evrsnas::Result;
+// Native only: these tests read files, run the CLI or need the native-only parts of the library.
+#![cfg(not(target_arch = "wasm32"))]
+
 use evrsnas::assets::{BatchChoice, DirSource, GroundTruth, Manifest, Verified};
 use evrsnas::space::nb201;
+use evrsnas::Result;
 use evrsnas::{Arch, Device, Metric, Space};
 use std::path::{Path, PathBuf};
 
@@ -57,7 +60,10 @@ fn nb201_tables_equal_every_measured_figure_and_flag_estimates() -> Result<()> {
             assert!(fit.kendall_tau > 0.85 && fit.mape_percent < 5.0, "{device}: {fit:?}");
         }
     }
-    assert!("energy".parse::<Metric>().is_err(), "no energy table is bundled, so there is no energy choice");
+    assert!(
+        "energy".parse::<Metric>().is_err(),
+        "no energy table is bundled, so there is no energy choice"
+    );
     Ok(())
 }
 

@@ -1,6 +1,9 @@
 //! Linear CKA against independent reference values (../shared/vectors/linear_cka.json, computed in
 //! float64 with numpy) and its invariances.
 
+// Native only: these tests read files, run the CLI or need the native-only parts of the library.
+#![cfg(not(target_arch = "wasm32"))]
+
 use candle_core::{DType, Device, Result, Tensor};
 use evrsnas::cka::{linear_cka, CkaTarget};
 use evrsnas::Kernels;

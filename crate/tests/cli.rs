@@ -1,5 +1,8 @@
 //! The command line: output formats, and bad input giving one clear line and exit code 2.
 
+// Native only: these tests read files, run the CLI or need the native-only parts of the library.
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::process::{Command, Output};
 
 fn evrsnas(args: &[&str]) -> Output {
@@ -49,7 +52,32 @@ fn bad_input_exits_2_with_a_clear_message() {
         ("search --space nb201 --device pixel3 --threshold 0", "threshold"),
         ("search --space nb201 --device pixel3 --threshold inf", "threshold"),
         (&format!("{search} --metric power"), "unknown metric"),
-        (&format!("{search} --metric energy"), "no energy figures"),
+        (
+            &format!("{search} --metric energy"),
+            "unknown metric 'energy' (expected latency)",
+        ),
+        // One set of bounds (the schema's), the same messages as the page's.
+        (
+            &format!("{search} --population 2"),
+            "population must be an integer in 3..=500, got 2",
+        ),
+        (
+            &format!("{search} --population 3 --tournament 4"),
+            "tournament (4) must not exceed the population (3)",
+        ),
+        (
+            &format!("{search} --seed 1e20"),
+            "seed must be an integer in 0..=9007199254740991, got '1e20'",
+        ),
+        (
+            "search --space nb201 --device pixel3 --threshold 1e-310",
+            "threshold must be a number in [0.001, 1000000], got 1e-310",
+        ),
+        (
+            &format!("{search} --nb201-channels 1000000000"),
+            "nb201 channels must be an integer in 1..=64",
+        ),
+        (&format!("{search} --steps 501"), "steps must be an integer in 0..=500"),
         ("search --space fbnet --device edgegpu --threshold 5", "not available"),
         (&format!("{search} --assets /nonexistent"), "MANIFEST.json"),
         (&format!("{search} --population 1"), "population"),
@@ -166,4 +194,31 @@ fn fbnet_search_runs() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["best"]["index"].is_null());
     assert_eq!(v["best"]["arch"].as_str().unwrap().split('-').count(), 22);
+}
+
+#[test]
+fn help_lists_user_commands_apart_from_developer_commands() {
+    let out = evrsnas(&["--help"]);
+    let help = String::from_utf8(out.stdout).unwrap();
+    let (user, developer) = help.split_once("Developer commands").expect("a developer section");
+    for command in ["search", "score", "eval-reference"] {
+        assert!(
+            user.contains(&format!("  {command} ")),
+            "{command} not among the user commands:\n{help}"
+        );
+        assert!(
+            !developer.contains(&format!("  {command} ")),
+            "{command} among the developer commands"
+        );
+    }
+    for command in ["train-reference", "study", "study-search", "bench", "assets"] {
+        assert!(
+            developer.contains(&format!("  {command} ")),
+            "{command} not among the developer commands:\n{help}"
+        );
+        assert!(
+            !user.contains(&format!("  {command} ")),
+            "{command} among the user commands"
+        );
+    }
 }

@@ -1,6 +1,9 @@
 //! The reference network: our ResNet implementation reproduces a published ResNet-20's accuracy,
 //! and the bundled reference (trained by `cargo make train-reference`) reaches its recorded level.
 
+// Native only: these tests read files, run the CLI or need the native-only parts of the library.
+#![cfg(not(target_arch = "wasm32"))]
+
 use evrsnas::data::LabelledImages;
 use evrsnas::{Kernels, Reference};
 

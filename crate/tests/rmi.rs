@@ -1,5 +1,8 @@
 //! RMI: the loss's gradient against finite differences, and scoring of real proxy networks.
 
+// Native only: these tests read files, run the CLI or need the native-only parts of the library.
+#![cfg(not(target_arch = "wasm32"))]
+
 use candle_core::{DType, Device, Result, Tensor, Var};
 use evrsnas::cka::CkaTarget;
 use evrsnas::proxy::{Features, ProxyConfig};
@@ -113,14 +116,32 @@ fn scores_are_in_range_reproducible_and_improve_with_training() -> Result<()> {
         Space::Nb201,
         "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
     )?;
-    let before = score(&arch, &targets, &opts(proxy, &RmiConfig {
-            steps: 0,
-            ..RmiConfig::default()
-        }, Kernels::Fast), 2)?;
-    let after = score(&arch, &targets, &opts(proxy, &RmiConfig {
-            steps: 10,
-            ..RmiConfig::default()
-        }, Kernels::Fast), 2)?;
+    let before = score(
+        &arch,
+        &targets,
+        &opts(
+            proxy,
+            &RmiConfig {
+                steps: 0,
+                ..RmiConfig::default()
+            },
+            Kernels::Fast,
+        ),
+        2,
+    )?;
+    let after = score(
+        &arch,
+        &targets,
+        &opts(
+            proxy,
+            &RmiConfig {
+                steps: 10,
+                ..RmiConfig::default()
+            },
+            Kernels::Fast,
+        ),
+        2,
+    )?;
     assert!(after.rmi > before.rmi, "{} -> {}", before.rmi, after.rmi);
     Ok(())
 }
@@ -135,10 +156,19 @@ fn degenerate_cell_scores_zero_not_nan() -> Result<()> {
         Space::Nb201,
         "|nor_conv_3x3~0|+|nor_conv_3x3~0|none~1|+|none~0|none~1|none~2|",
     )?;
-    let s = score(&arch, &targets, &opts(proxy, &RmiConfig {
-            steps: 2,
-            ..RmiConfig::default()
-        }, Kernels::Fast), 0)?;
+    let s = score(
+        &arch,
+        &targets,
+        &opts(
+            proxy,
+            &RmiConfig {
+                steps: 2,
+                ..RmiConfig::default()
+            },
+            Kernels::Fast,
+        ),
+        0,
+    )?;
     assert_eq!(s.rmi, 0.0);
     assert!(!s.diverged);
     let _ = DType::F32;

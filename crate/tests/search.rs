@@ -1,12 +1,15 @@
 //! The evolutionary search end to end on a tiny proxy: determinism, the score cache, progress,
 //! cancellation and what-if re-ranking.
 
-use evrsnas::Result;
+// Native only: these tests read files, run the CLI or need the native-only parts of the library.
+#![cfg(not(target_arch = "wasm32"))]
+
 use evrsnas::cost::{CostTable, TableHeader};
 use evrsnas::evolve::{run, Evaluator, Trial};
+use evrsnas::Result;
 use evrsnas::{
-    Arch, Device, EvolutionConfig, Fitness, Kernels, Penalty, ProxyConfig, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets,
-    Search, Space,
+    Arch, Device, EvolutionConfig, Fitness, Kernels, Penalty, ProxyConfig, RmiConfig, RmiEvaluator, RmiOptions,
+    RmiTargets, Search, Space,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -404,5 +407,29 @@ fn constrained_search_study_compares_like_with_like() -> Result<()> {
     let again = constrained_search(&table, &accuracy, fitness, config, &mut memo)?;
     assert_eq!(memo.trained(), trained);
     assert_eq!(again.evolution.map(|p| p.index), run.evolution.map(|p| p.index));
+    Ok(())
+}
+
+#[test]
+fn the_smallest_population_the_schema_allows_runs_and_smaller_is_refused() -> Result<()> {
+    let fitness = Fitness::new(100.0, 0.1, Penalty::TwoSided)?;
+    let small = |population| EvolutionConfig {
+        population,
+        generations: 2,
+        finalists: 0,
+        ..EvolutionConfig::default()
+    };
+    let e = Search::new(Space::Nb201, small(2), toy_costs()?, fitness)
+        .err()
+        .unwrap();
+    assert_eq!(e.to_string(), "population must be an integer in 3..=500, got 2");
+    let mut search = Search::new(Space::Nb201, small(3), toy_costs()?, fitness)?;
+    run(&mut search, &mut Noisy, |_| ControlFlow::Continue(()))?;
+    assert!(search.is_done());
+    // Continuing cannot take the search past the schema's bound on generations.
+    assert!(search.extend(499).is_err());
+    assert_eq!(search.config().generations, 2);
+    search.extend(1)?;
+    assert!(!search.is_done());
     Ok(())
 }

@@ -92,7 +92,12 @@ impl RankStudy {
             }
             on_cell(n + 1);
         }
-        Ok(Self { cells, at, rmi, seconds })
+        Ok(Self {
+            cells,
+            at,
+            rmi,
+            seconds,
+        })
     }
 
     /// Kendall's τ and Spearman's ρ with bootstrap intervals, per step count.

@@ -207,7 +207,10 @@ impl StudySummary {
                     acc(r.evolution) > acc(r.random)
                 })
                 .count(),
-            ties: runs.iter().filter(|r| accuracy(r.evolution) == accuracy(r.random)).count(),
+            ties: runs
+                .iter()
+                .filter(|r| accuracy(r.evolution) == accuracy(r.random))
+                .count(),
         }
     }
 }

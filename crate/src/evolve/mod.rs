@@ -293,9 +293,9 @@ impl Search {
             Phase::Evolving => {}
             Phase::Confirming(finalists) => {
                 return finalists
-                .iter()
-                .flat_map(|a| (0..self.config.replicates).map(move |replicate| (a, replicate)))
-                .filter(|&(a, r)| !scored(a, r))
+                    .iter()
+                    .flat_map(|a| (0..self.config.replicates).map(move |replicate| (a, replicate)))
+                    .filter(|&(a, r)| !scored(a, r))
                     .map(|(a, replicate)| Trial {
                         arch: a.clone(),
                         replicate,

@@ -16,7 +16,6 @@ pub use conv::set_threads;
 
 use candle_core::{bail, CpuStorage, DType, Layout, Result, Storage, Tensor};
 
-
 crate::named_enum! {
     /// Which implementation runs the convolutions, batch norm, ReLU and pooling.
     #[derive(Default)]

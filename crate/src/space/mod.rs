@@ -174,13 +174,24 @@ pub struct GeneView {
 impl Arch {
     /// Each gene as a drawing needs it, in gene order.
     pub fn layout(&self) -> Vec<GeneView> {
-        let view = |op| GeneView { op, from: None, to: None, kernel: None, expansion: None, groups: None };
+        let view = |op| GeneView {
+            op,
+            from: None,
+            to: None,
+            kernel: None,
+            expansion: None,
+            groups: None,
+        };
         match self.space {
             Space::Nb201 => self
                 .genes
                 .iter()
                 .zip(nb201::EDGE_NODES)
-                .map(|(&g, (to, from))| GeneView { from: Some(from), to: Some(to), ..view(nb201::OPS[g as usize]) })
+                .map(|(&g, (to, from))| GeneView {
+                    from: Some(from),
+                    to: Some(to),
+                    ..view(nb201::OPS[g as usize])
+                })
                 .collect(),
             Space::Fbnet => self
                 .genes

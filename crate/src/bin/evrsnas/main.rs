@@ -63,7 +63,13 @@ mod cli {
         let developer: Vec<String> = cmd
             .get_subcommands()
             .filter(|s| s.is_hide_set())
-            .map(|s| format!("  {:<16}{}", s.get_name(), s.get_about().map(|a| a.to_string()).unwrap_or_default()))
+            .map(|s| {
+                format!(
+                    "  {:<16}{}",
+                    s.get_name(),
+                    s.get_about().map(|a| a.to_string()).unwrap_or_default()
+                )
+            })
             .collect();
         cmd.after_help(format!(
             "Developer commands (cargo make assets | train-reference | study | bench run them):\n{}",

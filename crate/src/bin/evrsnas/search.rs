@@ -155,7 +155,9 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
     let fitness = Fitness::new(args.threshold, args.lambda, args.penalty)?;
     let assets = args.common.open_assets()?;
     let table = assets.costs(args.space)?.table(args.device, args.metric)?.clone();
-    let config = args.evolution.config(args.common.seed, args.budget_blind, args.mutation_rate);
+    let config = args
+        .evolution
+        .config(args.common.seed, args.budget_blind, args.mutation_rate);
     let mut search = Search::new(args.space, config, table.clone(), fitness)?;
     let mut evaluator = args.common.evaluator(&assets)?;
     let unit = table.header.unit.clone();

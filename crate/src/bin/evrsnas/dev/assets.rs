@@ -27,7 +27,11 @@ pub fn run(args: AssetsArgs) -> AnyResult<()> {
         (Some(shared), Some(foolbox), false) => eprintln!("{}", build(shared, foolbox, &args.out)?),
         _ => {
             let manifest = write_manifest(&args.out)?;
-            eprintln!("wrote {}/MANIFEST.json ({} files)", args.out.display(), manifest.files.len());
+            eprintln!(
+                "wrote {}/MANIFEST.json ({} files)",
+                args.out.display(),
+                manifest.files.len()
+            );
         }
     }
     Ok(())

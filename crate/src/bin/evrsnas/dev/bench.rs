@@ -80,10 +80,18 @@ pub fn run(args: BenchArgs) -> AnyResult<()> {
         (&timings.nb201_candidate_ms, "NB201 candidate evaluation"),
         (&timings.reference_train_step_ms, "ResNet-20 train step (batch 128)"),
     ] {
-        println!("{what}: stock {:.1} ms, fast {:.1} ms ({:.2}× faster)", t.stock, t.fast, t.stock / t.fast);
+        println!(
+            "{what}: stock {:.1} ms, fast {:.1} ms ({:.2}× faster)",
+            t.stock,
+            t.fast,
+            t.stock / t.fast
+        );
     }
     if let Some(t) = &timings.reference_train_step_threaded_ms {
-        println!("ResNet-20 train step (batch 128), {} threads: fast {:.1} ms", t.threads, t.fast);
+        println!(
+            "ResNet-20 train step (batch 128), {} threads: fast {:.1} ms",
+            t.threads, t.fast
+        );
     }
     Ok(())
 }

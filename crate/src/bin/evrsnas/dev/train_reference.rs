@@ -81,7 +81,11 @@ pub fn run(args: TrainReferenceArgs) -> AnyResult<()> {
     evrsnas::kernels::set_threads(threads);
     // Only the official training batches: the folder may also hold test images.
     let images = evrsnas::data::read_cifar(&args.data, "data_batch_")?;
-    let test = args.test.as_ref().map(|t| evrsnas::data::read_cifar(t, "")).transpose()?;
+    let test = args
+        .test
+        .as_ref()
+        .map(|t| evrsnas::data::read_cifar(t, ""))
+        .transpose()?;
     // Read before training: the output may overwrite the initial weights and their record.
     let (model, continued_from) = match &args.init {
         Some(path) => {
@@ -100,7 +104,10 @@ pub fn run(args: TrainReferenceArgs) -> AnyResult<()> {
             let previous = record.and_then(|r| serde_json::from_str::<serde_json::Value>(&r).ok());
             (model, previous)
         }
-        None => (Reference::new(args.blocks, 10, Params::seeded(args.seed, Kernels::Fast))?, None),
+        None => (
+            Reference::new(args.blocks, 10, Params::seeded(args.seed, Kernels::Fast))?,
+            None,
+        ),
     };
     let cfg = TrainConfig {
         epochs: args.epochs,
