@@ -235,6 +235,18 @@ pub struct GroundTruth {
 const TRUTH_MAGIC: &[u8; 8] = b"EVRSTRUT";
 
 impl GroundTruth {
+    /// The NB201 cell with the best true CIFAR-10 accuracy among those costing at most
+    /// `threshold` (`costs` in NB201 index order), with that accuracy.
+    pub fn best_within(&self, costs: &[f64], threshold: f64) -> Option<(usize, f32)> {
+        costs
+            .iter()
+            .zip(&self.cifar10)
+            .enumerate()
+            .filter(|(_, (&cost, _))| cost <= threshold)
+            .map(|(i, (_, &acc))| (i, acc))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         let mut out = TRUTH_MAGIC.to_vec();
         for col in [&self.cifar10, &self.cifar100, &self.imagenet16] {

@@ -139,6 +139,14 @@ struct RankedCandidate {
     truth: Option<[f32; 3]>,
 }
 
+/// The best cell within the budget by the benchmark's own accuracies.
+#[derive(Serialize)]
+struct FeasibleTruth {
+    index: usize,
+    cifar10: f32,
+    arch: String,
+}
+
 #[wasm_bindgen]
 pub struct SearchSession {
     search: Search,
@@ -269,19 +277,12 @@ impl SearchSession {
         let (Some(truth), Some(costs)) = (&self.truth, self.search.cost_table().per_arch_values()) else {
             return Ok(JsValue::NULL);
         };
-        let threshold = self.search.fitness_fn().threshold;
-        let best = costs
-            .iter()
-            .zip(&truth.cifar10)
-            .enumerate()
-            .filter(|(_, (&cost, _))| cost <= threshold)
-            .map(|(i, (_, &acc))| (i, acc))
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        match best {
-            Some((i, acc)) => {
-                let arch = crate::space::nb201::format(&crate::space::nb201::genes_of_index(i).map_err(js_err)?);
-                to_js(&serde_json::json!({"index": i, "cifar10": acc, "arch": arch}))
-            }
+        match truth.best_within(costs, self.search.fitness_fn().threshold) {
+            Some((index, cifar10)) => to_js(&FeasibleTruth {
+                index,
+                cifar10,
+                arch: Arch::from_nb201_index(index).map_err(js_err)?.to_string(),
+            }),
             None => Ok(JsValue::NULL),
         }
     }
@@ -348,7 +349,15 @@ pub fn benchmark(kernels: &str, reps: usize, candidate_reps: usize, steps: usize
     let probe = crate::dev::bench::probe_train_step_ms(kernels, reps, &now).map_err(js_err)?;
     let candidate = crate::dev::bench::nb201_candidate_ms(kernels, steps, candidate_reps, &now).map_err(js_err)?;
     let reference = crate::dev::bench::reference_train_step_ms(kernels, 3, candidate_reps, &now).map_err(js_err)?;
-    to_js(&serde_json::json!({
-        "probe_train_step_ms": probe, "nb201_candidate_ms": candidate, "reference_train_step_ms": reference,
-    }))
+    #[derive(Serialize)]
+    struct Timings {
+        probe_train_step_ms: f64,
+        nb201_candidate_ms: f64,
+        reference_train_step_ms: f64,
+    }
+    to_js(&Timings {
+        probe_train_step_ms: probe,
+        nb201_candidate_ms: candidate,
+        reference_train_step_ms: reference,
+    })
 }
