@@ -17,7 +17,7 @@ await wasm.default({ module_or_path: fs.readFileSync(path.join(dist, 'pkg/evrsna
 const schema = wasm.schema();
 const setting = (name) => schema.settings.find((s) => s.name === name);
 const shots = path.join(root, 'target', 'screenshots');
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
 const NB201 = /^\|[a-z_0-9]+~0\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|[a-z_0-9]+~2\|$/;
 const TINY = 'population=4&generations=2&steps=2&seed=1';
 
@@ -63,6 +63,8 @@ async function open(query) {
   const page = await browser.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(String(e)));
+  // Console errors too: a failed request (a missing favicon), a Content-Security-Policy violation.
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   await page.goto(`${base}index.html?${query}`);
   return { page, problems };
 }
@@ -235,6 +237,86 @@ test('the controls and their bounds are the library\'s schema', async () => {
   assert.equal(await page.getAttribute('#population', 'aria-invalid'), 'true');
   assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('population'), null);
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the module API survives a failed start, a worker that dies, and continue during a run', async () => {
+  const { page, problems } = await open('');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const log = await page.evaluate(async () => {
+    const { Explorer } = await import('./engine.js');
+    const ex = await Explorer.load({ base: 'static', workers: 2 });
+    const settings = { space: 'nb201', device: 'raspi4', metric: 'latency', threshold: 20, lambda: 0.1,
+      penalty: 'two-sided', population: 4, generations: 2, steps: 2, batch: 'cifar10', seed: 1 };
+    const errors = [];
+    ex.addEventListener('error', (e) => errors.push(e.detail.message));
+    const ended = () => new Promise((resolve) => {
+      const on = (e) => {
+        if (e.detail.state === 'done' || e.detail.state === 'error') {
+          ex.removeEventListener('state', on);
+          resolve(e.detail.state);
+        }
+      };
+      ex.addEventListener('state', on);
+    });
+    const firstScore = () => new Promise((resolve) => ex.addEventListener('progress', resolve, { once: true }));
+    const out = {};
+    // A pool that fails to start (every worker refuses a seed JavaScript cannot hold exactly) ...
+    let end = ended();
+    ex.start({ ...settings, seed: 1e20 });
+    out.failed = await end;
+    out.failedMessage = errors.at(-1);
+    out.poolAfterFailure = ex.pool.length;
+    // ... then a good run on a fresh pool.
+    end = ended();
+    ex.start(settings);
+    out.good = await end;
+    out.goodBest = ex.ranked()[0]?.arch;
+    // A worker dies with a trial in flight: the trial goes to a fresh worker, nothing is lost.
+    end = ended();
+    const scored = firstScore();
+    ex.start({ ...settings, seed: 2 });
+    await scored;
+    const victim = ex.pool.find((slot) => slot.busy) ?? ex.pool[0];
+    victim.worker.terminate();
+    victim.worker.dispatchEvent(new ErrorEvent('error', { message: 'injected fault' }));
+    out.afterDeath = await end;
+    out.restarts = ex.restarts;
+    out.trials = ex.session.trials();
+    out.planned = ex.session.plannedTrials();
+    // Continue while trials are in flight: the dropped trials are scored again, the run ends.
+    end = ended();
+    const again = firstScore();
+    ex.start({ ...settings, seed: 3 });
+    await again;
+    ex.continueFor(1);
+    out.continued = await end;
+    out.generations = ex.session.history().length;
+    out.errors = errors;
+    return out;
+  });
+  assert.equal(log.failed, 'error');
+  assert.match(log.failedMessage, /seed must be an integer in 0\.\.=9007199254740991/);
+  assert.equal(log.poolAfterFailure, 0, 'the failed pool\'s workers are gone');
+  assert.equal(log.good, 'done');
+  assert.match(log.goodBest, NB201);
+  assert.equal(log.afterDeath, 'done', JSON.stringify(log));
+  assert.equal(log.restarts, 1);
+  // Every planned training ran once: the lost trial was re-queued, not counted twice or dropped.
+  assert.ok(log.trials > 0 && log.trials <= log.planned, JSON.stringify(log));
+  assert.equal(log.continued, 'done', JSON.stringify(log));
+  assert.equal(log.generations, 3);
+  assert.equal(log.errors.length, 1, JSON.stringify(log.errors));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('an embedded page does not autorun more than the default search', async () => {
+  const { page } = await open('embed=1&autorun=1&population=50&generations=20');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  await page.waitForTimeout(500);
+  assert.equal(await state(page), 'idle');
+  assert.match(await page.textContent('#notice'), /press Run/);
   await page.close();
 });
 

@@ -348,7 +348,17 @@ async function main() {
   $('export-csv').addEventListener('click', exportCsv);
   setState('idle');
   $('progress-text').textContent = 'ready';
-  if (settings.autorun) explorer.start(settings);
+  if (settings.autorun) {
+    // An embedding page cannot make a visitor's machine train more than the default search
+    // without a click.
+    const work = (x) => x.population * x.generations * Math.max(1, x.steps);
+    const defaults = Object.fromEntries(library.schema.settings.map((s) => [s.name, s.default]));
+    if (settings.embed && work(settings) > work(defaults)) {
+      notice('This embedded search is larger than the default one: press Run to start it.');
+    } else {
+      explorer.start(settings);
+    }
+  }
 }
 
 main();

@@ -96,23 +96,63 @@ export class Explorer extends EventTarget {
     await this.heavy;
     const key = `${steps}/${seed}/${batchName}`;
     if (this.pool.length && this.poolKey === key) return;
-    const batch = this.batches[batchName].map((f) => this.images[f]);
-    this.pool.forEach((w) => w.worker.terminate());
-    const options = { steps, seed };
-    this.pool = await Promise.all(
-      Array.from({ length: this.poolSize }, () =>
-        new Promise((resolve, reject) => {
-          const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-          worker.onmessage = ({ data }) => {
-            if (data.type === 'ready') resolve({ worker, busy: false });
-            else reject(new Error(data.message));
-          };
-          worker.onerror = (e) => reject(new Error(e.message || 'worker failed to start'));
-          worker.postMessage({ type: 'init', reference: this.reference, batch, options });
-        }),
-      ),
-    );
+    this.retirePool();
+    this.workerInit = { reference: this.reference, batch: this.batches[batchName].map((f) => this.images[f]), options: { steps, seed } };
+    // Every worker started, so that a pool that fails half-way leaves none behind.
+    const started = [];
+    try {
+      this.pool = await Promise.all(Array.from({ length: this.poolSize }, () => this.spawnWorker(started)));
+    } catch (e) {
+      started.forEach((w) => w.terminate());
+      this.pool = [];
+      throw e;
+    }
     this.poolKey = key;
+  }
+
+  /** Ends every worker; the next search starts a fresh pool. */
+  retirePool() {
+    this.pool.forEach((slot) => slot.worker.terminate());
+    this.pool = [];
+    this.poolKey = null;
+  }
+
+  /** A worker with a Scorer for the pool's settings: resolves to a free slot once it is ready. */
+  spawnWorker(started = []) {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+      started.push(worker);
+      worker.onmessage = ({ data }) => {
+        if (data.type === 'ready') resolve({ worker, busy: false });
+        else reject(new Error(data.message));
+      };
+      worker.onerror = (e) => reject(new Error(e.message || 'a worker failed to start'));
+      worker.postMessage({ type: 'init', ...this.workerInit });
+    });
+  }
+
+  /**
+   * A worker died with a trial in flight (a crash, out of memory, a killed thread): the trial goes
+   * back to the queue (nothing was recorded for it), a fresh worker takes the slot, and the search
+   * goes on. A worker that cannot be restarted ends the search with an error.
+   */
+  async replaceWorker(slot, id, run) {
+    slot.worker.onmessage = null;
+    slot.worker.onerror = null;
+    slot.worker.terminate();
+    this.inflight?.delete(id);
+    slot.down = true; // out of service until its replacement is ready
+    this.restarts = (this.restarts ?? 0) + 1;
+    try {
+      const fresh = await this.spawnWorker();
+      slot.worker = fresh.worker;
+      slot.busy = false;
+      slot.down = false;
+    } catch (e) {
+      if (run === this.run) this.fail(`a worker died and could not be restarted: ${e.message ?? e}`);
+      return;
+    }
+    this.pump(this.run);
   }
 
   /** Starts a new search with the given settings. */
@@ -165,9 +205,14 @@ export class Explorer extends EventTarget {
     this.finish();
   }
 
-  /** Continues a finished search for `more` generations with every score kept. */
+  /**
+   * Continues a search for `more` generations with every score kept. Trials in flight (when
+   * called during a run) are dropped and scored again, as after stop().
+   */
   continueFor(more) {
     if (!this.session) return;
+    this.inflight?.clear();
+    this.pool.forEach((w) => (w.busy = false));
     try {
       this.session.extend(more);
     } catch (e) {
@@ -262,7 +307,7 @@ export class Explorer extends EventTarget {
       return this.pump(run);
     }
     for (const slot of this.pool) {
-      if (slot.busy || pending.length === 0) continue;
+      if (slot.busy || slot.down || pending.length === 0) continue;
       const trial = pending.shift();
       const id = key(trial);
       slot.busy = true;
@@ -273,7 +318,11 @@ export class Explorer extends EventTarget {
         slot.busy = false;
         if (run !== this.run) return this.pump(this.run);
         this.inflight.delete(id);
-        if (data.type === 'error') return this.fail(`scoring ${trial.arch} failed: ${data.message}`);
+        if (data.type === 'error') {
+          // The worker's wasm may be left unusable by a trap: the next search starts fresh ones.
+          this.retirePool();
+          return this.fail(`scoring ${trial.arch} failed: ${data.message}`);
+        }
         try {
           s.record(trial.arch, trial.replicate, data.rmi);
         } catch (e) {
@@ -283,6 +332,7 @@ export class Explorer extends EventTarget {
         // Paused mid-generation: in-flight results are kept, nothing new is dispatched.
         this.pump(run);
       };
+      slot.worker.onerror = () => this.replaceWorker(slot, id, run);
       slot.worker.postMessage({ type: 'score', id, space: this.settings.space, arch: trial.arch, replicate: trial.replicate });
     }
   }

@@ -433,3 +433,33 @@ fn the_smallest_population_the_schema_allows_runs_and_smaller_is_refused() -> Re
     assert!(!search.is_done());
     Ok(())
 }
+
+#[test]
+fn ranking_and_breeding_do_not_depend_on_the_order_scores_arrive_in() -> Result<()> {
+    // Equal scores everywhere: every candidate of equal cost ties, as on the eyeriss and fpga tables.
+    let fitness = Fitness::new(4.0, 0.1, Penalty::TwoSided)?;
+    let config = EvolutionConfig {
+        population: 8,
+        generations: 3,
+        seed: 4,
+        ..EvolutionConfig::default()
+    };
+    let mut forward = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
+    let mut backward = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
+    while !forward.is_done() {
+        let pending = forward.pending();
+        assert_eq!(pending, backward.pending());
+        for t in &pending {
+            forward.record(t.clone(), 1.0)?;
+        }
+        for t in pending.iter().rev() {
+            backward.record(t.clone(), 1.0)?;
+        }
+        assert_eq!(forward.ranked(), backward.ranked());
+        forward.advance()?;
+        backward.advance()?;
+    }
+    assert!(backward.is_done());
+    assert_eq!(forward.ranked(), backward.ranked());
+    Ok(())
+}

@@ -361,15 +361,17 @@ impl Search {
     /// Every architecture scored so far, best first. Once the finalists are confirmed, those
     /// within budget lead, by their mean RMI: a single initialisation's score is biased upwards
     /// among the best (the reason for confirming), so it cannot overtake a confirmed mean.
-    /// Otherwise, and within each group, by fitness (ties: first scored first).
+    /// Otherwise, and within each group, by fitness; equal fitness (common: many cells share a
+    /// cost, and degenerate cells all score 0) by the architecture itself, so that the ranking never
+    /// depends on the order in which workers returned their scores.
     pub fn ranked(&self) -> Vec<Candidate> {
-        let mut all: Vec<Candidate> = self.seen.iter().filter_map(|a| self.candidate(a)).collect();
-        all.sort_by(|a, b| b.fitness.total_cmp(&a.fitness));
+        let mut all: Vec<(&Arch, Candidate)> = self.seen.iter().filter_map(|a| Some((a, self.candidate(a)?))).collect();
+        all.sort_by(|(a, x), (b, y)| y.fitness.total_cmp(&x.fitness).then_with(|| a.cmp(b)));
         if self.is_done() && self.config.finalists > 0 && self.config.replicates > 1 {
             let replicates = self.config.replicates as usize;
-            all.sort_by_key(|c| !(c.feasible && c.replicates >= replicates));
+            all.sort_by_key(|(_, c)| !(c.feasible && c.replicates >= replicates));
         }
-        all
+        all.into_iter().map(|(_, c)| c).collect()
     }
 
     pub fn best(&self) -> Option<Candidate> {
@@ -440,8 +442,8 @@ impl Search {
     /// feasible one, so that is where a second opinion pays.
     fn pick_finalists(&self) -> Vec<Arch> {
         let mut archs: Vec<&Arch> = self.seen.iter().collect();
-        // Stable sorts: equal fitness keeps the order of first scoring, as in `ranked`.
-        archs.sort_by(|a, b| self.fitness_of(b).total_cmp(&self.fitness_of(a)));
+        // As in `ranked`: equal fitness by the architecture, whatever the order of scoring.
+        archs.sort_by(|a, b| self.fitness_of(b).total_cmp(&self.fitness_of(a)).then_with(|| a.cmp(b)));
         archs.sort_by_key(|a| !self.fitness.feasible(self.cost(a).value));
         archs.into_iter().take(self.config.finalists).cloned().collect()
     }
