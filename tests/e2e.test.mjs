@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,11 @@ let server;
 let base;
 let browser;
 let corrupt = null; // path under dist/ to serve altered
+// Faults the server injects, by path under dist/: 'missing' (404), 'truncate' (half the bytes), or
+// 'reshape' (a JSON file served with another structure, and MANIFEST.json patched to match it, so
+// that only the page's structure check can catch it).
+let faults = {};
+const RESHAPED = Buffer.from(JSON.stringify({ batches: { 'cifar10-and-100': { rows: [] } }, default_batch: 'cifar10-and-100' }));
 
 before(async () => {
   fs.mkdirSync(shots, { recursive: true });
@@ -36,6 +42,21 @@ before(async () => {
       return;
     }
     let body = fs.readFileSync(file);
+    const fault = faults[rel];
+    if (fault === 'missing') {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    if (fault === 'truncate') body = body.subarray(0, Math.floor(body.length / 2));
+    if (fault === 'reshape') body = RESHAPED;
+    if (rel === 'static/MANIFEST.json') {
+      const manifest = JSON.parse(body);
+      for (const [p, f] of Object.entries(faults)) {
+        const entry = manifest.files.find((e) => `static/${e.path}` === p);
+        if (f === 'reshape' && entry) Object.assign(entry, { bytes: RESHAPED.length, sha256: crypto.createHash('sha256').update(RESHAPED).digest('hex') });
+      }
+      body = Buffer.from(JSON.stringify(manifest));
+    }
     if (corrupt && rel === corrupt) {
       body = Buffer.from(body);
       body[body.length - 1] ^= 0xff;
@@ -340,4 +361,184 @@ test('an asset that fails verification is named', async () => {
   } finally {
     corrupt = null;
   }
+});
+
+for (const [fault, file, message] of [
+  ['missing', 'static/reference/resnet.safetensors', /reference\/resnet\.safetensors failed to load \(HTTP 404\)/],
+  ['truncate', 'static/batch/cifar100_20.bin', /batch\/cifar100_20\.bin' has \d+ bytes, expected \d+/],
+  ['reshape', 'static/fidelity.json', /fidelity\.json does not have the structure the page reads/],
+]) {
+  test(`a ${fault} ${path.basename(file)} is named, and Run stays off`, async () => {
+    faults = { [file]: fault };
+    try {
+      const { page } = await open('autorun=1');
+      await waitState(page, 'error', 60_000);
+      assert.match(await page.textContent('#error'), message);
+      assert.equal(await page.isDisabled('#run'), true);
+      assert.equal(await page.isDisabled('#step'), true);
+      await page.waitForTimeout(300);
+      assert.equal(await state(page), 'error');
+      await page.close();
+    } finally {
+      faults = {};
+    }
+  });
+}
+
+test('buttons pressed in any order during searches never leave the page stuck', async () => {
+  const { page, problems } = await open(`${TINY}&generations=3`);
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const buttons = ['run', 'pause', 'resume', 'step', 'stop', 'continue', 'reset'];
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pressed = [];
+  for (let i = 0; i < 40; i++) {
+    const enabled = [];
+    for (const b of buttons) if (!(await page.isDisabled(`#${b}`))) enabled.push(b);
+    if (enabled.length === 0) continue;
+    const b = enabled[Math.floor(random() * enabled.length)];
+    pressed.push(b);
+    await page.click(`#${b}`);
+    await page.waitForTimeout(Math.floor(random() * 400));
+  }
+  // However it was left, a search can still be finished: stop or run it to the end.
+  if (!(await page.isDisabled('#stop'))) await page.click('#stop');
+  if (['idle', 'done'].includes(await state(page))) {
+    await page.click('#run');
+    await waitState(page, 'done');
+  }
+  assert.ok(['idle', 'done', 'error'].includes(await state(page)), pressed.join(' '));
+  assert.equal(await page.textContent('#error'), '', pressed.join(' '));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a search beyond the cap on trainings is refused before Run, with the reason', async () => {
+  const { page } = await open('population=500&generations=500');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  assert.match(await page.textContent('#plan'), /cannot run: this search would train up to 250008 candidates .* one search trains at most 5000/);
+  assert.equal(await page.isDisabled('#run'), true);
+  await page.fill('#generations', '2');
+  assert.match(await page.textContent('#plan'), /Planned: 1008 trainings/);
+  assert.equal(await page.isDisabled('#run'), false);
+  await page.close();
+});
+
+test('a 1,000-candidate search keeps every main-thread task short', async () => {
+  const { page, problems } = await open('population=100&generations=10&steps=0&batch=cifar10&seed=2&device=raspi4&threshold=20');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+  });
+  await page.click('#run');
+  await waitState(page, 'done', 600_000);
+  const n = await evaluations(page);
+  const longest = Math.max(0, ...(await page.evaluate(() => window.__longTasks)));
+  console.log(`1,000-candidate search: ${n} architectures, longest main-thread task ${longest.toFixed(0)} ms`);
+  assert.ok(n >= 900, `${n} architectures`);
+  assert.ok(longest < 50, `a main-thread task took ${longest} ms`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('ten searches in a row keep the page\'s and the workers\' memory flat', async () => {
+  const { page, problems } = await open('');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const cdp = await page.context().newCDPSession(page);
+  const samples = [];
+  await page.evaluate(async () => {
+    const { Explorer } = await import('./engine.js');
+    window.__ex = await Explorer.load({ base: 'static', workers: 1 });
+  });
+  for (let i = 0; i < 10; i++) {
+    await page.evaluate(() => new Promise((resolve) => {
+      const ex = window.__ex;
+      const on = (e) => ['done', 'error'].includes(e.detail.state) && (ex.removeEventListener('state', on), resolve());
+      ex.addEventListener('state', on);
+      ex.start({ space: 'nb201', device: 'raspi4', metric: 'latency', threshold: 20, lambda: 0.1, penalty: 'two-sided',
+        population: 4, generations: 2, steps: 2, batch: 'cifar10', seed: 1 });
+    }));
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    const wasmMemory = await page.evaluate(() => window.__ex.memory());
+    samples.push({ heap, ...wasmMemory });
+  }
+  console.log(`memory over ten searches: ${JSON.stringify(samples.map((s) => [s.heap, s.main, ...s.workers]))}`);
+  assert.equal(await page.evaluate(() => window.__ex.state), 'done');
+  const [third, last] = [samples[2], samples[9]];
+  // Margins: the JS heap within 20 % (plus 1 MB of collector slack), wasm memory within 10 %.
+  assert.ok(last.heap <= third.heap * 1.2 + 1e6, `JS heap ${third.heap} → ${last.heap}`);
+  assert.ok(last.main <= third.main * 1.1, `page wasm ${third.main} → ${last.main}`);
+  third.workers.forEach((w, i) => assert.ok(last.workers[i] <= w * 1.1, `worker ${i} wasm ${w} → ${last.workers[i]}`));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the same seed twice gives the same best, table and history, with any number of workers', async () => {
+  const { page, problems } = await open('');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const runs = await page.evaluate(async () => {
+    const { Explorer } = await import('./engine.js');
+    const settings = { space: 'nb201', device: 'eyeriss', metric: 'latency', threshold: 0.2, lambda: 0.1,
+      penalty: 'two-sided', population: 6, generations: 2, steps: 1, batch: 'cifar10', seed: 5 };
+    const out = [];
+    for (const workers of [1, 2, 2]) {
+      const ex = await Explorer.load({ base: 'static', workers });
+      await new Promise((resolve) => {
+        ex.addEventListener('done', resolve, { once: true });
+        ex.start(settings);
+      });
+      out.push({ ranked: ex.ranked().map((c) => [c.arch, c.rmi, c.replicates]), history: ex.session.history() });
+      ex.retirePool();
+    }
+    return out;
+  });
+  assert.ok(runs[0].ranked.length >= 6);
+  assert.deepEqual(runs[1], runs[0], 'two workers rank as one does');
+  assert.deepEqual(runs[2], runs[1], 'the same seed again');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a link copied after Continue reproduces the continued search', async () => {
+  const { page } = await open(`${TINY}&device=raspi4&threshold=20&autorun=1`);
+  await waitState(page, 'done');
+  await page.click('#continue');
+  await waitState(page, 'running', 10_000).catch(() => {});
+  await waitState(page, 'done');
+  const query = new URLSearchParams(await page.evaluate(() => location.search));
+  assert.equal(query.get('continued'), '2');
+  assert.equal(query.get('generations'), '2');
+  const rows = await page.$$eval('#top tbody tr', (rs) => rs.map((r) => r.textContent));
+  const { page: again } = await open(`${query}&autorun=1`);
+  await waitState(again, 'done');
+  assert.match(await again.textContent('#progress-text'), /generation 4\/4/);
+  assert.deepEqual(await again.$$eval('#top tbody tr', (rs) => rs.map((r) => r.textContent)), rows);
+  await page.close();
+  await again.close();
+});
+
+test('a worker that dies silently is replaced and its trial scored once', async () => {
+  const { page, problems } = await open('');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const log = await page.evaluate(async () => {
+    const { Explorer } = await import('./engine.js');
+    const ex = await Explorer.load({ base: 'static', workers: 1, trialTimeoutMs: 2000 });
+    const end = new Promise((resolve) => ex.addEventListener('state', (e) => ['done', 'error'].includes(e.detail.state) && resolve(e.detail.state)));
+    const first = new Promise((resolve) => ex.addEventListener('progress', resolve, { once: true }));
+    ex.start({ space: 'nb201', device: 'raspi4', metric: 'latency', threshold: 20, lambda: 0.1, penalty: 'two-sided',
+      population: 4, generations: 2, steps: 2, batch: 'cifar10', seed: 4 });
+    await first;
+    // No error event, no answer: as when the browser kills a worker's thread.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    ex.pool[0].worker.terminate();
+    const state = await end;
+    return { state, restarts: ex.restarts, trials: ex.session.trials(), planned: ex.session.plannedTrials() };
+  });
+  assert.equal(log.state, 'done', JSON.stringify(log));
+  assert.equal(log.restarts, 1);
+  assert.ok(log.trials > 0 && log.trials <= log.planned);
+  assert.deepEqual(problems, []);
+  await page.close();
 });

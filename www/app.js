@@ -11,9 +11,12 @@ let library = null; // the schema and the library's parsers (engine.js loadLibra
 let explorer = null;
 let settings = null;
 let lastProgress = null;
+let assetsFailed = false; // a heavy asset failed to load or verify
 
 // Settings the page cannot change during a search.
 const FIXED_WHILE_RUNNING = ['space', 'device', 'metric', 'population', 'generations', 'steps', 'batch', 'seed'];
+// Generations the Continue button adds.
+const CONTINUE_BY = 2;
 // Settings that re-rank a search at once (what-if), without training.
 const RERANK = ['threshold', 'lambda', 'penalty'];
 
@@ -51,13 +54,31 @@ function buildControls() {
   $('controls').replaceChildren(...fields, note);
 }
 
+/** The planned trainings and their time on this machine, before Run; a refused search says why. */
+function showPlan() {
+  if (!explorer) return true;
+  try {
+    const p = explorer.plan(settings);
+    const workers = `${p.workers} worker${p.workers === 1 ? '' : 's'}`;
+    $('plan').textContent = `Planned: ${p.trainings} trainings (at most ${library.schema.max_trainings}) on ${workers}` +
+      (p.seconds == null ? '; the time is estimated once the first candidates are trained here.' : `, about ${Math.ceil(p.seconds)} s at the speed measured on this machine.`);
+    $('plan').className = '';
+    return true;
+  } catch (e) {
+    $('plan').textContent = `This search cannot run: ${e.message ?? e}`;
+    $('plan').className = 'refused';
+    return false;
+  }
+}
+
 function setState(state) {
   app.dataset.state = state;
   const has = explorer?.session != null;
-  $('run').disabled = !explorer || state === 'running';
+  const runnable = state === 'running' || showPlan();
+  $('run').disabled = !explorer || assetsFailed || state === 'running' || !runnable;
   $('pause').disabled = state !== 'running';
   $('resume').disabled = state !== 'paused';
-  $('step').disabled = !(state === 'paused' || (state === 'idle' && explorer));
+  $('step').disabled = assetsFailed || !(state === 'paused' || (state === 'idle' && explorer));
   $('stop').disabled = !(state === 'running' || state === 'paused');
   $('continue').disabled = state !== 'done' || !has;
   $('reset').disabled = state === 'idle';
@@ -169,6 +190,8 @@ function updateUrl() {
 }
 
 function onSettingChange(id) {
+  // The link describes the next search: continuations belonged to the last one.
+  if (FIXED_WHILE_RUNNING.includes(id)) settings.continued = null;
   if (['space', 'device', 'metric', 'penalty', 'batch'].includes(id)) settings[id] = $(id).value;
   if (id === 'space' || id === 'device' || id === 'metric') {
     if (id !== 'metric') settings.threshold = null;
@@ -182,6 +205,7 @@ function onSettingChange(id) {
     if (v !== null) settings[id] = v;
   }
   if (id === 'steps' || id === 'batch') showFidelity();
+  if (explorer && explorer.state !== 'running') $('run').disabled = assetsFailed || !showPlan();
   if (id === 'threshold' || id === 'threshold-range') {
     $(id === 'threshold' ? 'threshold-range' : 'threshold').value = $(id).value;
     const v = readSetting('threshold');
@@ -208,7 +232,8 @@ function render(p) {
     ? 'confirming the finalists'
     : `generation ${Math.min(p.generation + (explorer.state === 'done' ? 0 : 1), p.generations)}/${p.generations}`;
   const extra = p.trials > p.evaluations ? ` (${p.trials} trainings)` : '';
-  $('progress-text').textContent = `${phase} · ${p.evaluations} architectures trained${extra} · ${rate}${left}`;
+  const workers = ` · ${p.workers} worker${p.workers === 1 ? '' : 's'}` + (p.restarts ? ` (${p.restarts} restarted)` : '');
+  $('progress-text').textContent = `${phase} · ${p.evaluations} architectures trained${extra} · ${rate}${left}${workers}`;
   const best = p.ranked[0];
   const d = deviceInfo();
   scatter($('scatter'), { points: p.ranked, threshold: settings.threshold, best, unit, range: d ? [d.min, d.max] : null });
@@ -301,13 +326,18 @@ async function main() {
   explorer.addEventListener('progress', (e) => render(e.detail));
   explorer.addEventListener('error', (e) => showError(e.detail.message));
   explorer.heavy.catch((e) => {
-    showError(String(e.message ?? e));
+    // Without the reference or the batches nothing can be scored: Run stays off until a reload.
+    assetsFailed = true;
+    showError(`${e.message ?? e}. Reload the page to try again.`);
     setState('error');
   });
   for (const s of library.schema.settings) $(s.name).addEventListener(s.kind === 'choice' ? 'change' : 'input', () => onSettingChange(s.name));
   $('threshold-range').addEventListener('input', () => onSettingChange('threshold-range'));
   $('run').addEventListener('click', () => {
     showError('');
+    // Run starts a new search: continuations belong to the one they continued.
+    settings.continued = null;
+    updateUrl();
     explorer.start(settings);
   });
   $('pause').addEventListener('click', () => explorer.pause());
@@ -321,11 +351,11 @@ async function main() {
   });
   $('stop').addEventListener('click', () => explorer.stop());
   $('continue').addEventListener('click', () => {
-    settings.generations += 2;
-    explorer.settings.generations = settings.generations;
-    writeControls();
+    // Recorded apart from the generations: a search of N generations continued by 2 is not a
+    // search of N + 2 (the finalists were confirmed in between), and the link must say which.
+    settings.continued = [...(settings.continued ?? []), CONTINUE_BY];
     updateUrl();
-    explorer.continueFor(2);
+    explorer.continueFor(CONTINUE_BY);
   });
   $('reset').addEventListener('click', () => {
     explorer.reset();

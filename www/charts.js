@@ -57,14 +57,24 @@ function scale(lo, hi, a, b) {
   return { lo, hi, map: (v) => a + ((v - lo) / (hi - lo)) * (b - a) };
 }
 
+/** [min, max] of `values` and the given bounds, by a loop: spreading a long array into
+ * Math.min overflows the call stack. */
+function extent(values, lo = Infinity, hi = -Infinity) {
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
 /** Every evaluated candidate: x cost, y RMI; threshold line, feasible side shaded, best marked. */
 export function scatter(canvas, { points, threshold, best, unit, range }) {
   const { ctx, width, height } = setup(canvas);
   const box = { left: 44, right: width - 10, top: 18, bottom: height - 34 };
   const costs = points.map((p) => p.cost).concat(range ?? [], [threshold]);
-  const x = scale(Math.min(...costs), Math.max(...costs), box.left, box.right);
+  const x = scale(...extent(costs), box.left, box.right);
   const rmis = points.map((p) => p.rmi);
-  const y = scale(Math.min(0, ...rmis), Math.max(3, ...rmis), box.bottom, box.top);
+  const y = scale(...extent(rmis, 0, 3), box.bottom, box.top);
   const tx = Math.min(box.right, Math.max(box.left, x.map(threshold)));
   ctx.fillStyle = '#2a9d8f22';
   ctx.fillRect(box.left, box.top, tx - box.left, box.bottom - box.top);
@@ -98,7 +108,7 @@ export function lines(canvas, history) {
   const n = Math.max(1, history.length - 1);
   const values = history.flatMap((h) => [h.best_fitness, h.mean_fitness]);
   const x = scale(0, n, box.left, box.right);
-  const y = scale(Math.min(0, ...values), Math.max(1, ...values), box.bottom, box.top);
+  const y = scale(...extent(values, 0, 1), box.bottom, box.top);
   axes(ctx, box, x, y, 'generation', 'fitness', true);
   for (const [key, color] of [['best_fitness', '#264653'], ['mean_fitness', '#2a9d8f']]) {
     ctx.strokeStyle = color;

@@ -10,9 +10,11 @@
 // Events: 'state' {state}, 'progress' {evaluations, generation, ...}, 'generation' {stats},
 // 'done' {best}, 'error' {message}. States: idle | running | paused | done | error.
 import init, * as wasm from './pkg/evrsnas.js';
-import { loadAsset, loadManifest } from './assets.js';
+import { AssetError, loadAsset, loadManifest } from './assets.js';
 
 let library = null;
+let exports = null; // the main thread's wasm instance
+const MEASURED_KEY = 'evrsnas.measured';
 
 /**
  * The library's answers the page builds on, once its wasm is loaded (before any asset): `schema`
@@ -22,7 +24,7 @@ let library = null;
  */
 export async function loadLibrary() {
   if (!library) {
-    await init();
+    exports = await init();
     library = {
       schema: wasm.schema(),
       parseSetting: (name, text) => wasm.parseSetting(name, text),
@@ -32,12 +34,35 @@ export async function loadLibrary() {
   return library;
 }
 
+/** The fidelity figures, refused by name unless they have the shape the page reads. */
+function checkFidelity(bytes, path) {
+  let f;
+  try {
+    f = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new AssetError(`asset ${path} is not JSON: ${e.message}`);
+  }
+  const row = (r) => Number.isFinite(r?.steps) && ['kendall_tau', 'low', 'high'].every((k) => Number.isFinite(r[k]));
+  const batch = (b) => Array.isArray(b?.k_sweep) && b.k_sweep.length > 0 && b.k_sweep.every(row) &&
+    Number.isFinite(b.samples) && typeof b.reference?.sha256 === 'string' && Number.isFinite(b.reference?.depth);
+  if (typeof f?.batches !== 'object' || f.batches === null || !Object.values(f.batches).every(batch) || !(f.default_batch in f.batches)) {
+    throw new AssetError(`asset ${path} does not have the structure the page reads (batches → k_sweep rows)`);
+  }
+  return f;
+}
+
 export class Explorer extends EventTarget {
-  static async load({ base = 'static', workers } = {}) {
+  /**
+   * `workers`: the pool's size (at most the machine's cores); `trialTimeoutMs`: how long a worker
+   * may stay silent on one training before it is taken for dead (default 2 minutes plus 2 s per
+   * step; never less than 20 times the mean training time measured here).
+   */
+  static async load({ base = 'static', workers, trialTimeoutMs } = {}) {
     const { schema } = await loadLibrary();
     const paths = schema.assets;
     const manifest = await loadManifest(base, paths.manifest);
     const ex = new Explorer(base, manifest);
+    ex.trialTimeoutMs = trialTimeoutMs;
     // Cost tables first (small, needed for the controls); the rest loads while the user looks.
     ex.costs = {};
     for (const [space, path] of Object.entries(paths.costs)) {
@@ -45,8 +70,7 @@ export class Explorer extends EventTarget {
       ex.costs[space] = { bytes, info: wasm.costInfo(bytes) };
     }
     // The fidelity study's figures (FIDELITY.md), for the note under "Steps K".
-    const fidelity = await loadAsset(wasm, base, manifest, paths.fidelity);
-    ex.fidelity = JSON.parse(new TextDecoder().decode(fidelity));
+    ex.fidelity = checkFidelity(await loadAsset(wasm, base, manifest, paths.fidelity), paths.fidelity);
     // Whether those figures were measured with the reference model bundled now.
     const files = JSON.parse(new TextDecoder().decode(manifest)).files;
     ex.fidelity.bundledReference = files.find((f) => f.path === paths.reference)?.sha256;
@@ -110,9 +134,30 @@ export class Explorer extends EventTarget {
     this.poolKey = key;
   }
 
+  /**
+   * Memory in use: the main thread's wasm instance and each worker's, in bytes (wasm memory grows
+   * but never shrinks, so a leak shows). Only between searches: it borrows the workers' channel.
+   */
+  async memory() {
+    if (this.state === 'running') throw new Error('memory() is for between searches');
+    const workers = await Promise.all(this.pool.map((slot) => new Promise((resolve) => {
+      const previous = slot.worker.onmessage;
+      slot.worker.onmessage = ({ data }) => {
+        if (data.type !== 'memory') return;
+        slot.worker.onmessage = previous;
+        resolve(data.bytes);
+      };
+      slot.worker.postMessage({ type: 'memory' });
+    })));
+    return { main: exports.memory.buffer.byteLength, workers };
+  }
+
   /** Ends every worker; the next search starts a fresh pool. */
   retirePool() {
-    this.pool.forEach((slot) => slot.worker.terminate());
+    this.pool.forEach((slot) => {
+      clearTimeout(slot.watchdog);
+      slot.worker.terminate();
+    });
     this.pool = [];
     this.poolKey = null;
   }
@@ -137,6 +182,8 @@ export class Explorer extends EventTarget {
    * goes on. A worker that cannot be restarted ends the search with an error.
    */
   async replaceWorker(slot, id, run) {
+    clearTimeout(slot.watchdog);
+    if (slot.down) return; // already being replaced
     slot.worker.onmessage = null;
     slot.worker.onerror = null;
     slot.worker.terminate();
@@ -159,8 +206,12 @@ export class Explorer extends EventTarget {
   async start(settings) {
     const run = ++this.run;
     this.settings = { ...settings };
+    // `continued`: generations to add after the search ends, one continuation each, as Continue
+    // did; a shared link replays them, so it reproduces the search it was copied from.
+    this.continuations = [...(settings.continued ?? [])];
     this.setState('running');
     try {
+      wasm.plannedTrainings(settings); // refuses a search beyond the bounds before any worker starts
       await this.ensurePool(settings.steps, settings.seed, settings.batch);
       if (run !== this.run) return;
       this.session?.free();
@@ -172,7 +223,6 @@ export class Explorer extends EventTarget {
     }
     this.inflight = new Set();
     this.started = performance.now();
-    this.busyMs = 0;
     this.stepping = false;
     this.pump(run);
   }
@@ -218,6 +268,7 @@ export class Explorer extends EventTarget {
     } catch (e) {
       return this.fail(String(e.message ?? e));
     }
+    this.settings = { ...this.settings, generations: this.settings.generations + more };
     this.run++;
     this.stepping = false;
     this.setState('running');
@@ -229,7 +280,61 @@ export class Explorer extends EventTarget {
     if (!this.session) return;
     this.session.setFitness(threshold, lambda, penalty);
     this.settings = { ...this.settings, threshold, lambda, penalty };
+    this.emitProgress();
+  }
+
+  /**
+   * Progress for the page at most every 100 ms while scores arrive, so that the main thread's
+   * cost per recorded score stays flat as the search grows (each report ranks every candidate).
+   */
+  scheduleProgress() {
+    if (this.progressTimer) return;
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = null;
+      if (this.session) this.emit('progress', this.progress());
+    }, 100);
+  }
+
+  emitProgress() {
+    clearTimeout(this.progressTimer);
+    this.progressTimer = null;
     this.emit('progress', this.progress());
+  }
+
+  /** Keeps the mean time per training in a worker at the pool's K, for estimates. */
+  measure(ms) {
+    if (!Number.isFinite(ms)) return;
+    const steps = this.workerInit.options.steps;
+    const m = this.measured?.steps === steps ? this.measured : { steps, trainings: 0, totalMs: 0 };
+    m.trainings += 1;
+    m.totalMs += ms;
+    m.msPerTraining = m.totalMs / m.trainings;
+    this.measured = m;
+    try {
+      localStorage.setItem(MEASURED_KEY, JSON.stringify({ steps, msPerTraining: m.msPerTraining }));
+    } catch {
+      // No storage (a sandboxed frame): the estimate lasts for this page only.
+    }
+  }
+
+  /**
+   * What a search with `settings` plans: its trainings, and the time they take at the rate
+   * measured on this machine (`seconds` null before any training here). Throws the library's
+   * reason when it refuses the search (a bound, the cap on trainings).
+   */
+  plan(settings) {
+    const trainings = wasm.plannedTrainings(settings);
+    let m = this.measured;
+    if (!m) {
+      try {
+        m = JSON.parse(localStorage.getItem(MEASURED_KEY) ?? 'null');
+      } catch {
+        m = null;
+      }
+    }
+    // A training's time grows with its K steps (plus the forward pass that scores it).
+    const ms = m?.msPerTraining > 0 ? (m.msPerTraining * (settings.steps + 1)) / (m.steps + 1) : null;
+    return { trainings, workers: this.poolSize, seconds: ms == null ? null : (trainings * ms) / this.poolSize / 1000 };
   }
 
   reset() {
@@ -263,6 +368,8 @@ export class Explorer extends EventTarget {
       ranked: s.ranked(),
       history: s.history(),
       bestFeasible: this.bestFeasible(),
+      workers: this.poolSize,
+      restarts: this.restarts ?? 0,
       settings: this.settings,
     };
   }
@@ -278,8 +385,9 @@ export class Explorer extends EventTarget {
   }
 
   finish() {
+    if (this.continuations?.length) return this.continueFor(this.continuations.shift());
     this.setState('done');
-    this.emit('progress', this.progress());
+    this.emitProgress();
     this.emit('done', { best: this.session.ranked()[0] ?? null });
   }
 
@@ -298,7 +406,7 @@ export class Explorer extends EventTarget {
         return this.fail(String(e.message ?? e));
       }
       this.emit('generation', { stats });
-      this.emit('progress', this.progress());
+      this.emitProgress();
       if (s.isDone()) return this.finish();
       if (this.stepping) {
         this.stepping = false;
@@ -312,9 +420,16 @@ export class Explorer extends EventTarget {
       const id = key(trial);
       slot.busy = true;
       this.inflight.add(id);
+      // A worker that dies silently (terminated, killed by the browser) never answers: after far
+      // longer than any training has taken here, its trial goes to a fresh worker.
+      const floor = this.trialTimeoutMs ?? 120_000 + 2_000 * this.settings.steps;
+      const patience = Math.max(floor, 20 * (this.measured?.msPerTraining ?? 0));
+      clearTimeout(slot.watchdog);
+      slot.watchdog = setTimeout(() => this.replaceWorker(slot, id, run), patience);
       slot.worker.onmessage = ({ data }) => {
         // A worker answers in order; an answer for another trial belongs to a stopped run.
         if (data.id !== id) return;
+        clearTimeout(slot.watchdog);
         slot.busy = false;
         if (run !== this.run) return this.pump(this.run);
         this.inflight.delete(id);
@@ -328,7 +443,8 @@ export class Explorer extends EventTarget {
         } catch (e) {
           return this.fail(String(e.message ?? e));
         }
-        this.emit('progress', this.progress());
+        this.measure(data.ms);
+        this.scheduleProgress();
         // Paused mid-generation: in-flight results are kept, nothing new is dispatched.
         this.pump(run);
       };

@@ -8,6 +8,8 @@ const PAGE_SETTINGS = [
   { name: 'workers', kind: 'int', min: 1, max: 64, default: null, page: true },
   { name: 'autorun', kind: 'bool', default: false, page: true },
   { name: 'embed', kind: 'bool', default: false, page: true },
+  // Generations added by Continue, in order: a link replays them after the search.
+  { name: 'continued', kind: 'list', min: 1, max: 500, default: null, page: true },
 ];
 
 export function properties(schema) {
@@ -19,6 +21,9 @@ export function defaults(schema) {
 }
 
 function parsePageSetting(p, raw) {
+  if (p.kind === 'list') {
+    return raw.split(',').map((part) => parsePageSetting({ ...p, kind: 'int' }, part));
+  }
   if (p.kind === 'bool') {
     if (raw === '1' || raw === 'true') return true;
     if (raw === '0' || raw === 'false') return false;
@@ -61,7 +66,8 @@ export function toQuery(state, schema) {
   for (const p of properties(schema)) {
     const v = state[p.name];
     if (p.name === 'autorun' || v === null || v === undefined || v === p.default) continue;
-    params.set(p.name, p.kind === 'bool' ? (v ? '1' : '0') : String(v));
+    if (p.kind === 'list' && v.length === 0) continue;
+    params.set(p.name, p.kind === 'bool' ? (v ? '1' : '0') : p.kind === 'list' ? v.join(',') : String(v));
   }
   return params.toString();
 }

@@ -189,6 +189,10 @@ pub const FBNET_LAYERS: IntRange = IntRange {
     max: 4,
 };
 
+/// The most trainings one search may plan (`EvolutionConfig::planned_trials`): hours in a
+/// browser tab at the default K, and far beyond what the fidelity study found useful.
+pub const MAX_TRAININGS: usize = 5_000;
+
 /// What kind of value a setting takes.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "lowercase", tag = "kind")]
@@ -230,6 +234,8 @@ pub struct AssetPaths {
 #[derive(Clone, Debug, Serialize)]
 pub struct Schema {
     pub settings: Vec<Setting>,
+    /// See [`MAX_TRAININGS`].
+    pub max_trainings: usize,
     pub assets: AssetPaths,
 }
 
@@ -334,6 +340,7 @@ pub fn schema() -> Schema {
     ];
     Schema {
         settings,
+        max_trainings: MAX_TRAININGS,
         assets: AssetPaths {
             manifest: assets::MANIFEST,
             costs: Space::ALL.iter().map(|&s| (s.name(), assets::cost_path(s))).collect(),

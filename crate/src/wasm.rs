@@ -126,6 +126,28 @@ struct SearchOptions {
     seed: f64,
 }
 
+impl SearchOptions {
+    /// The evolution's configuration: the page's settings over the library's defaults.
+    fn evolution(&self) -> crate::Result<EvolutionConfig> {
+        let config = EvolutionConfig {
+            population: schema::POPULATION.check_f64(self.population)? as usize,
+            generations: schema::GENERATIONS.check_f64(self.generations)? as usize,
+            seed: schema::SEED.check_f64(self.seed)?,
+            ..EvolutionConfig::default()
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+/// How many trainings a search with these settings plans (confirmation round included); throws
+/// the reason when the library would refuse it (a bound, the cap on trainings).
+#[wasm_bindgen(js_name = plannedTrainings)]
+pub fn planned_trainings(options: JsValue) -> Result<usize, JsError> {
+    let o: SearchOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
+    Ok(o.evolution().map_err(js_err)?.planned_trials())
+}
+
 #[derive(Serialize)]
 struct PendingTrial {
     arch: String,
@@ -165,13 +187,7 @@ impl SearchSession {
         }
         let table = book.table(o.device, o.metric).map_err(js_err)?.clone();
         let fitness = Fitness::new(o.threshold, o.lambda, o.penalty).map_err(js_err)?;
-        let config = EvolutionConfig {
-            population: schema::POPULATION.check_f64(o.population).map_err(js_err)? as usize,
-            generations: schema::GENERATIONS.check_f64(o.generations).map_err(js_err)? as usize,
-            seed: schema::SEED.check_f64(o.seed).map_err(js_err)?,
-            ..EvolutionConfig::default()
-        };
-        let search = Search::new(o.space, config, table, fitness).map_err(js_err)?;
+        let search = Search::new(o.space, o.evolution().map_err(js_err)?, table, fitness).map_err(js_err)?;
         let truth = if truth_bytes.is_empty() {
             None
         } else {

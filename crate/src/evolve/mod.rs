@@ -115,7 +115,23 @@ impl EvolutionConfig {
                 self.population
             )
         }
+        let planned = self.planned_trials();
+        if planned > schema::MAX_TRAININGS {
+            bail!(
+                "this search would train up to {planned} candidates (population × generations + finalists × (replicates − 1)); \
+                 one search trains at most {}",
+                schema::MAX_TRAININGS
+            )
+        }
         Ok(())
+    }
+
+    /// Trainings a search with this configuration takes when it breeds no duplicates.
+    pub fn planned_trials(&self) -> usize {
+        self.population.saturating_mul(self.generations).saturating_add(
+            self.finalists
+                .saturating_mul((self.replicates as usize).saturating_sub(1)),
+        )
     }
 }
 
@@ -271,8 +287,7 @@ impl Search {
 
     /// Trainings the whole search will take when it breeds no duplicates: the planned size.
     pub fn planned_trials(&self) -> usize {
-        let c = &self.config;
-        c.population * c.generations + c.finalists * (c.replicates as usize).saturating_sub(1)
+        self.config.planned_trials()
     }
 
     fn rmi(&self, arch: &Arch) -> Option<f64> {
@@ -386,9 +401,12 @@ impl Search {
     /// Allows `more` generations beyond the configured ones, keeping every score ("continue").
     /// A confirmation round follows them again. The total stays within the schema's bounds.
     pub fn extend(&mut self, more: usize) -> Result<()> {
-        let total = self.config.generations.saturating_add(more);
-        schema::GENERATIONS.check(total as u64)?;
-        self.config.generations = total;
+        let extended = EvolutionConfig {
+            generations: self.config.generations.saturating_add(more),
+            ..self.config
+        };
+        extended.validate()?;
+        self.config = extended;
         if more > 0 && self.phase != Phase::Evolving {
             self.phase = Phase::Evolving;
             self.breed();
