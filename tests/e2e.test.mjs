@@ -332,12 +332,56 @@ test('the module API survives a failed start, a worker that dies, and continue d
   await page.close();
 });
 
-test('an embedded page does not autorun more than the default search', async () => {
-  const { page } = await open('embed=1&autorun=1&population=50&generations=20');
+test('an embedded page does not autorun more than the default search, nor start more workers than cores', async () => {
+  const { page } = await open('embed=1&autorun=1&population=50&generations=20&workers=64');
   await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
   await page.waitForTimeout(500);
   assert.equal(await state(page), 'idle');
   assert.match(await page.textContent('#notice'), /press Run/);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const workers = Number((await page.textContent('#plan')).match(/on (\d+) workers?/)[1]);
+  assert.ok(workers >= 1 && workers <= cores, `${workers} workers on ${cores} cores`);
+  // Only this site's scripts, workers and fetches.
+  const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  assert.match(csp, /default-src 'self'/);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  await page.close();
+});
+
+test('after a worker fails a training, the search reports it and the next one starts on fresh workers', async () => {
+  const { page, problems } = await open('');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const log = await page.evaluate(async () => {
+    const { Explorer } = await import('./engine.js');
+    const ex = await Explorer.load({ base: 'static', workers: 1 });
+    const settings = { space: 'nb201', device: 'raspi4', metric: 'latency', threshold: 20, lambda: 0.1,
+      penalty: 'two-sided', population: 4, generations: 2, steps: 2, batch: 'cifar10', seed: 6 };
+    const ended = () => new Promise((resolve) => {
+      const on = (e) => ['done', 'error'].includes(e.detail.state) && (ex.removeEventListener('state', on), resolve(e.detail.state));
+      ex.addEventListener('state', on);
+    });
+    const errors = [];
+    ex.addEventListener('error', (e) => errors.push(e.detail.message));
+    // The first training fails inside the worker (as a trap would): its request names no valid cell.
+    await ex.ensurePool(settings.steps, settings.seed, settings.batch);
+    const first = ex.pool[0].worker;
+    const post = first.postMessage.bind(first);
+    first.postMessage = (m) => post(m.type === 'score' ? { ...m, arch: 'not a cell' } : m);
+    let end = ended();
+    ex.start(settings);
+    const failed = await end;
+    const poolAfter = ex.pool.length;
+    end = ended();
+    ex.start(settings);
+    return { failed, poolAfter, errors, again: await end, freshWorker: ex.pool[0]?.worker !== first };
+  });
+  assert.equal(log.failed, 'error');
+  assert.match(log.errors[0], /scoring .* failed: malformed NAS-Bench-201 cell 'not a cell'/);
+  assert.equal(log.poolAfter, 0, 'the failed worker is retired');
+  assert.equal(log.again, 'done');
+  assert.ok(log.freshWorker);
+  assert.deepEqual(problems, []);
   await page.close();
 });
 

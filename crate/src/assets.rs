@@ -273,3 +273,27 @@ impl GroundTruth {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_batch_headers_are_errors_not_panics() {
+        let header = |len: u32, json: &str, pixels: usize| {
+            let mut b = BATCH_MAGIC.to_vec();
+            b.extend_from_slice(&len.to_le_bytes());
+            b.extend_from_slice(json.as_bytes());
+            b.extend(std::iter::repeat_n(0u8, pixels));
+            b
+        };
+        let json = r#"{"names":["a","b"],"source":"test"}"#;
+        assert!(ImageBatch::decode(&header(json.len() as u32, json, 2 * PIXELS)).is_ok());
+        // A header length past the end (u32::MAX overflows 12 + len on wasm32).
+        assert!(ImageBatch::decode(&header(u32::MAX, json, 2 * PIXELS)).is_err());
+        assert!(ImageBatch::decode(&header(json.len() as u32, json, PIXELS)).is_err(), "pixels for 1 image, 2 named");
+        assert!(ImageBatch::decode(&header(3, json, 0)).is_err(), "header cut mid-JSON");
+        assert!(ImageBatch::decode(b"EVRSBTCH").is_err());
+        assert!(ImageBatch::join(std::iter::empty()).is_err());
+    }
+}
