@@ -89,5 +89,8 @@ wasm fast ${gflops(wasm.probe_train_step_ms.fast)} GFLOP/s. The ResNet-20 step (
 native fast ${gflops(native.reference_train_step_ms.fast, RESNET_MACS)} GFLOP/s, wasm fast ${gflops(wasm.reference_train_step_ms.fast, RESNET_MACS)} GFLOP/s${torch ? `, PyTorch ${gflops(torch.reference_train_step_ms, RESNET_MACS)} GFLOP/s` : ''}.
 Single-core f32 FMA peak: about ${peak} GFLOP/s on this machine (${peakWhy}).
 `;
-fs.writeFileSync(path.join(root, 'BENCHMARKS.md'), md);
+// The page's section is bench/page.mjs's: keep it.
+const file = path.join(root, 'BENCHMARKS.md');
+const page = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').match(/<!-- page -->[\s\S]*<!-- \/page -->\n?/)?.[0] : null;
+fs.writeFileSync(file, page ? `${md}\n${page}` : md);
 console.log(md);

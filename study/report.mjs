@@ -137,6 +137,59 @@ if (parts.length) {
     `Without the confirmation round: evolution ${mean(evoSingle).toFixed(2)}, random ${mean(rndSingle).toFixed(2)}.\n`;
 }
 
+// Constrained search by configuration: search_<config>_seed<N>.json, each configuration run on the
+// same devices, budgets and seeds, so their picks compare run by run (a paired comparison).
+const configFiles = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^search_.+_seed\d+\.json$/.test(f)).sort() : [];
+const configs = new Map();
+for (const f of configFiles) {
+  const name = f.match(/^search_(.+)_seed\d+\.json$/)[1];
+  if (!configs.has(name)) configs.set(name, []);
+  configs.get(name).push(loadFrom(dir, f));
+}
+if (configs.size) {
+  const mean = (v) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
+  // Seeded bootstrap of the mean (95 % percentile interval), resampling runs.
+  const interval = (v) => {
+    let seed = 1;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const means = Array.from({ length: 2000 }, () => mean(v.map(() => v[Math.floor(random() * v.length)]))).sort((a, b) => a - b);
+    return [means[50], means[1949]];
+  };
+  const ci = (v) => {
+    const [lo, hi] = interval(v);
+    return `${mean(v).toFixed(2)} [${lo.toFixed(2)}, ${hi.toFixed(2)}]`;
+  };
+  const key = (r) => `${r.device} ${r.percentile} ${r.seed}`;
+  const acc = (r, who) => r[who]?.accuracy ?? null;
+  // Runs where a strategy found nothing feasible are left out of its gaps (and of the pairs that
+  // need it), and counted.
+  const gap = (r, who) => (acc(r, who) == null ? null : r.best_feasible.accuracy - acc(r, who));
+  const pairs = (xs, ys) => xs.map((x, i) => (x == null || ys[i] == null ? null : x - ys[i])).filter((d) => d != null);
+  const found = (v) => v.filter((g) => g != null);
+  const describeConfig = (p) => `${p.population} × ${p.generations}, K = ${p.steps}, batch ${p.batch}, ${p.finalists} finalists × ${p.replicates}`;
+  md += '\n**Constrained search by configuration** (same devices, budgets and seeds for each; gaps in points of CIFAR-10 accuracy below the best feasible cell, mean with a paired 95 % bootstrap interval over runs)\n\n';
+  md += '| configuration | runs | evolution gap | random gap | evolution − random (negative: evolution closer) | nothing feasible (evolution / random) | trainings per run | minutes |\n|---|---|---|---|---|---|---|---|\n';
+  const runsOf = (parts) => new Map(parts.flatMap((p) => p.details).map((r) => [key(r), r]));
+  for (const [name, parts] of configs) {
+    const runs = [...runsOf(parts).values()];
+    const evo = runs.map((r) => gap(r, 'evolution'));
+    const rnd = runs.map((r) => gap(r, 'random'));
+    const minutes = parts.reduce((a, p) => a + p.seconds, 0) / 60;
+    md += `| ${name}: ${describeConfig(parts[0])} | ${runs.length} | ${ci(found(evo))} | ${ci(found(rnd))} | ${ci(pairs(evo, rnd))} | ` +
+      `${runs.length - found(evo).length} / ${runs.length - found(rnd).length} | ${mean(runs.map((r) => r.trials)).toFixed(0)} | ${minutes.toFixed(0)} |\n`;
+  }
+  const names = [...configs.keys()];
+  if (names.includes('default')) {
+    const base = runsOf(configs.get('default'));
+    for (const name of names.filter((n) => n !== 'default')) {
+      const other = runsOf(configs.get(name));
+      const shared = [...other.keys()].filter((k) => base.has(k));
+      const diff = pairs(shared.map((k) => gap(other.get(k), 'evolution')), shared.map((k) => gap(base.get(k), 'evolution')));
+      if (diff.length) md += `\n${name} against default, evolution's gap, paired over ${diff.length} runs: ${ci(diff)} points (negative: ${name} closer to the best cell).\n`;
+    }
+  }
+}
+
 // The page's note under "Steps K": for each RMI batch the page offers, the τ of the default proxy
 // measured with it at each K (the default batch's 500-cell table, the other's batch sweep).
 const main = load('k_sweep.json');

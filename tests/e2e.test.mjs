@@ -586,3 +586,22 @@ test('a worker that dies silently is replaced and its trial scored once', async 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the screened schedule says what it trained how far', async () => {
+  const { page, problems } = await open(`${TINY}&device=raspi4&threshold=20&schedule=screened`);
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  assert.match(await page.textContent('#plan'), /Planned: \d+ trainings .* and \d+ untrained screenings/);
+  assert.match(await page.textContent('#fidelity-note'), /Schedule: each generation scores its new candidates untrained \(K = 0: Kendall τ/);
+  await page.click('#run');
+  await waitState(page, 'done');
+  const text = await page.textContent('#progress-text');
+  const screened = Number(text.match(/(\d+) screened untrained/)[1]);
+  const trained = await evaluations(page);
+  assert.ok(screened > trained, `${screened} screened, ${trained} trained`);
+  // Only trained candidates are ranked.
+  assert.ok((await page.locator('#top tbody tr').count()) <= trained);
+  await page.selectOption('#schedule', 'plain');
+  assert.match(await page.textContent('#fidelity-note'), /Schedule: every candidate is trained for K steps/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

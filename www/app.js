@@ -14,7 +14,7 @@ let lastProgress = null;
 let assetsFailed = false; // a heavy asset failed to load or verify
 
 // Settings the page cannot change during a search.
-const FIXED_WHILE_RUNNING = ['space', 'device', 'metric', 'population', 'generations', 'steps', 'batch', 'seed'];
+const FIXED_WHILE_RUNNING = ['space', 'device', 'metric', 'population', 'generations', 'steps', 'schedule', 'batch', 'seed'];
 // Generations the Continue button adds.
 const CONTINUE_BY = 2;
 // Settings that re-rank a search at once (what-if), without training.
@@ -60,7 +60,8 @@ function showPlan() {
   try {
     const p = explorer.plan(settings);
     const workers = `${p.workers} worker${p.workers === 1 ? '' : 's'}`;
-    $('plan').textContent = `Planned: ${p.trainings} trainings (at most ${library.schema.max_trainings}) on ${workers}` +
+    const screens = p.screens ? ` and ${p.screens} untrained screenings` : '';
+    $('plan').textContent = `Planned: ${p.trainings} trainings (at most ${library.schema.max_trainings})${screens} on ${workers}` +
       (p.seconds == null ? '; the time is estimated once the first candidates are trained here.' : `, about ${Math.ceil(p.seconds)} s at the speed measured on this machine.`);
     $('plan').className = '';
     return true;
@@ -152,14 +153,19 @@ function showFidelity() {
   const sameReference = measured.reference.sha256 === f.bundledReference;
   const where = `vs CIFAR-10 accuracy over ${measured.samples} NAS-Bench-201 cells (FIDELITY.md` +
     (sameReference ? ')' : `; measured with an earlier reference model, ResNet-${measured.reference.depth})`);
+  // What the schedule does with those figures: a screen ranks by the untrained (K = 0) score first.
+  const untrained = rows.find((r) => r.steps === 0);
+  const schedule = settings.schedule === 'screened'
+    ? ` Schedule: each generation scores its new candidates untrained${untrained ? ` (K = 0: ${tau(untrained)})` : ''} and trains the better half for K steps; the rest stay out of the table.`
+    : ' Schedule: every candidate is trained for K steps.';
   if (exact) {
-    $('fidelity-note').textContent = `Proxy fidelity at K = ${exact.steps}: ${tau(exact)} ${where}.`;
+    $('fidelity-note').textContent = `Proxy fidelity at K = ${exact.steps}: ${tau(exact)} ${where}.${schedule}`;
     return;
   }
   const below = rows.filter((r) => r.steps < settings.steps).pop();
   const above = rows.find((r) => r.steps > settings.steps);
   const near = [below, above].filter(Boolean).map((r) => `K = ${r.steps}: ${tau(r)}`).join('; ');
-  $('fidelity-note').textContent = `Proxy fidelity not measured at K = ${settings.steps} (${near}) ${where}.`;
+  $('fidelity-note').textContent = `Proxy fidelity not measured at K = ${settings.steps} (${near}) ${where}.${schedule}`;
 }
 
 function writeControls() {
@@ -192,7 +198,7 @@ function updateUrl() {
 function onSettingChange(id) {
   // The link describes the next search: continuations belonged to the last one.
   if (FIXED_WHILE_RUNNING.includes(id)) settings.continued = null;
-  if (['space', 'device', 'metric', 'penalty', 'batch'].includes(id)) settings[id] = $(id).value;
+  if (library.schema.settings.some((s) => s.name === id && s.kind === 'choice')) settings[id] = $(id).value;
   if (id === 'space' || id === 'device' || id === 'metric') {
     if (id !== 'metric') settings.threshold = null;
     const messages = [];
@@ -204,7 +210,7 @@ function onSettingChange(id) {
     const v = readSetting(id);
     if (v !== null) settings[id] = v;
   }
-  if (id === 'steps' || id === 'batch') showFidelity();
+  if (['steps', 'batch', 'schedule'].includes(id)) showFidelity();
   if (explorer && explorer.state !== 'running') $('run').disabled = assetsFailed || !showPlan();
   if (id === 'threshold' || id === 'threshold-range') {
     $(id === 'threshold' ? 'threshold-range' : 'threshold').value = $(id).value;
@@ -231,7 +237,7 @@ function render(p) {
   const phase = p.confirming
     ? 'confirming the finalists'
     : `generation ${Math.min(p.generation + (explorer.state === 'done' ? 0 : 1), p.generations)}/${p.generations}`;
-  const extra = p.trials > p.evaluations ? ` (${p.trials} trainings)` : '';
+  const extra = (p.trials > p.evaluations ? ` (${p.trials} trainings)` : '') + (p.screenings ? ` · ${p.screenings} screened untrained` : '');
   const workers = ` · ${p.workers} worker${p.workers === 1 ? '' : 's'}` + (p.restarts ? ` (${p.restarts} restarted)` : '');
   $('progress-text').textContent = `${phase} · ${p.evaluations} architectures trained${extra} · ${rate}${left}${workers}`;
   const best = p.ranked[0];

@@ -211,7 +211,7 @@ export class Explorer extends EventTarget {
     this.continuations = [...(settings.continued ?? [])];
     this.setState('running');
     try {
-      wasm.plannedTrainings(settings); // refuses a search beyond the bounds before any worker starts
+      wasm.planSearch(settings); // refuses a search beyond the bounds before any worker starts
       await this.ensurePool(settings.steps, settings.seed, settings.batch);
       if (run !== this.run) return;
       this.session?.free();
@@ -318,12 +318,12 @@ export class Explorer extends EventTarget {
   }
 
   /**
-   * What a search with `settings` plans: its trainings, and the time they take at the rate
+   * What a search with `settings` plans: its trainings and screenings, and the time they take at the rate
    * measured on this machine (`seconds` null before any training here). Throws the library's
    * reason when it refuses the search (a bound, the cap on trainings).
    */
   plan(settings) {
-    const trainings = wasm.plannedTrainings(settings);
+    const { trainings, screens } = wasm.planSearch(settings);
     let m = this.measured;
     if (!m) {
       try {
@@ -332,9 +332,11 @@ export class Explorer extends EventTarget {
         m = null;
       }
     }
-    // A training's time grows with its K steps (plus the forward pass that scores it).
-    const ms = m?.msPerTraining > 0 ? (m.msPerTraining * (settings.steps + 1)) / (m.steps + 1) : null;
-    return { trainings, workers: this.poolSize, seconds: ms == null ? null : (trainings * ms) / this.poolSize / 1000 };
+    // A training's time grows with its K steps (plus the forward pass that scores it); a screen
+    // is one forward pass.
+    const perStep = m?.msPerTraining > 0 ? m.msPerTraining / (m.steps + 1) : null;
+    const seconds = perStep == null ? null : ((trainings * (settings.steps + 1) + screens) * perStep) / this.poolSize / 1000;
+    return { trainings, screens, workers: this.poolSize, seconds };
   }
 
   reset() {
@@ -362,6 +364,8 @@ export class Explorer extends EventTarget {
       confirming: s.isConfirming(),
       evaluations,
       trials,
+      screenings: s.screenings(),
+      plannedScreens: s.plannedScreens(),
       perSecond,
       secondsLeft: Math.max(0, (total - trials) / Math.max(perSecond, 1e-9)),
       fraction: s.isDone() ? 1 : Math.min(1, trials / total),
@@ -396,7 +400,7 @@ export class Explorer extends EventTarget {
     const s = this.session;
     if (s.isDone()) return this.finish();
     // A trial is one initialisation of one architecture; finalists are trained more than once.
-    const key = (t) => `${t.arch}#${t.replicate}`;
+    const key = (t) => `${t.arch}#${t.replicate}` + (t.steps == null ? '' : `@${t.steps}`);
     const pending = s.pending().filter((t) => !this.inflight.has(key(t)));
     if (pending.length === 0 && this.inflight.size === 0) {
       let stats;
@@ -439,17 +443,17 @@ export class Explorer extends EventTarget {
           return this.fail(`scoring ${trial.arch} failed: ${data.message}`);
         }
         try {
-          s.record(trial.arch, trial.replicate, data.rmi);
+          s.record(trial.arch, trial.replicate, data.rmi, trial.steps);
         } catch (e) {
           return this.fail(String(e.message ?? e));
         }
-        this.measure(data.ms);
+        if (trial.steps == null) this.measure(data.ms);
         this.scheduleProgress();
         // Paused mid-generation: in-flight results are kept, nothing new is dispatched.
         this.pump(run);
       };
       slot.worker.onerror = () => this.replaceWorker(slot, id, run);
-      slot.worker.postMessage({ type: 'score', id, space: this.settings.space, arch: trial.arch, replicate: trial.replicate });
+      slot.worker.postMessage({ type: 'score', id, space: this.settings.space, arch: trial.arch, replicate: trial.replicate, steps: trial.steps });
     }
   }
 }

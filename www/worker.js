@@ -1,5 +1,5 @@
 // One wasm instance per worker; it trains and scores candidates one at a time.
-// Messages in: {type:'init', reference, batch: [Uint8Array per batch file], options} | {type:'score', id, space, arch, replicate}
+// Messages in: {type:'init', reference, batch: [Uint8Array per batch file], options} | {type:'score', id, space, arch, replicate, steps?}
 //   | {type:'memory'}.
 // Messages out: {type:'ready'} | {type:'scored', id, arch, rmi, ms} | {type:'memory', bytes} | {type:'error', id?, message}.
 import init, { Scorer } from './pkg/evrsnas.js';
@@ -19,7 +19,7 @@ self.onmessage = async ({ data }) => {
       self.postMessage({ type: 'memory', bytes: (await ready).memory.buffer.byteLength });
     } else if (data.type === 'score') {
       const t0 = performance.now();
-      const rmi = scorer.score(data.space, data.arch, data.replicate ?? 0);
+      const rmi = scorer.score(data.space, data.arch, data.replicate ?? 0, data.steps);
       self.postMessage({ type: 'scored', id: data.id, arch: data.arch, rmi, ms: performance.now() - t0 });
     }
   } catch (e) {

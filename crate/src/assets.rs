@@ -291,7 +291,10 @@ mod tests {
         assert!(ImageBatch::decode(&header(json.len() as u32, json, 2 * PIXELS)).is_ok());
         // A header length past the end (u32::MAX overflows 12 + len on wasm32).
         assert!(ImageBatch::decode(&header(u32::MAX, json, 2 * PIXELS)).is_err());
-        assert!(ImageBatch::decode(&header(json.len() as u32, json, PIXELS)).is_err(), "pixels for 1 image, 2 named");
+        assert!(
+            ImageBatch::decode(&header(json.len() as u32, json, PIXELS)).is_err(),
+            "pixels for 1 image, 2 named"
+        );
         assert!(ImageBatch::decode(&header(3, json, 0)).is_err(), "header cut mid-JSON");
         assert!(ImageBatch::decode(b"EVRSBTCH").is_err());
         assert!(ImageBatch::join(std::iter::empty()).is_err());

@@ -223,6 +223,10 @@ pub struct RmiEvaluator {
 impl Evaluator for RmiEvaluator {
     fn evaluate(&mut self, trial: &Trial) -> Result<f64> {
         let seed = replicate_seed(self.seed, trial.replicate);
-        Ok(score(&trial.arch, &self.targets, &self.options, seed)?.rmi)
+        let mut options = self.options;
+        if let Some(steps) = trial.steps {
+            options.config.steps = steps; // a screen: fewer steps than the search's K
+        }
+        Ok(score(&trial.arch, &self.targets, &options, seed)?.rmi)
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::assets::{self, BatchChoice};
 use crate::cost::{Device, Metric};
-use crate::evolve::EvolutionConfig;
+use crate::evolve::{EvolutionConfig, Schedule};
 use crate::fitness::{Penalty, DEFAULT_LAMBDA};
 use crate::rmi::RmiConfig;
 use crate::space::Space;
@@ -148,6 +148,11 @@ pub const CROSSOVER_RATE: NumberRange = NumberRange {
 pub const MUTATION_RATE: NumberRange = NumberRange {
     name: "mutation rate",
     min: 0.0,
+    max: 1.0,
+};
+pub const SCREEN_KEEP: NumberRange = NumberRange {
+    name: "screen keep",
+    min: 0.01,
     max: 1.0,
 };
 pub const BETA: NumberRange = NumberRange {
@@ -330,6 +335,13 @@ pub fn schema() -> Schema {
         ),
         setting("steps", "Steps K", int(STEPS), json!(rmi.steps), None),
         setting(
+            "schedule",
+            "Schedule",
+            choices(Schedule::ALL, Schedule::name, Schedule::label),
+            json!(Schedule::default()),
+            None,
+        ),
+        setting(
             "batch",
             "RMI batch",
             choices(BatchChoice::ALL, BatchChoice::name, BatchChoice::label),
@@ -362,6 +374,7 @@ pub fn parse_setting(name: &str, text: &str) -> Result<serde_json::Value> {
         "metric" => json!(text.parse::<Metric>()?),
         "penalty" => json!(text.parse::<Penalty>()?),
         "batch" => json!(text.parse::<BatchChoice>()?),
+        "schedule" => json!(text.parse::<Schedule>()?),
         "threshold" => json!(THRESHOLD.parse(text)?),
         "lambda" => json!(LAMBDA.parse(text)?),
         "population" => json!(POPULATION.parse(text)?),

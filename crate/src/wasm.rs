@@ -6,7 +6,7 @@
 //! with its own [`Scorer`] (training candidates: expensive).
 
 use crate::assets::{GroundTruth, ImageBatch, Manifest};
-use crate::evolve::{Evaluator, EvolutionConfig, Search, Trial};
+use crate::evolve::{Evaluator, EvolutionConfig, Schedule, Search, Trial};
 use crate::fitness::{Fitness, Penalty};
 use crate::schema;
 use crate::{
@@ -124,6 +124,8 @@ struct SearchOptions {
     population: f64,
     generations: f64,
     seed: f64,
+    #[serde(default)]
+    schedule: Schedule,
 }
 
 impl SearchOptions {
@@ -133,6 +135,7 @@ impl SearchOptions {
             population: schema::POPULATION.check_f64(self.population)? as usize,
             generations: schema::GENERATIONS.check_f64(self.generations)? as usize,
             seed: schema::SEED.check_f64(self.seed)?,
+            screen: self.schedule.screen(),
             ..EvolutionConfig::default()
         };
         config.validate()?;
@@ -140,18 +143,33 @@ impl SearchOptions {
     }
 }
 
-/// How many trainings a search with these settings plans (confirmation round included); throws
-/// the reason when the library would refuse it (a bound, the cap on trainings).
-#[wasm_bindgen(js_name = plannedTrainings)]
-pub fn planned_trainings(options: JsValue) -> Result<usize, JsError> {
+#[derive(Serialize)]
+struct Plan {
+    /// Full trainings, the confirmation round's included.
+    trainings: usize,
+    /// Screenings (none without a screen).
+    screens: usize,
+}
+
+/// What a search with these settings plans: `{trainings, screens}`; throws the reason when the
+/// library would refuse it (a bound, the cap on trainings).
+#[wasm_bindgen(js_name = planSearch)]
+pub fn plan_search(options: JsValue) -> Result<JsValue, JsError> {
     let o: SearchOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
-    Ok(o.evolution().map_err(js_err)?.planned_trials())
+    let config = o.evolution().map_err(js_err)?;
+    to_js(&Plan {
+        trainings: config.planned_trials(),
+        screens: config.planned_screens(),
+    })
 }
 
 #[derive(Serialize)]
 struct PendingTrial {
     arch: String,
     replicate: u32,
+    /// Set for a screen: train this many steps instead of K.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    steps: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -206,14 +224,29 @@ impl SearchSession {
             .map(|t| PendingTrial {
                 arch: t.arch.to_string(),
                 replicate: t.replicate,
+                steps: t.steps,
             })
             .collect();
         to_js(&trials)
     }
 
-    pub fn record(&mut self, arch: &str, replicate: u32, rmi: f64) -> Result<(), JsError> {
+    /// Stores a trial's score; `steps` as the pending trial gave it (a screen's), else undefined.
+    pub fn record(&mut self, arch: &str, replicate: u32, rmi: f64, steps: Option<u32>) -> Result<(), JsError> {
         let arch = Arch::parse(self.search.space(), arch).map_err(js_err)?;
-        self.search.record(Trial { arch, replicate }, rmi).map_err(js_err)
+        let steps = steps.map(|s| s as usize);
+        self.search
+            .record(Trial { arch, replicate, steps }, rmi)
+            .map_err(js_err)
+    }
+
+    /// Architectures screened so far, and planned in all (0 without a screen).
+    pub fn screenings(&self) -> usize {
+        self.search.screenings()
+    }
+
+    #[wasm_bindgen(js_name = plannedScreens)]
+    pub fn planned_screens(&self) -> usize {
+        self.search.planned_screens()
     }
 
     /// The generations are over and the finalists are being re-trained.
@@ -347,11 +380,21 @@ impl Scorer {
         })
     }
 
-    /// RMI score (Σ CKA after K steps) of one initialisation (`replicate`) of an architecture.
-    pub fn score(&mut self, space: &str, arch: &str, replicate: u32) -> Result<f64, JsError> {
+    /// RMI score (Σ CKA after K steps, or after `steps` for a screen) of one initialisation
+    /// (`replicate`) of an architecture.
+    pub fn score(&mut self, space: &str, arch: &str, replicate: u32, steps: Option<u32>) -> Result<f64, JsError> {
         let space: Space = space.parse().map_err(js_err)?;
         let arch = Arch::parse(space, arch).map_err(js_err)?;
-        self.evaluator.evaluate(&Trial { arch, replicate }).map_err(js_err)
+        let steps = steps
+            .map(|s| schema::STEPS.check(u64::from(s)))
+            .transpose()
+            .map_err(js_err)?;
+        let trial = Trial {
+            arch,
+            replicate,
+            steps: steps.map(|s| s as usize),
+        };
+        self.evaluator.evaluate(&trial).map_err(js_err)
     }
 }
 

@@ -126,6 +126,7 @@ fn score_of_an_architecture_does_not_depend_on_evaluation_order() -> Result<()> 
         evaluator(7)?.evaluate(&Trial {
             arch: archs[0].clone(),
             replicate,
+            steps: None,
         })
     };
     assert_ne!(again(1)?, forward[0]);
@@ -290,6 +291,7 @@ fn finalists_are_retrained_and_ranked_by_their_mean() -> Result<()> {
                     .evaluate(&Trial {
                         arch: arch.clone(),
                         replicate: r,
+                        steps: None,
                     })
                     .unwrap()
             })
@@ -461,5 +463,78 @@ fn ranking_and_breeding_do_not_depend_on_the_order_scores_arrive_in() -> Result<
     }
     assert!(backward.is_done());
     assert_eq!(forward.ranked(), backward.ranked());
+    Ok(())
+}
+
+#[test]
+fn a_screen_trains_only_the_best_kept_fraction_of_each_generation() -> Result<()> {
+    /// Scores by merit alone, and remembers what it was asked.
+    #[derive(Default)]
+    struct Asked {
+        screens: Vec<Arch>,
+        full: Vec<Trial>,
+    }
+    impl Evaluator for Asked {
+        fn evaluate(&mut self, trial: &Trial) -> Result<f64> {
+            match trial.steps {
+                Some(0) => self.screens.push(trial.arch.clone()),
+                None => self.full.push(trial.clone()),
+                Some(k) => panic!("asked for {k} steps"),
+            }
+            Ok(Noisy::merit(&trial.arch) + 0.01 * f64::from(trial.replicate))
+        }
+    }
+    // No budget pressure: fitness is the score, so the screen keeps the highest merits.
+    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge)?;
+    let config = EvolutionConfig {
+        population: 8,
+        generations: 3,
+        finalists: 2,
+        screen: Some(evrsnas::evolve::Screen { steps: 0, keep: 0.5 }),
+        ..EvolutionConfig::default()
+    };
+    let mut search = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
+    let mut asked = Asked::default();
+    // The first generation: every member screened, then the better half trained.
+    let screens = search.pending();
+    assert!(!screens.is_empty() && screens.iter().all(|t| t.steps == Some(0)));
+    for t in &screens {
+        let rmi = asked.evaluate(t)?;
+        search.record(t.clone(), rmi)?;
+    }
+    let trained = search.pending();
+    assert_eq!(trained.len(), screens.len().div_ceil(2));
+    let lowest_kept = trained
+        .iter()
+        .map(|t| Noisy::merit(&t.arch))
+        .fold(f64::INFINITY, f64::min);
+    let dropped: Vec<&Trial> = screens
+        .iter()
+        .filter(|s| !trained.iter().any(|t| t.arch == s.arch))
+        .collect();
+    assert!(
+        dropped.iter().all(|s| Noisy::merit(&s.arch) <= lowest_kept),
+        "the screen keeps the best"
+    );
+    run(&mut search, &mut asked, |_| ControlFlow::Continue(()))?;
+    assert!(search.is_done());
+    // Nothing screened or trained twice; fewer full trainings than planned without a screen.
+    let unique = |v: Vec<String>| v.len() == v.iter().collect::<HashSet<_>>().len();
+    assert!(unique(asked.screens.iter().map(|a| a.to_string()).collect()));
+    assert!(unique(
+        asked
+            .full
+            .iter()
+            .map(|t| format!("{}#{}", t.arch, t.replicate))
+            .collect()
+    ));
+    assert_eq!(search.trials(), asked.full.len());
+    assert_eq!(search.screenings(), asked.screens.len());
+    assert!(search.trials() <= search.planned_trials() && search.screenings() <= search.planned_screens());
+    assert!(search.planned_trials() < EvolutionConfig { screen: None, ..config }.planned_trials());
+    // Only trained architectures are ranked; the winner was confirmed.
+    let ranked = search.ranked();
+    assert_eq!(ranked.len(), search.evaluations());
+    assert_eq!(ranked[0].replicates, 3);
     Ok(())
 }

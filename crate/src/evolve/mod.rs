@@ -27,18 +27,42 @@ use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// One scoring job: an architecture and which of its independent initialisations to train
-/// (replicate 0 during the evolution; finalists get more in the confirmation round).
+/// One scoring job: an architecture, which of its independent initialisations to train (replicate
+/// 0 during the evolution; finalists get more in the confirmation round), and for how many steps
+/// (`None`: the evaluator's K; a screen asks for fewer).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Trial {
     pub arch: Arch,
     pub replicate: u32,
+    pub steps: Option<usize>,
 }
 
 impl Trial {
     pub fn first(arch: Arch) -> Self {
-        Self { arch, replicate: 0 }
+        Self {
+            arch,
+            replicate: 0,
+            steps: None,
+        }
     }
+
+    /// A screening of `arch` after `steps` training steps.
+    pub fn screen(arch: Arch, steps: usize) -> Self {
+        Self {
+            arch,
+            replicate: 0,
+            steps: Some(steps),
+        }
+    }
+}
+
+/// Screening before training: each generation's new architectures are first scored after `steps`
+/// steps (0: untrained, a forward pass), and only the best `keep` fraction of them by that score is
+/// trained for the full K. The rest keep their screening score, and rank below every trained one.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Screen {
+    pub steps: usize,
+    pub keep: f64,
 }
 
 /// Turns trials into RMI scores; one per worker.
@@ -67,6 +91,9 @@ pub struct EvolutionConfig {
     pub finalists: usize,
     /// Initialisations each finalist is scored with in all, the first one included.
     pub replicates: u32,
+    /// Screen each generation's new architectures before training them (`None`: train all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screen: Option<Screen>,
 }
 
 impl Default for EvolutionConfig {
@@ -84,6 +111,7 @@ impl Default for EvolutionConfig {
             // 4 × 2 extra trials: ~13 % more training than the 62 of the evolution.
             finalists: 4,
             replicates: 3,
+            screen: None,
         }
     }
 }
@@ -100,6 +128,10 @@ impl EvolutionConfig {
         schema::CROSSOVER_RATE.check(self.crossover_rate)?;
         if let Some(rate) = self.mutation_rate {
             schema::MUTATION_RATE.check(rate)?;
+        }
+        if let Some(screen) = self.screen {
+            schema::STEPS.check(screen.steps as u64)?;
+            schema::SCREEN_KEEP.check(screen.keep)?;
         }
         if self.tournament > self.population {
             bail!(
@@ -126,13 +158,59 @@ impl EvolutionConfig {
         Ok(())
     }
 
-    /// Trainings a search with this configuration takes when it breeds no duplicates.
+    /// Full trainings a search with this configuration takes when it breeds no duplicates:
+    /// every new architecture, or with a screen the kept fraction of them, then the finalists'.
     pub fn planned_trials(&self) -> usize {
-        self.population.saturating_mul(self.generations).saturating_add(
-            self.finalists
-                .saturating_mul((self.replicates as usize).saturating_sub(1)),
-        )
+        let confirmation = self
+            .finalists
+            .saturating_mul((self.replicates as usize).saturating_sub(1));
+        let evolution = match self.screen {
+            None => self.population.saturating_mul(self.generations),
+            Some(screen) => {
+                let later = self.population.saturating_sub(self.elitism);
+                kept(self.population, screen.keep)
+                    + kept(later, screen.keep).saturating_mul(self.generations.saturating_sub(1))
+            }
+        };
+        evolution.saturating_add(confirmation)
     }
+
+    /// Screenings planned (none without a screen): every new architecture of every generation.
+    pub fn planned_screens(&self) -> usize {
+        match self.screen {
+            None => 0,
+            Some(_) => {
+                self.population + self.population.saturating_sub(self.elitism) * self.generations.saturating_sub(1)
+            }
+        }
+    }
+}
+
+crate::named_enum! {
+    /// How a generation spends its trainings: the page's and the CLI's named schedules.
+    #[derive(Default)]
+    pub enum Schedule: "schedule" {
+        /// Every new architecture trained for K steps.
+        #[default]
+        Plain = "plain" => "every candidate trained K steps",
+        /// Every new architecture scored untrained (one forward pass), the better half of them
+        /// trained for K steps.
+        Screened = "screened" => "untrained screen, the better half trained K steps",
+    }
+}
+
+impl Schedule {
+    pub fn screen(self) -> Option<Screen> {
+        match self {
+            Schedule::Plain => None,
+            Schedule::Screened => Some(Screen { steps: 0, keep: 0.5 }),
+        }
+    }
+}
+
+/// How many of `n` screened architectures a screen keeps: the fraction, rounded up, at least one.
+fn kept(n: usize, keep: f64) -> usize {
+    ((n as f64 * keep).ceil() as usize).clamp(n.min(1), n)
 }
 
 /// An evaluated architecture under the current fitness.
@@ -182,6 +260,11 @@ pub struct Search {
     generation: usize,
     /// Score of each initialisation of each architecture.
     scores: HashMap<Arch, BTreeMap<u32, f64>>,
+    /// Screening score of each screened architecture.
+    screens: HashMap<Arch, f64>,
+    /// With a screen: the generation's architectures that had no full training when it began,
+    /// whose screens decide which of them are trained.
+    screen_pool: Vec<Arch>,
     phase: Phase,
     /// Architectures in the order they were first scored, for stable reports.
     seen: Vec<Arch>,
@@ -214,10 +297,45 @@ impl Search {
             population,
             generation: 0,
             scores: HashMap::new(),
+            screens: HashMap::new(),
+            screen_pool: vec![],
             phase: Phase::Evolving,
             seen: vec![],
             history: vec![],
         }
+        .starting_generation()
+    }
+
+    /// Notes which of the population the generation's screen ranks.
+    fn starting_generation(mut self) -> Self {
+        self.start_generation();
+        self
+    }
+
+    fn start_generation(&mut self) {
+        let mut seen = HashSet::new();
+        self.screen_pool = match self.config.screen {
+            None => vec![],
+            Some(_) => self
+                .population
+                .iter()
+                .filter(|a| !self.scores.contains_key(*a) && seen.insert(*a))
+                .cloned()
+                .collect(),
+        };
+    }
+
+    /// The screen's choice for the full training, once every architecture of the generation's
+    /// screen pool is screened: the best `keep` fraction by screened fitness, ties by architecture.
+    fn promoted(&self, screen: Screen) -> Option<Vec<Arch>> {
+        let mut by_screen: Vec<(&Arch, f64)> = self
+            .screen_pool
+            .iter()
+            .map(|a| Some((a, self.fitness.fitness(*self.screens.get(a)?, self.cost(a).value))))
+            .collect::<Option<_>>()?;
+        by_screen.sort_by(|(a, x), (b, y)| y.total_cmp(x).then_with(|| a.cmp(b)));
+        let n = kept(by_screen.len(), screen.keep);
+        Some(by_screen.into_iter().take(n).map(|(a, _)| a.clone()).collect())
     }
 
     /// Random search, the baseline the evolution must beat: `sample` scored as a single
@@ -237,6 +355,9 @@ impl Search {
             generations: 1,
             tournament: 1,
             elitism: 0,
+            // The baseline trains every sampled cell: it gets as many full trainings as the
+            // evolution ran, screens aside.
+            screen: None,
             ..config
         };
         config.validate()?;
@@ -314,26 +435,47 @@ impl Search {
                     .map(|(a, replicate)| Trial {
                         arch: a.clone(),
                         replicate,
+                        steps: None,
                     })
                     .collect()
             }
         }
-        let mut seen = HashSet::new();
-        self.population
-            .iter()
-            .filter(|a| !scored(a, 0) && seen.insert(*a))
-            .map(|a| Trial::first(a.clone()))
-            .collect()
+        let Some(screen) = self.config.screen else {
+            let mut seen = HashSet::new();
+            return self
+                .population
+                .iter()
+                .filter(|a| !scored(a, 0) && seen.insert(*a))
+                .map(|a| Trial::first(a.clone()))
+                .collect();
+        };
+        match self.promoted(screen) {
+            Some(promoted) => promoted
+                .into_iter()
+                .filter(|a| !scored(a, 0))
+                .map(Trial::first)
+                .collect(),
+            None => self
+                .screen_pool
+                .iter()
+                .filter(|a| !self.screens.contains_key(*a))
+                .map(|a| Trial::screen(a.clone(), screen.steps))
+                .collect(),
+        }
     }
 
     /// Stores a score; a NaN or infinite score is refused.
     pub fn record(&mut self, trial: Trial, rmi: f64) -> Result<()> {
-        let Trial { arch, replicate } = trial;
+        let Trial { arch, replicate, steps } = trial;
         if arch.space() != self.space {
             bail!("a {} architecture cannot join a {} search", arch.space(), self.space)
         }
         if !rmi.is_finite() {
             bail!("RMI score of {arch} is not a finite number")
+        }
+        if steps.is_some() {
+            self.screens.insert(arch, rmi);
+            return Ok(());
         }
         if replicate >= self.config.replicates {
             bail!(
@@ -353,9 +495,24 @@ impl Search {
         self.costs.cost(arch).expect("the search space matches its cost table")
     }
 
+    /// Fitness by the full training's score, else (a screened architecture the screen did not
+    /// keep) by its screen's.
     fn fitness_of(&self, arch: &Arch) -> f64 {
-        let rmi = self.rmi(arch).expect("only scored architectures are ranked");
-        self.fitness.fitness(rmi, self.cost(arch).value)
+        let rmi = self.rmi(arch).or_else(|| self.screens.get(arch).copied());
+        self.fitness.fitness(
+            rmi.expect("only scored architectures are ranked"),
+            self.cost(arch).value,
+        )
+    }
+
+    /// Architectures screened so far (each a short training or a forward pass).
+    pub fn screenings(&self) -> usize {
+        self.screens.len()
+    }
+
+    /// Screenings the search plans, for reporting beside [`Search::planned_trials`].
+    pub fn planned_screens(&self) -> usize {
+        self.config.planned_screens()
     }
 
     pub fn candidate(&self, arch: &Arch) -> Option<Candidate> {
@@ -427,9 +584,15 @@ impl Search {
                 t.arch
             )
         }
-        let members = match &self.phase {
+        let members: Vec<Arch> = match &self.phase {
             Phase::Confirming(finalists) => finalists.clone(),
-            _ => self.population.clone(),
+            // Those a screen left untrained are not the generation's to report.
+            _ => self
+                .population
+                .iter()
+                .filter(|a| self.scores.contains_key(*a))
+                .cloned()
+                .collect(),
         };
         let fit: Vec<f64> = members.iter().map(|a| self.fitness_of(a)).collect();
         let stats = GenerationStats {
@@ -473,12 +636,15 @@ impl Search {
             .iter()
             .map(|a| (a.clone(), self.fitness_of(a)))
             .collect();
-        // Stable sort: equal fitness keeps population order, so the result is deterministic.
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let (scores, costs, fitness) = (&self.scores, &self.costs, &self.fitness);
-        let is_new = |a: &Arch| !scores.contains_key(a);
+        // Trained ones first (a screen's score is not comparable with a full training's), then by
+        // fitness; stable, so equal fitness keeps population order and the result is deterministic.
+        let trained = |a: &Arch| self.scores.contains_key(a);
+        ranked.sort_by(|a, b| trained(&b.0).cmp(&trained(&a.0)).then(b.1.total_cmp(&a.1)));
+        let (scores, screens, costs, fitness) = (&self.scores, &self.screens, &self.costs, &self.fitness);
+        let is_new = |a: &Arch| !scores.contains_key(a) && !screens.contains_key(a);
         let within = |a: &Arch| costs.cost(a).is_ok_and(|c| fitness.feasible(c.value));
         let next = breed::next_generation(self.space, &self.config, &ranked, is_new, within, &mut self.rng);
         self.population = next;
+        self.start_generation();
     }
 }

@@ -30,31 +30,40 @@ pub fn run(
     mut on_progress: impl FnMut(&Progress) -> ControlFlow<()>,
 ) -> Result<()> {
     while !search.is_done() {
-        let pending = search.pending();
-        for (i, trial) in pending.iter().enumerate() {
-            let rmi = evaluator.evaluate(trial)?;
-            search.record(trial.clone(), rmi)?;
-            let progress = Progress {
-                generation: search.generation(),
-                generations: search.config().generations,
-                evaluations: search.evaluations(),
-                scored_in_generation: i + 1,
-                pending_in_generation: pending.len(),
-                best: search.best(),
-                closed: None,
-                confirming: search.is_confirming(),
-            };
-            if on_progress(&progress).is_break() {
-                return Ok(());
+        // A generation may come in stages (a screen, then the trainings it chose): score each
+        // stage's trials until none is left, then close the generation.
+        let mut scored = 0;
+        loop {
+            let pending = search.pending();
+            if pending.is_empty() {
+                break;
             }
+            for (i, trial) in pending.iter().enumerate() {
+                let rmi = evaluator.evaluate(trial)?;
+                search.record(trial.clone(), rmi)?;
+                let progress = Progress {
+                    generation: search.generation(),
+                    generations: search.config().generations,
+                    evaluations: search.evaluations(),
+                    scored_in_generation: i + 1,
+                    pending_in_generation: pending.len(),
+                    best: search.best(),
+                    closed: None,
+                    confirming: search.is_confirming(),
+                };
+                if on_progress(&progress).is_break() {
+                    return Ok(());
+                }
+            }
+            scored += pending.len();
         }
         let stats = search.advance()?;
         let progress = Progress {
             generation: stats.generation,
             generations: search.config().generations,
             evaluations: search.evaluations(),
-            scored_in_generation: pending.len(),
-            pending_in_generation: pending.len(),
+            scored_in_generation: scored,
+            pending_in_generation: scored,
             best: search.best(),
             closed: Some(stats),
             confirming: stats.generation >= search.config().generations,

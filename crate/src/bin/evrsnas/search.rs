@@ -2,7 +2,7 @@
 
 use crate::common::{int, number, print_json, AnyResult, Common};
 use clap::Args;
-use evrsnas::evolve::{self, GenerationStats, Progress};
+use evrsnas::evolve::{self, GenerationStats, Progress, Schedule, Screen};
 use evrsnas::fitness::DEFAULT_LAMBDA;
 use evrsnas::schema;
 use evrsnas::{
@@ -69,6 +69,17 @@ pub struct Evolution {
     /// Initialisations per finalist in all; finalists are ranked by their mean RMI.
     #[arg(long, default_value_t = EvolutionConfig::default().replicates, value_parser = int::<u32>(schema::REPLICATES))]
     pub replicates: u32,
+    /// How a generation spends its trainings: plain (every candidate K steps) or screened
+    /// (untrained screen, the better half trained).
+    #[arg(long, default_value_t = Schedule::default())]
+    pub schedule: Schedule,
+    /// Screen each generation's new architectures after this many steps (0: untrained) and train
+    /// only the best of them for the full K, whatever --schedule says (for studies).
+    #[arg(long, value_parser = int::<usize>(schema::STEPS))]
+    pub screen_steps: Option<usize>,
+    /// With --screen-steps: the fraction of the screened architectures trained for the full K.
+    #[arg(long, default_value_t = 0.5, value_parser = number(schema::SCREEN_KEEP))]
+    pub screen_keep: f64,
 }
 
 impl Evolution {
@@ -85,6 +96,13 @@ impl Evolution {
             budget_aware: !budget_blind,
             finalists: self.finalists,
             replicates: self.replicates,
+            screen: match self.screen_steps {
+                Some(steps) => Some(Screen {
+                    steps,
+                    keep: self.screen_keep,
+                }),
+                None => self.schedule.screen(),
+            },
         }
     }
 }
@@ -95,6 +113,9 @@ struct Report<'a> {
     best: Candidate,
     evaluations: usize,
     trials: usize,
+    /// Architectures a screen scored without (fully) training them; absent without a screen.
+    #[serde(skip_serializing_if = "is_zero")]
+    screenings: usize,
     seconds: f64,
     config: ReportConfig<'a>,
     history: &'a [GenerationStats],
@@ -114,6 +135,10 @@ struct ReportConfig<'a> {
     proxy: ProxyConfig,
     batch_size: usize,
     kernels: Kernels,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One line on stderr per closed generation; on a terminal also a live line per candidate.
@@ -173,6 +198,7 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
         return print_json(&Report {
             evaluations: search.evaluations(),
             trials: search.trials(),
+            screenings: search.screenings(),
             seconds,
             config: ReportConfig {
                 space: args.space,
@@ -212,8 +238,12 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
         if best.feasible { "within" } else { "OVER" }
     );
     println!("fitness: {:.4}", best.fitness);
+    let screened = match search.screenings() {
+        0 => String::new(),
+        n => format!(", {n} screened"),
+    };
     println!(
-        "{} architectures trained ({} trainings) in {seconds:.1} s",
+        "{} architectures trained ({} trainings{screened}) in {seconds:.1} s",
         search.evaluations(),
         search.trials()
     );
