@@ -605,3 +605,20 @@ test('the screened schedule says what it trained how far', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the page runs the relaxed-SIMD build where the browser has it, and plain simd128 on request', async () => {
+  const { page, problems } = await open('');
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  assert.match(await page.textContent('#plan'), /\(wasm simd128 \+ relaxed SIMD\)/);
+  await page.close();
+  const { page: plain } = await open(`${TINY}&simd=simd128&autorun=1`);
+  await waitState(plain, 'done');
+  assert.match(await plain.textContent('#plan'), /\(wasm simd128\)/);
+  assert.match(await plain.textContent('#best-arch'), NB201);
+  await plain.close();
+  const { page: bad } = await open('simd=avx');
+  await bad.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  assert.match(await bad.textContent('#error'), /simd=avx: unknown simd 'avx' \(expected auto, simd128, relaxed\)/);
+  await bad.close();
+  assert.deepEqual(problems, []);
+});

@@ -61,7 +61,7 @@ function showPlan() {
     const p = explorer.plan(settings);
     const workers = `${p.workers} worker${p.workers === 1 ? '' : 's'}`;
     const screens = p.screens ? ` and ${p.screens} untrained screenings` : '';
-    $('plan').textContent = `Planned: ${p.trainings} trainings (at most ${library.schema.max_trainings})${screens} on ${workers}` +
+    $('plan').textContent = `Planned: ${p.trainings} trainings (at most ${library.schema.max_trainings})${screens} on ${workers} (wasm ${p.build})` +
       (p.seconds == null ? '; the time is estimated once the first candidates are trained here.' : `, about ${Math.ceil(p.seconds)} s at the speed measured on this machine.`);
     $('plan').className = '';
     return true;
@@ -255,7 +255,7 @@ function render(p) {
 
 function renderTable(p, unit) {
   const nb = settings.space === 'nb201';
-  const head = ['#', 'architecture', `${settings.metric} (${unit})`, 'RMI', 'fitness'].concat(nb ? ['CIFAR-10', 'CIFAR-100', 'ImageNet16-120'] : []);
+  const head = ['#', 'architecture', `${settings.metric} (${unit})`, `RMI (K = ${p.settings.steps})`, 'fitness'].concat(nb ? ['CIFAR-10', 'CIFAR-100', 'ImageNet16-120'] : []);
   $('top').tHead.replaceChildren(row(head.map((h) => Object.assign(document.createElement('th'), { textContent: h }))));
   const rows = p.ranked.slice(0, 10).map((c, i) => {
     const rmi = c.replicates > 1 ? `${fmt(c.rmi)} ×${c.replicates}` : fmt(c.rmi);
@@ -303,7 +303,10 @@ function exportCsv() {
 async function main() {
   $('progress-text').textContent = 'loading…';
   try {
-    library = await loadLibrary();
+    // The build is chosen before the settings can be parsed (that takes the library); a bad value
+    // is reported by fromQuery below, and auto used.
+    const simd = new URLSearchParams(location.search).get('simd');
+    library = await loadLibrary({ simd: ['simd128', 'relaxed'].includes(simd) ? simd : 'auto' });
   } catch (e) {
     showError(`the explorer could not start: ${e.message ?? e}`);
     app.dataset.state = 'error';

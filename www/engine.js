@@ -9,23 +9,39 @@
 //
 // Events: 'state' {state}, 'progress' {evaluations, generation, ...}, 'generation' {stats},
 // 'done' {best}, 'error' {message}. States: idle | running | paused | done | error.
-import init, * as wasm from './pkg/evrsnas.js';
 import { AssetError, loadAsset, loadManifest } from './assets.js';
 
 let library = null;
+let wasm = null; // the library's bindings (the build wasmBuild chose)
 let exports = null; // the main thread's wasm instance
 const MEASURED_KEY = 'evrsnas.measured';
+
+// The library comes in two builds of the same code: plain simd128, and simd128 with relaxed SIMD,
+// whose GEMM kernels use one fused multiply-add instead of a multiply and an add (faster where the
+// CPU has FMA; rounding differs slightly). The probe is a function using i8x16.relaxed_swizzle.
+const RELAXED_SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11]);
+
+/** The build to load: `choice` auto (relaxed where the browser validates it), simd128 or relaxed. */
+export function wasmBuild(choice = 'auto') {
+  const relaxed = choice === 'relaxed' || (choice === 'auto' && WebAssembly.validate(RELAXED_SIMD_PROBE));
+  return relaxed
+    ? { name: 'simd128 + relaxed SIMD', module: new URL('./pkg-relaxed/evrsnas.js', import.meta.url).href }
+    : { name: 'simd128', module: new URL('./pkg/evrsnas.js', import.meta.url).href };
+}
 
 /**
  * The library's answers the page builds on, once its wasm is loaded (before any asset): `schema`
  * (every setting's default, bounds and choices; asset paths), `parseSetting(name, text)` (the
  * CLI's parsing and messages; throws) and `archLayout(space, arch)` (an architecture's genes for
- * its drawing).
+ * its drawing). `simd` picks the build (see wasmBuild); the first call decides for the page.
  */
-export async function loadLibrary() {
+export async function loadLibrary({ simd = 'auto' } = {}) {
   if (!library) {
-    exports = await init();
+    const build = wasmBuild(simd);
+    wasm = await import(build.module);
+    exports = await wasm.default();
     library = {
+      build,
       schema: wasm.schema(),
       parseSetting: (name, text) => wasm.parseSetting(name, text),
       archLayout: (space, arch) => wasm.archLayout(space, arch),
@@ -85,6 +101,7 @@ export class Explorer extends EventTarget {
       ex.images = Object.fromEntries(batchFiles.map((f, i) => [f, batches[i]]));
       ex.truth = truth;
     });
+    ex.build = library.build;
     // Never more workers than the machine has cores, whatever the page asks.
     const cores = navigator.hardwareConcurrency || 2;
     ex.poolSize = Math.min(workers ?? Math.max(1, cores - 1), cores);
@@ -172,7 +189,7 @@ export class Explorer extends EventTarget {
         else reject(new Error(data.message));
       };
       worker.onerror = (e) => reject(new Error(e.message || 'a worker failed to start'));
-      worker.postMessage({ type: 'init', ...this.workerInit });
+      worker.postMessage({ type: 'init', module: this.build.module, ...this.workerInit });
     });
   }
 
@@ -336,7 +353,7 @@ export class Explorer extends EventTarget {
     // is one forward pass.
     const perStep = m?.msPerTraining > 0 ? m.msPerTraining / (m.steps + 1) : null;
     const seconds = perStep == null ? null : ((trainings * (settings.steps + 1) + screens) * perStep) / this.poolSize / 1000;
-    return { trainings, screens, workers: this.poolSize, seconds };
+    return { trainings, screens, workers: this.poolSize, build: this.build.name, seconds };
   }
 
   reset() {

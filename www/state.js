@@ -8,6 +8,8 @@ const PAGE_SETTINGS = [
   { name: 'workers', kind: 'int', min: 1, max: 64, default: null, page: true },
   { name: 'autorun', kind: 'bool', default: false, page: true },
   { name: 'embed', kind: 'bool', default: false, page: true },
+  // Which build of the library runs (engine.js wasmBuild): read before the library loads.
+  { name: 'simd', kind: 'choice', choices: [{ value: 'auto' }, { value: 'simd128' }, { value: 'relaxed' }], default: 'auto', page: true },
   // Generations added by Continue, in order: a link replays them after the search.
   { name: 'continued', kind: 'list', min: 1, max: 500, default: null, page: true },
 ];
@@ -21,6 +23,10 @@ export function defaults(schema) {
 }
 
 function parsePageSetting(p, raw) {
+  if (p.kind === 'choice') {
+    if (p.choices.some((c) => c.value === raw)) return raw;
+    throw new Error(`unknown ${p.name} '${raw}' (expected ${p.choices.map((c) => c.value).join(', ')})`);
+  }
   if (p.kind === 'list') {
     return raw.split(',').map((part) => parsePageSetting({ ...p, kind: 'int' }, part));
   }

@@ -1,18 +1,25 @@
 // One wasm instance per worker; it trains and scores candidates one at a time.
-// Messages in: {type:'init', reference, batch: [Uint8Array per batch file], options} | {type:'score', id, space, arch, replicate, steps?}
+// Messages in: {type:'init', module, reference, batch: [Uint8Array per batch file], options} | {type:'score', id, space, arch, replicate, steps?}
 //   | {type:'memory'}.
 // Messages out: {type:'ready'} | {type:'scored', id, arch, rmi, ms} | {type:'memory', bytes} | {type:'error', id?, message}.
-import init, { Scorer } from './pkg/evrsnas.js';
-
+// The init message names the library build to load (engine.js wasmBuild); a worker keeps it.
+let bindings = null;
+let ready = null;
 let scorer = null;
-const ready = init();
 
 self.onmessage = async ({ data }) => {
   try {
+    if (data.type === 'init' && !ready) {
+      ready = import(data.module).then(async (b) => {
+        bindings = b;
+        return b.default();
+      });
+    }
+    if (!ready) throw new Error('a worker was asked to score before its init');
     await ready;
     if (data.type === 'init') {
       scorer?.free();
-      scorer = new Scorer(data.reference, data.batch, data.options);
+      scorer = new bindings.Scorer(data.reference, data.batch, data.options);
       self.postMessage({ type: 'ready' });
     } else if (data.type === 'memory') {
       // The wasm instance's linear memory: it grows but never shrinks, so a leak shows here.
