@@ -137,12 +137,13 @@ if (parts.length) {
     `Without the confirmation round: evolution ${mean(evoSingle).toFixed(2)}, random ${mean(rndSingle).toFixed(2)}.\n`;
 }
 
-// Constrained search by configuration: search_<config>_seed<N>.json, each configuration run on the
+// Constrained search by configuration: search_<config>_seed<N>.json (or _seed<N>-<M> for several
+// seeds in one file), each configuration run on the
 // same devices, budgets and seeds, so their picks compare run by run (a paired comparison).
-const configFiles = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^search_.+_seed\d+\.json$/.test(f)).sort() : [];
+const configFiles = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^search_.+_seed[\d-]+\.json$/.test(f)).sort() : [];
 const configs = new Map();
 for (const f of configFiles) {
-  const name = f.match(/^search_(.+)_seed\d+\.json$/)[1];
+  const name = f.match(/^search_(.+)_seed[\d-]+\.json$/)[1];
   if (!configs.has(name)) configs.set(name, []);
   configs.get(name).push(loadFrom(dir, f));
 }

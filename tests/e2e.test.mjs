@@ -106,7 +106,8 @@ test('a small search from URL parameters runs to done with a valid best architec
   await waitState(page, 'done');
   const best = await page.textContent('#best-arch');
   assert.match(best, NB201);
-  assert.ok((await evaluations(page)) >= 4);
+  // The default screened schedule trains the better half of each generation's new candidates.
+  assert.ok((await evaluations(page)) >= 3);
   assert.ok((await page.locator('#top tbody tr').count()) >= 1);
   // The finalists were re-trained: the leader's RMI is the mean of three initialisations.
   assert.match(await page.textContent('#top tbody tr:first-child td:nth-child(4)'), /×3$/);
@@ -201,21 +202,22 @@ test('a threshold change re-ranks without new evaluations', async () => {
 
 test('the fidelity note states the measured Kendall τ for the chosen K', async () => {
   const fidelity = JSON.parse(fs.readFileSync(path.join(dist, 'static/fidelity.json'), 'utf8'));
-  const sweep = fidelity.batches[fidelity.default_batch];
+  const batch = setting('batch').default;
+  const sweep = fidelity.batches[batch];
   const measured = sweep.k_sweep[sweep.k_sweep.length - 1];
   const { page, problems } = await open(`steps=${measured.steps}`);
   await page.waitForFunction(() => (document.getElementById('fidelity-note')?.textContent ?? '') !== '');
   const note = () => page.textContent('#fidelity-note');
-  assert.equal(await page.inputValue('#batch'), fidelity.default_batch);
+  assert.equal(await page.inputValue('#batch'), batch);
   assert.match(await note(), new RegExp(`K = ${measured.steps}: Kendall τ ${measured.kendall_tau.toFixed(2)} .* over ${sweep.samples} `));
   // The other batch has its own figures.
-  const other = Object.keys(fidelity.batches).find((b) => b !== fidelity.default_batch);
+  const other = Object.keys(fidelity.batches).find((b) => b !== batch);
   assert.ok(other, 'fidelity.json measures both RMI batches');
   const otherRow = fidelity.batches[other].k_sweep.find((r) => r.steps === measured.steps);
   await page.selectOption('#batch', other);
   assert.match(await note(), new RegExp(`Kendall τ ${otherRow.kendall_tau.toFixed(2)} .* over ${fidelity.batches[other].samples} `));
   assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('batch'), other);
-  await page.selectOption('#batch', fidelity.default_batch);
+  await page.selectOption('#batch', batch);
   // A K the study did not measure is called so, with its measured neighbours.
   await page.fill('#steps', '7');
   await page.dispatchEvent('#steps', 'input');
@@ -458,7 +460,7 @@ test('buttons pressed in any order during searches never leave the page stuck', 
 });
 
 test('a search beyond the cap on trainings is refused before Run, with the reason', async () => {
-  const { page } = await open('population=500&generations=500');
+  const { page } = await open('population=500&generations=500&schedule=plain');
   await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
   assert.match(await page.textContent('#plan'), /cannot run: this search would train up to 250008 candidates .* one search trains at most 5000/);
   assert.equal(await page.isDisabled('#run'), true);
@@ -469,7 +471,7 @@ test('a search beyond the cap on trainings is refused before Run, with the reaso
 });
 
 test('a 1,000-candidate search keeps every main-thread task short', async () => {
-  const { page, problems } = await open('population=100&generations=10&steps=0&batch=cifar10&seed=2&device=raspi4&threshold=20');
+  const { page, problems } = await open('population=100&generations=10&steps=0&batch=cifar10&schedule=plain&seed=2&device=raspi4&threshold=20');
   await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
   await page.evaluate(() => {
     window.__longTasks = [];
@@ -538,7 +540,7 @@ test('the same seed twice gives the same best, table and history, with any numbe
     }
     return out;
   });
-  assert.ok(runs[0].ranked.length >= 6);
+  assert.ok(runs[0].ranked.length >= 3, JSON.stringify(runs[0]));
   assert.deepEqual(runs[1], runs[0], 'two workers rank as one does');
   assert.deepEqual(runs[2], runs[1], 'the same seed again');
   assert.deepEqual(problems, []);

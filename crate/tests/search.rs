@@ -16,6 +16,15 @@ use rand::{Rng, SeedableRng};
 use std::collections::HashSet;
 use std::ops::ControlFlow;
 
+/// The evolution with every new candidate trained (the plain schedule), which most tests here
+/// count trainings of; the screened default has its own tests below.
+fn plain() -> EvolutionConfig {
+    EvolutionConfig {
+        screen: None,
+        ..EvolutionConfig::default()
+    }
+}
+
 /// A cost table where each conv costs 1 ms and each pool 0.25 ms, over a 1 ms base.
 fn toy_costs() -> Result<CostTable> {
     let values: Vec<f64> = (0..evrsnas::space::nb201::CELLS)
@@ -69,7 +78,7 @@ fn config(seed: u64) -> EvolutionConfig {
         population: 6,
         generations: 3,
         seed,
-        ..EvolutionConfig::default()
+        ..plain()
     }
 }
 
@@ -221,7 +230,7 @@ fn budget_aware_breeding_spends_evaluations_within_budget() -> Result<()> {
             generations: 5,
             seed: 4,
             budget_aware,
-            ..EvolutionConfig::default()
+            ..plain()
         };
         // A tight budget: 2.5 ms admits at most one convolution.
         let fitness = Fitness::new(2.5, 1.0, Penalty::Hinge)?;
@@ -262,7 +271,7 @@ fn finalists_are_retrained_and_ranked_by_their_mean() -> Result<()> {
         finalists: 3,
         replicates: 4,
         seed: 2,
-        ..EvolutionConfig::default()
+        ..plain()
     };
     let mut search = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
     let mut confirming_events = 0;
@@ -315,7 +324,7 @@ fn random_search_scores_its_sample_then_confirms_like_the_evolution() -> Result<
     let config = EvolutionConfig {
         finalists: 3,
         replicates: 3,
-        ..EvolutionConfig::default()
+        ..plain()
     };
     let sample: Vec<Arch> = (0..10)
         .map(|i| Arch::from_nb201_index(i * 1000))
@@ -349,7 +358,7 @@ fn without_finalists_the_search_ends_with_its_last_generation() -> Result<()> {
         population: 6,
         generations: 2,
         finalists: 0,
-        ..EvolutionConfig::default()
+        ..plain()
     };
     let mut search = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
     run(&mut search, &mut Noisy, |p| {
@@ -386,7 +395,7 @@ fn constrained_search_study_compares_like_with_like() -> Result<()> {
         finalists: 3,
         replicates: 3,
         seed: 5,
-        ..EvolutionConfig::default()
+        ..plain()
     };
     let mut noisy = Noisy;
     let mut memo = Memo::new(&mut noisy);
@@ -419,7 +428,7 @@ fn the_smallest_population_the_schema_allows_runs_and_smaller_is_refused() -> Re
         population,
         generations: 2,
         finalists: 0,
-        ..EvolutionConfig::default()
+        ..plain()
     };
     let e = Search::new(Space::Nb201, small(2), toy_costs()?, fitness)
         .err()
@@ -440,29 +449,35 @@ fn the_smallest_population_the_schema_allows_runs_and_smaller_is_refused() -> Re
 fn ranking_and_breeding_do_not_depend_on_the_order_scores_arrive_in() -> Result<()> {
     // Equal scores everywhere: every candidate of equal cost ties, as on the eyeriss and fpga tables.
     let fitness = Fitness::new(4.0, 0.1, Penalty::TwoSided)?;
-    let config = EvolutionConfig {
-        population: 8,
-        generations: 3,
-        seed: 4,
-        ..EvolutionConfig::default()
-    };
-    let mut forward = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
-    let mut backward = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
-    while !forward.is_done() {
-        let pending = forward.pending();
-        assert_eq!(pending, backward.pending());
-        for t in &pending {
-            forward.record(t.clone(), 1.0)?;
+    for screen in [None, EvolutionConfig::default().screen] {
+        let config = EvolutionConfig {
+            population: 8,
+            generations: 3,
+            seed: 4,
+            screen,
+            ..plain()
+        };
+        let mut forward = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
+        let mut backward = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
+        while !forward.is_done() {
+            let pending = forward.pending();
+            assert_eq!(pending, backward.pending());
+            if pending.is_empty() {
+                forward.advance()?;
+                backward.advance()?;
+                continue;
+            }
+            for t in &pending {
+                forward.record(t.clone(), 1.0)?;
+            }
+            for t in pending.iter().rev() {
+                backward.record(t.clone(), 1.0)?;
+            }
+            assert_eq!(forward.ranked(), backward.ranked());
         }
-        for t in pending.iter().rev() {
-            backward.record(t.clone(), 1.0)?;
-        }
+        assert!(backward.is_done());
         assert_eq!(forward.ranked(), backward.ranked());
-        forward.advance()?;
-        backward.advance()?;
     }
-    assert!(backward.is_done());
-    assert_eq!(forward.ranked(), backward.ranked());
     Ok(())
 }
 
@@ -491,7 +506,7 @@ fn a_screen_trains_only_the_best_kept_fraction_of_each_generation() -> Result<()
         generations: 3,
         finalists: 2,
         screen: Some(evrsnas::evolve::Screen { steps: 0, keep: 0.5 }),
-        ..EvolutionConfig::default()
+        ..plain()
     };
     let mut search = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
     let mut asked = Asked::default();
