@@ -167,7 +167,8 @@ if (configs.size) {
   const gap = (r, who) => (acc(r, who) == null ? null : r.best_feasible.accuracy - acc(r, who));
   const pairs = (xs, ys) => xs.map((x, i) => (x == null || ys[i] == null ? null : x - ys[i])).filter((d) => d != null);
   const found = (v) => v.filter((g) => g != null);
-  const describeConfig = (p) => `${p.population} × ${p.generations}, K = ${p.steps}, batch ${p.batch}, ${p.finalists} finalists × ${p.replicates}`;
+  const describeConfig = (p) => `${p.population} × ${p.generations}, K = ${p.steps}, batch ${p.batch}, ${p.finalists} finalists × ${p.replicates}` +
+    (p.screen ? `, screen K = ${p.screen.steps} keeping ${p.screen.keep}` : '');
   md += '\n**Constrained search by configuration** (same devices, budgets and seeds for each; gaps in points of CIFAR-10 accuracy below the best feasible cell, mean with a paired 95 % bootstrap interval over runs)\n\n';
   md += '| configuration | runs | evolution gap | random gap | evolution − random (negative: evolution closer) | nothing feasible (evolution / random) | trainings per run | minutes |\n|---|---|---|---|---|---|---|---|\n';
   const runsOf = (parts) => new Map(parts.flatMap((p) => p.details).map((r) => [key(r), r]));
@@ -179,14 +180,14 @@ if (configs.size) {
     md += `| ${name}: ${describeConfig(parts[0])} | ${runs.length} | ${ci(found(evo))} | ${ci(found(rnd))} | ${ci(pairs(evo, rnd))} | ` +
       `${runs.length - found(evo).length} / ${runs.length - found(rnd).length} | ${mean(runs.map((r) => r.trials)).toFixed(0)} | ${minutes.toFixed(0)} |\n`;
   }
+  // Every pair of configurations over the runs both have: is one closer to the best cell?
   const names = [...configs.keys()];
-  if (names.includes('default')) {
-    const base = runsOf(configs.get('default'));
-    for (const name of names.filter((n) => n !== 'default')) {
-      const other = runsOf(configs.get(name));
-      const shared = [...other.keys()].filter((k) => base.has(k));
-      const diff = pairs(shared.map((k) => gap(other.get(k), 'evolution')), shared.map((k) => gap(base.get(k), 'evolution')));
-      if (diff.length) md += `\n${name} against default, evolution's gap, paired over ${diff.length} runs: ${ci(diff)} points (negative: ${name} closer to the best cell).\n`;
+  for (const [i, a] of names.entries()) {
+    for (const b of names.slice(i + 1)) {
+      const [ra, rb] = [runsOf(configs.get(a)), runsOf(configs.get(b))];
+      const shared = [...ra.keys()].filter((k) => rb.has(k));
+      const diff = pairs(shared.map((k) => gap(ra.get(k), 'evolution')), shared.map((k) => gap(rb.get(k), 'evolution')));
+      if (diff.length) md += `\n${a} − ${b}, evolution's gap, paired over ${diff.length} runs: ${ci(diff)} points (negative: ${a} closer to the best cell).\n`;
     }
   }
 }

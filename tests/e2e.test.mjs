@@ -21,6 +21,9 @@ const shots = path.join(root, 'target', 'screenshots');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
 const NB201 = /^\|[a-z_0-9]+~0\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|[a-z_0-9]+~2\|$/;
 const TINY = 'population=4&generations=2&steps=2&seed=1';
+// The same small search for the module API (engine.js), passed into the page.
+const API = { space: 'nb201', device: 'raspi4', metric: 'latency', threshold: 20, lambda: 0.1, penalty: 'two-sided',
+  population: 4, generations: 2, steps: 2, batch: 'cifar10', seed: 1 };
 
 let server;
 let base;
@@ -90,13 +93,19 @@ async function open(query) {
   return { page, problems };
 }
 
+/** Opens the page and waits until it is ready to run. */
+async function openReady(query) {
+  const opened = await open(query);
+  await opened.page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  return opened;
+}
+
 const state = (page) => page.getAttribute('#app', 'data-state');
 const waitState = (page, s, timeout = 240_000) => page.waitForSelector(`#app[data-state="${s}"]`, { timeout });
 const evaluations = async (page) => Number((await page.textContent('#progress-text')).match(/(\d+) architectures trained/)?.[1] ?? -1);
 
 test('a small search from URL parameters runs to done with a valid best architecture', async () => {
-  const { page, problems } = await open(`${TINY}&device=raspi4&threshold=20`);
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page, problems } = await openReady(`${TINY}&device=raspi4&threshold=20`);
   // The page must stay responsive while the search runs: watch for long main-thread tasks.
   await page.evaluate(() => {
     window.__longTasks = [];
@@ -173,8 +182,7 @@ test('pause keeps the search still and resume finishes it', async () => {
 });
 
 test('step runs exactly one generation', async () => {
-  const { page } = await open(TINY);
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page } = await openReady(TINY);
   await page.click('#step');
   await waitState(page, 'paused');
   await page.waitForFunction(() => /generation 2\/2/.test(document.getElementById('progress-text').textContent));
@@ -229,8 +237,7 @@ test('the fidelity note states the measured Kendall τ for the chosen K', async 
 });
 
 test('a bad URL parameter gets the CLI\'s message and falls back to the default', async () => {
-  const { page } = await open('population=abc&seed=1e20&threshold=1e-310&device=pixel3');
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page } = await openReady('population=abc&seed=1e20&threshold=1e-310&device=pixel3');
   const error = await page.textContent('#error');
   // The same messages as `evrsnas search --population abc` etc. (crate/tests/cli.rs).
   assert.match(error, /population=abc: population must be an integer in 3\.\.=500, got 'abc' \(using the default\)/);
@@ -242,8 +249,7 @@ test('a bad URL parameter gets the CLI\'s message and falls back to the default'
 });
 
 test('the controls and their bounds are the library\'s schema', async () => {
-  const { page, problems } = await open('');
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page, problems } = await openReady('');
   for (const s of schema.settings) {
     if (s.kind === 'choice') {
       if (s.name === 'device') continue; // filtered to the devices the space has figures for
@@ -264,24 +270,13 @@ test('the controls and their bounds are the library\'s schema', async () => {
 });
 
 test('the module API survives a failed start, a worker that dies, and continue during a run', async () => {
-  const { page, problems } = await open('');
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
-  const log = await page.evaluate(async () => {
+  const { page, problems } = await openReady('');
+  const log = await page.evaluate(async (settings) => {
     const { Explorer } = await import('./engine.js');
     const ex = await Explorer.load({ base: 'static', workers: 2 });
-    const settings = { space: 'nb201', device: 'raspi4', metric: 'latency', threshold: 20, lambda: 0.1,
-      penalty: 'two-sided', population: 4, generations: 2, steps: 2, batch: 'cifar10', seed: 1 };
     const errors = [];
     ex.addEventListener('error', (e) => errors.push(e.detail.message));
-    const ended = () => new Promise((resolve) => {
-      const on = (e) => {
-        if (e.detail.state === 'done' || e.detail.state === 'error') {
-          ex.removeEventListener('state', on);
-          resolve(e.detail.state);
-        }
-      };
-      ex.addEventListener('state', on);
-    });
+    const ended = () => ex.settled();
     const firstScore = () => new Promise((resolve) => ex.addEventListener('progress', resolve, { once: true }));
     const out = {};
     // A pool that fails to start (every worker refuses a seed JavaScript cannot hold exactly) ...
@@ -317,7 +312,7 @@ test('the module API survives a failed start, a worker that dies, and continue d
     out.generations = ex.session.history().length;
     out.errors = errors;
     return out;
-  });
+  }, API);
   assert.equal(log.failed, 'error');
   assert.match(log.failedMessage, /seed must be an integer in 0\.\.=9007199254740991/);
   assert.equal(log.poolAfterFailure, 0, 'the failed pool\'s workers are gone');
@@ -335,8 +330,7 @@ test('the module API survives a failed start, a worker that dies, and continue d
 });
 
 test('an embedded page does not autorun more than the default search, nor start more workers than cores', async () => {
-  const { page } = await open('embed=1&autorun=1&population=50&generations=20&workers=64');
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page } = await openReady('embed=1&autorun=1&population=50&generations=20&workers=64');
   await page.waitForTimeout(500);
   assert.equal(await state(page), 'idle');
   assert.match(await page.textContent('#notice'), /press Run/);
@@ -352,17 +346,11 @@ test('an embedded page does not autorun more than the default search, nor start 
 });
 
 test('after a worker fails a training, the search reports it and the next one starts on fresh workers', async () => {
-  const { page, problems } = await open('');
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
-  const log = await page.evaluate(async () => {
+  const { page, problems } = await openReady('');
+  const log = await page.evaluate(async (settings) => {
     const { Explorer } = await import('./engine.js');
     const ex = await Explorer.load({ base: 'static', workers: 1 });
-    const settings = { space: 'nb201', device: 'raspi4', metric: 'latency', threshold: 20, lambda: 0.1,
-      penalty: 'two-sided', population: 4, generations: 2, steps: 2, batch: 'cifar10', seed: 6 };
-    const ended = () => new Promise((resolve) => {
-      const on = (e) => ['done', 'error'].includes(e.detail.state) && (ex.removeEventListener('state', on), resolve(e.detail.state));
-      ex.addEventListener('state', on);
-    });
+    const ended = () => ex.settled();
     const errors = [];
     ex.addEventListener('error', (e) => errors.push(e.detail.message));
     // The first training fails inside the worker (as a trap would): its request names no valid cell.
@@ -377,7 +365,7 @@ test('after a worker fails a training, the search reports it and the next one st
     end = ended();
     ex.start(settings);
     return { failed, poolAfter, errors, again: await end, freshWorker: ex.pool[0]?.worker !== first };
-  });
+  }, { ...API, seed: 6 });
   assert.equal(log.failed, 'error');
   assert.match(log.errors[0], /scoring .* failed: malformed NAS-Bench-201 cell 'not a cell'/);
   assert.equal(log.poolAfter, 0, 'the failed worker is retired');
@@ -432,8 +420,7 @@ for (const [fault, file, message] of [
 }
 
 test('buttons pressed in any order during searches never leave the page stuck', async () => {
-  const { page, problems } = await open(`${TINY}&generations=3`);
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page, problems } = await openReady(`${TINY}&generations=3`);
   const buttons = ['run', 'pause', 'resume', 'step', 'stop', 'continue', 'reset'];
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -460,8 +447,7 @@ test('buttons pressed in any order during searches never leave the page stuck', 
 });
 
 test('a search beyond the cap on trainings is refused before Run, with the reason', async () => {
-  const { page } = await open('population=500&generations=500&schedule=plain');
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page } = await openReady('population=500&generations=500&schedule=plain');
   assert.match(await page.textContent('#plan'), /cannot run: this search would train up to 250008 candidates .* one search trains at most 5000/);
   assert.equal(await page.isDisabled('#run'), true);
   await page.fill('#generations', '2');
@@ -471,8 +457,7 @@ test('a search beyond the cap on trainings is refused before Run, with the reaso
 });
 
 test('a 1,000-candidate search keeps every main-thread task short', async () => {
-  const { page, problems } = await open('population=100&generations=10&steps=0&batch=cifar10&schedule=plain&seed=2&device=raspi4&threshold=20');
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page, problems } = await openReady('population=100&generations=10&steps=0&batch=cifar10&schedule=plain&seed=2&device=raspi4&threshold=20');
   await page.evaluate(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
@@ -489,8 +474,7 @@ test('a 1,000-candidate search keeps every main-thread task short', async () => 
 });
 
 test('ten searches in a row keep the page\'s and the workers\' memory flat', async () => {
-  const { page, problems } = await open('');
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page, problems } = await openReady('');
   const cdp = await page.context().newCDPSession(page);
   const samples = [];
   await page.evaluate(async () => {
@@ -498,13 +482,11 @@ test('ten searches in a row keep the page\'s and the workers\' memory flat', asy
     window.__ex = await Explorer.load({ base: 'static', workers: 1 });
   });
   for (let i = 0; i < 10; i++) {
-    await page.evaluate(() => new Promise((resolve) => {
-      const ex = window.__ex;
-      const on = (e) => ['done', 'error'].includes(e.detail.state) && (ex.removeEventListener('state', on), resolve());
-      ex.addEventListener('state', on);
-      ex.start({ space: 'nb201', device: 'raspi4', metric: 'latency', threshold: 20, lambda: 0.1, penalty: 'two-sided',
-        population: 4, generations: 2, steps: 2, batch: 'cifar10', seed: 1 });
-    }));
+    await page.evaluate((settings) => {
+      const end = window.__ex.settled();
+      window.__ex.start(settings);
+      return end;
+    }, API);
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = (await cdp.send('Runtime.getHeapUsage')).usedSize;
     const wasmMemory = await page.evaluate(() => window.__ex.memory());
@@ -522,12 +504,10 @@ test('ten searches in a row keep the page\'s and the workers\' memory flat', asy
 });
 
 test('the same seed twice gives the same best, table and history, with any number of workers', async () => {
-  const { page, problems } = await open('');
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
-  const runs = await page.evaluate(async () => {
+  const { page, problems } = await openReady('');
+  // eyeriss: almost every cell shares its cost with another, so ties are common.
+  const runs = await page.evaluate(async (settings) => {
     const { Explorer } = await import('./engine.js');
-    const settings = { space: 'nb201', device: 'eyeriss', metric: 'latency', threshold: 0.2, lambda: 0.1,
-      penalty: 'two-sided', population: 6, generations: 2, steps: 1, batch: 'cifar10', seed: 5 };
     const out = [];
     for (const workers of [1, 2, 2]) {
       const ex = await Explorer.load({ base: 'static', workers });
@@ -539,7 +519,7 @@ test('the same seed twice gives the same best, table and history, with any numbe
       ex.retirePool();
     }
     return out;
-  });
+  }, { ...API, device: 'eyeriss', threshold: 0.2, population: 6, steps: 1, seed: 5 });
   assert.ok(runs[0].ranked.length >= 3, JSON.stringify(runs[0]));
   assert.deepEqual(runs[1], runs[0], 'two workers rank as one does');
   assert.deepEqual(runs[2], runs[1], 'the same seed again');
@@ -566,22 +546,20 @@ test('a link copied after Continue reproduces the continued search', async () =>
 });
 
 test('a worker that dies silently is replaced and its trial scored once', async () => {
-  const { page, problems } = await open('');
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
-  const log = await page.evaluate(async () => {
+  const { page, problems } = await openReady('');
+  const log = await page.evaluate(async (settings) => {
     const { Explorer } = await import('./engine.js');
     const ex = await Explorer.load({ base: 'static', workers: 1, trialTimeoutMs: 2000 });
-    const end = new Promise((resolve) => ex.addEventListener('state', (e) => ['done', 'error'].includes(e.detail.state) && resolve(e.detail.state)));
+    const end = ex.settled();
     const first = new Promise((resolve) => ex.addEventListener('progress', resolve, { once: true }));
-    ex.start({ space: 'nb201', device: 'raspi4', metric: 'latency', threshold: 20, lambda: 0.1, penalty: 'two-sided',
-      population: 4, generations: 2, steps: 2, batch: 'cifar10', seed: 4 });
+    ex.start(settings);
     await first;
     // No error event, no answer: as when the browser kills a worker's thread.
     await new Promise((resolve) => setTimeout(resolve, 0));
     ex.pool[0].worker.terminate();
     const state = await end;
     return { state, restarts: ex.restarts, trials: ex.session.trials(), planned: ex.session.plannedTrials() };
-  });
+  }, { ...API, seed: 4 });
   assert.equal(log.state, 'done', JSON.stringify(log));
   assert.equal(log.restarts, 1);
   assert.ok(log.trials > 0 && log.trials <= log.planned);
@@ -590,8 +568,7 @@ test('a worker that dies silently is replaced and its trial scored once', async 
 });
 
 test('the screened schedule says what it trained how far', async () => {
-  const { page, problems } = await open(`${TINY}&device=raspi4&threshold=20&schedule=screened`);
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page, problems } = await openReady(`${TINY}&device=raspi4&threshold=20&schedule=screened`);
   assert.match(await page.textContent('#plan'), /Planned: \d+ trainings .* and \d+ untrained screenings/);
   assert.match(await page.textContent('#fidelity-note'), /Schedule: each generation scores its new candidates untrained \(K = 0: Kendall τ/);
   await page.click('#run');
@@ -609,8 +586,7 @@ test('the screened schedule says what it trained how far', async () => {
 });
 
 test('the page runs the relaxed-SIMD build where the browser has it, and plain simd128 on request', async () => {
-  const { page, problems } = await open('');
-  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page, problems } = await openReady('');
   assert.match(await page.textContent('#plan'), /\(wasm simd128 \+ relaxed SIMD\)/);
   await page.close();
   const { page: plain } = await open(`${TINY}&simd=simd128&autorun=1`);
@@ -618,8 +594,7 @@ test('the page runs the relaxed-SIMD build where the browser has it, and plain s
   assert.match(await plain.textContent('#plan'), /\(wasm simd128\)/);
   assert.match(await plain.textContent('#best-arch'), NB201);
   await plain.close();
-  const { page: bad } = await open('simd=avx');
-  await bad.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  const { page: bad } = await openReady('simd=avx');
   assert.match(await bad.textContent('#error'), /simd=avx: unknown simd 'avx' \(expected auto, simd128, relaxed\)/);
   await bad.close();
   assert.deepEqual(problems, []);

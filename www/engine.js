@@ -244,6 +244,18 @@ export class Explorer extends EventTarget {
     this.pump(run);
   }
 
+  /** The state the current (or next) search ends in, 'done' or 'error', once it ends. */
+  settled() {
+    return new Promise((resolve) => {
+      const on = (e) => {
+        if (e.detail.state !== 'done' && e.detail.state !== 'error') return;
+        this.removeEventListener('state', on);
+        resolve(e.detail.state);
+      };
+      this.addEventListener('state', on);
+    });
+  }
+
   pause() {
     if (this.state === 'running') this.setState('paused');
   }

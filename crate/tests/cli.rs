@@ -149,6 +149,8 @@ fn search_json_has_the_documented_shape_and_is_reproducible() {
         "--json",
         "--seed",
         "3",
+        "--schedule",
+        "screened",
     ];
     args.extend_from_slice(TINY);
     let a = evrsnas(&args);
@@ -159,7 +161,7 @@ fn search_json_has_the_documented_shape_and_is_reproducible() {
         assert!(!best[key].is_null(), "best.{key} missing: {v}");
     }
     assert!(best["index"].as_u64().unwrap() < 15625);
-    // The default screened schedule: every candidate screened untrained, the better half trained.
+    // The screened schedule: every candidate screened untrained, the better half trained.
     assert!(v["evaluations"].as_u64().unwrap() >= 3);
     assert!(v["screenings"].as_u64().unwrap() > v["evaluations"].as_u64().unwrap());
     // The confirmation round: the four finalists were trained twice more; the winner is one.

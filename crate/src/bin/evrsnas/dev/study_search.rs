@@ -9,6 +9,7 @@ use clap::Args;
 use evrsnas::assets::{BatchChoice, GroundTruth, TRUTH};
 use evrsnas::dev::stats::percentile;
 use evrsnas::dev::study::{constrained_search, ConstrainedRun, Memo, StudySummary};
+use evrsnas::evolve::Screen;
 use evrsnas::fitness::DEFAULT_LAMBDA;
 use evrsnas::{schema, Device, Fitness, Metric, Penalty, Space};
 use serde::Serialize;
@@ -56,6 +57,9 @@ struct Report {
     budget_aware: bool,
     finalists: usize,
     replicates: u32,
+    /// The schedule's screen, if the searches screened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    screen: Option<Screen>,
     lambda: f64,
     penalty: Penalty,
     steps: usize,
@@ -117,6 +121,7 @@ pub fn run(args: StudySearchArgs) -> AnyResult<()> {
         budget_aware: !args.budget_blind,
         finalists: args.evolution.finalists,
         replicates: args.evolution.replicates,
+        screen: args.evolution.config(0, args.budget_blind, None).screen,
         lambda: args.lambda,
         penalty: args.penalty,
         steps,
