@@ -18,19 +18,21 @@ for (const dir of ['pkg', 'pkg-relaxed']) {
   builds[dir] = await import(path.join(dist, dir, 'evrsnas.js'));
   await builds[dir].default({ module_or_path: fs.readFileSync(path.join(dist, dir, 'evrsnas_bg.wasm')) });
 }
-const { assets } = builds.pkg.schema();
+const { assets, settings } = builds.pkg.schema();
+// Both sides on the default batch (the CLI's --batch default is the schema's).
+const batch = settings.find((s) => s.name === 'batch').default;
 const asset = (p) => fs.readFileSync(path.join(dist, 'static', p));
 
 function native(cells, steps) {
   const out = execFileSync(path.join(root, 'target/release/evrsnas'),
-    ['score', '--space', 'nb201', '--steps', String(steps), '--seed', '0', '--json', '--arch', ...cells.map(String)],
+    ['score', '--space', 'nb201', '--steps', String(steps), '--seed', '0', '--batch', batch, '--json', '--arch', ...cells.map(String)],
     { cwd: root, encoding: 'utf8' });
   return out.trim().split('\n').map((l) => JSON.parse(l).rmi);
 }
 
 function inWasm(cells, steps, dir = 'pkg') {
-  const batch = assets.batches['cifar10-and-100'].map(asset);
-  const scorer = new builds[dir].Scorer(asset(assets.reference), batch, { steps, seed: 0 });
+  const files = assets.batches[batch].map(asset);
+  const scorer = new builds[dir].Scorer(asset(assets.reference), files, { steps, seed: 0 });
   try {
     return cells.map((i) => scorer.score('nb201', String(i), 0));
   } finally {

@@ -426,12 +426,15 @@ test('buttons pressed in any order during searches never leave the page stuck', 
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const pressed = [];
   for (let i = 0; i < 40; i++) {
-    const enabled = [];
-    for (const b of buttons) if (!(await page.isDisabled(`#${b}`))) enabled.push(b);
-    if (enabled.length === 0) continue;
-    const b = enabled[Math.floor(random() * enabled.length)];
-    pressed.push(b);
-    await page.click(`#${b}`);
+    // Choose among the enabled buttons and press in one step inside the page: a search can end
+    // (and disable a button) between a check from here and a click.
+    const b = await page.evaluate(([ids, r]) => {
+      const enabled = ids.filter((id) => !document.getElementById(id).disabled);
+      const id = enabled[Math.floor(r * enabled.length)];
+      document.getElementById(id)?.click();
+      return id ?? null;
+    }, [buttons, random()]);
+    if (b) pressed.push(b);
     await page.waitForTimeout(Math.floor(random() * 400));
   }
   // However it was left, a search can still be finished: stop or run it to the end.
