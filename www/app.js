@@ -217,6 +217,7 @@ function onSettingChange(id) {
     const v = readSetting('threshold');
     if (v !== null) settings.threshold = v;
   }
+  if (!explorer?.session && ['space', 'device', 'metric', 'threshold', 'threshold-range'].includes(id)) drawIdleViews();
   if ([...RERANK, 'threshold-range'].includes(id) && explorer?.session) {
     // What-if: re-rank from cached scores at once.
     explorer.setFitness(settings.threshold, settings.lambda, settings.penalty);
@@ -226,6 +227,18 @@ function onSettingChange(id) {
 
 function fmt(v, digits = 3) {
   return Number.isFinite(v) ? v.toFixed(digits) : '–';
+}
+
+/**
+ * The charts before any search: axes over the device's cost range and the budget line, so that
+ * the budget means something before Run (and the first draw, which costs the most, is not paid
+ * during a search).
+ */
+function drawIdleViews() {
+  const d = deviceInfo();
+  if (!d) return;
+  scatter($('scatter'), { points: [], threshold: settings.threshold, best: null, unit: d.unit, range: [d.min, d.max] });
+  lines($('history'), []);
 }
 
 function render(p) {
@@ -329,6 +342,7 @@ async function main() {
   const messages = [...errors];
   syncDevices(messages);
   writeControls();
+  drawIdleViews();
   updateUrl();
   if (messages.length) showError(messages.join('; '));
   explorer.addEventListener('state', (e) => setState(e.detail.state));
@@ -373,6 +387,7 @@ async function main() {
     $('best-view').replaceChildren();
     $('top').tBodies[0].replaceChildren();
     $('progress').value = 0;
+    drawIdleViews();
   });
   $('copy-link').addEventListener('click', async () => {
     const url = location.href;
