@@ -31,10 +31,10 @@ const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(
     '--disable-sync', '--no-first-run', '--disable-quic'],
 });
 
-/** One default search in the page with `workers` workers. */
-async function pageRun(workers) {
+/** One default search in the page with `workers` workers (and `extra` URL settings). */
+async function pageRun(workers, extra = '') {
   const page = await browser.newPage();
-  await page.goto(`${base}index.html?workers=${workers}`);
+  await page.goto(`${base}index.html?workers=${workers}${extra}`);
   await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready', null, { timeout: 120_000 });
   const threshold = await page.inputValue('#threshold');
   const cdp = await page.context().newCDPSession(page);
@@ -51,8 +51,9 @@ async function pageRun(workers) {
   const measured = JSON.parse(await page.evaluate(() => localStorage.getItem('evrsnas.measured')));
   const best = await page.textContent('#best-arch');
   const actual = Number(text.match(/· (\d+) workers?/)[1]);
+  const build = (await page.textContent('#plan')).match(/\(wasm ([^)]*)\)/)?.[1] ?? '?';
   await page.close();
-  return { workers: actual, threshold, seconds, trainings, msPerTraining: measured.msPerTraining, mainBusy, best };
+  return { workers: actual, extra, build, threshold, seconds, trainings, msPerTraining: measured.msPerTraining, mainBusy, best };
 }
 
 const cores = os.cpus().length;
@@ -62,6 +63,11 @@ for (const workers of sizes) {
   console.error(`page, ${workers} worker(s)…`);
   runs.push(await pageRun(workers));
 }
+// The same search on the plain simd128 build, and with the screened schedule, on every core.
+console.error('page, simd128…');
+runs.push(await pageRun(cores, '&simd=simd128'));
+console.error('page, screened…');
+runs.push(await pageRun(cores, '&schedule=screened'));
 await browser.close();
 server.close();
 
@@ -76,14 +82,15 @@ const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.
 const chromiumVersion = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
 const f = (v, d = 1) => v.toFixed(d);
 const rows = runs.map((r) =>
-  `| page, ${r.workers} worker${r.workers === 1 ? '' : 's'} | ${f(r.seconds)} | ${r.trainings} | ${f(r.trainings / r.seconds, 2)} | ${f(r.msPerTraining, 0)} | ${f(r.mainBusy, 2)} | ${f(r.seconds / cliSeconds, 2)}× |`);
+  `| page, ${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.build}${r.extra.includes('screened') ? ', screened schedule' : ''} | ${f(r.seconds)} | ${r.trainings} | ${f(r.trainings / r.seconds, 2)} | ${f(r.msPerTraining, 0)} | ${f(r.mainBusy, 2)} | ${f(r.seconds / cliSeconds, 2)}× |`);
 rows.push(`| native CLI, 1 thread | ${f(cliSeconds)} | ${cli.trials} | ${f(cli.trials / cliSeconds, 2)} | ${f((1000 * cli.seconds) / cli.trials, 0)} | – | 1.00× |`);
 const section = `<!-- page -->
 ## The page: the default NB201 search, Run to done
 
 Measured by \`cargo make bench-page\` (bench/page.mjs) in one run: the default search (NAS-Bench-201,
-pixel3, budget ${runs[0].threshold} ms, seed 0, population 12 × 6 generations, K = 20, the default RMI batch) in
-headless ${chromiumVersion} with each pool size, and the same search by the native CLI as the peer.
+pixel3, budget ${runs[0].threshold} ms, seed 0, population 12 × 6 generations, K = 20, the default RMI batch and
+schedule) in headless ${chromiumVersion} with each pool size, on the plain simd128 build, and with the
+screened schedule; the same default search by the native CLI (one thread) is the peer.
 
 - Machine: ${cpu}, ${cores} cores; ${os.platform()} ${os.release()}; date ${new Date().toISOString().slice(0, 10)}${process.env.BENCH_NOTE ? `\n- Conditions: ${process.env.BENCH_NOTE}` : ''}
 
@@ -91,7 +98,7 @@ headless ${chromiumVersion} with each pool size, and the same search by the nati
 | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
-Picks: ${runs.map((r) => `page (${r.workers} w) \`${r.best}\``).join('; ')}; CLI \`${cli.best.arch}\` (the page and the
+Picks: ${runs.map((r) => `page (${r.workers} w${r.extra}) \`${r.best}\``).join('; ')}; CLI \`${cli.best.arch}\` (the page and the
 CLI round differently: README, "Same seed, same result").
 <!-- /page -->
 `;

@@ -129,8 +129,8 @@ crate::named_enum! {
     /// The fixed batch RMI trains on.
     #[derive(Default)]
     pub enum BatchChoice: "batch" {
-        /// The 20 CIFAR-10 test images shipped in foolbox 3.3.4: the default, since they rank
-        /// cells as well as the 40 at 0.43× the time (FIDELITY.md).
+        /// The 20 CIFAR-10 test images shipped in foolbox 3.3.4: the default, since searches on
+        /// them come as close to the best cell as on the 40, at 0.43× the time (FIDELITY.md).
         #[default]
         Cifar10 = "cifar10" => "20: CIFAR-10",
         /// Those plus foolbox's 20 CIFAR-100 images.
