@@ -8,7 +8,6 @@
 //! from the benchmark's own list) compiled into the library, since it defines the space.
 
 use crate::{bail, Result};
-use std::sync::OnceLock;
 
 pub const EDGES: usize = 6;
 pub const CELLS: usize = 15_625;
@@ -18,34 +17,41 @@ pub const EDGE_NODES: [(usize, usize); EDGES] = [(1, 0), (2, 0), (2, 1), (3, 0),
 
 /// NB201 index → canonical rank (genes read as a base-5 number, first edge most significant),
 /// as little-endian u16.
-static INDEX_ORDER: &[u8] = include_bytes!("../../../static/nb201/index_order.bin");
+const INDEX_ORDER: &[u8] = include_bytes!("../../../static/nb201/index_order.bin");
 
-struct IndexTables {
-    rank_of_index: Vec<u16>,
-    index_of_rank: Vec<u16>,
+/// The table decoded and checked when the library is compiled: a corrupt `index_order.bin` is a
+/// build error, never a panic at run time.
+static RANK_OF_INDEX: [u16; CELLS] = decode_ranks(INDEX_ORDER);
+static INDEX_OF_RANK: [u16; CELLS] = invert(&decode_ranks(INDEX_ORDER));
+
+const fn decode_ranks(bytes: &[u8]) -> [u16; CELLS] {
+    assert!(
+        bytes.len() == 2 * CELLS,
+        "index_order.bin must hold 15,625 little-endian u16 values"
+    );
+    let mut ranks = [0u16; CELLS];
+    let mut i = 0;
+    while i < CELLS {
+        ranks[i] = u16::from_le_bytes([bytes[2 * i], bytes[2 * i + 1]]);
+        i += 1;
+    }
+    ranks
 }
 
-fn tables() -> &'static IndexTables {
-    static TABLES: OnceLock<IndexTables> = OnceLock::new();
-    TABLES.get_or_init(|| {
-        let rank_of_index: Vec<u16> = INDEX_ORDER
-            .chunks_exact(2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-            .collect();
-        assert_eq!(rank_of_index.len(), CELLS, "index_order.bin is corrupt");
-        let mut index_of_rank = vec![u16::MAX; CELLS];
-        for (index, &rank) in rank_of_index.iter().enumerate() {
-            index_of_rank[rank as usize] = index as u16;
-        }
+/// The inverse permutation; panics (at compile time, for the bundled table) unless `ranks` is one.
+const fn invert(ranks: &[u16; CELLS]) -> [u16; CELLS] {
+    let mut index = [u16::MAX; CELLS];
+    let mut i = 0;
+    while i < CELLS {
+        let rank = ranks[i] as usize;
         assert!(
-            index_of_rank.iter().all(|&i| i != u16::MAX),
+            rank < CELLS && index[rank] == u16::MAX,
             "index_order.bin is not a permutation"
         );
-        IndexTables {
-            rank_of_index,
-            index_of_rank,
-        }
-    })
+        index[rank] = i as u16;
+        i += 1;
+    }
+    index
 }
 
 /// Genes read as a base-5 number, first edge most significant.
@@ -64,7 +70,7 @@ fn genes_of_rank(mut rank: usize) -> Vec<u8> {
 
 /// The NAS-Bench-201 index of a cell.
 pub fn index_of(genes: &[u8]) -> usize {
-    tables().index_of_rank[rank_of(genes)] as usize
+    INDEX_OF_RANK[rank_of(genes)] as usize
 }
 
 /// The genes of the cell with a NAS-Bench-201 index.
@@ -72,7 +78,7 @@ pub fn genes_of_index(index: usize) -> Result<Vec<u8>> {
     if index >= CELLS {
         bail!("NAS-Bench-201 index {index} out of range (0..{})", CELLS - 1)
     }
-    Ok(genes_of_rank(tables().rank_of_index[index] as usize))
+    Ok(genes_of_rank(RANK_OF_INDEX[index] as usize))
 }
 
 /// Builds the index table from cell strings listed in NB201 index order (the asset tool's input).
@@ -164,6 +170,15 @@ mod tests {
         );
         let one = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
         assert_eq!(index_of(&parse(one).unwrap()), 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "not a permutation")]
+    fn a_table_that_is_no_permutation_is_refused() {
+        let mut ranks = [0u16; CELLS];
+        ranks.iter_mut().enumerate().for_each(|(i, r)| *r = i as u16);
+        ranks[7] = ranks[8];
+        invert(&ranks);
     }
 
     #[test]
