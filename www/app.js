@@ -1,7 +1,7 @@
 // The page: settings <-> URL, controls, and the live views. The search itself runs in workers
 // through engine.js; this file only wires the DOM.
 import { Explorer, loadLibrary } from './engine.js';
-import { fromQuery, parseValue, properties, toQuery } from './state.js';
+import { defaults, fromQuery, parseValue, properties, toQuery } from './state.js';
 import { lines, scatter } from './charts.js';
 import { drawArch } from './arch-view.js';
 
@@ -96,7 +96,7 @@ function notice(message) {
 }
 
 function schemaDefault(name) {
-  return library.schema.settings.find((s) => s.name === name).default;
+  return defaults(library.schema)[name];
 }
 
 function deviceInfo() {
@@ -198,7 +198,8 @@ function updateUrl() {
 function onSettingChange(id) {
   // The link describes the next search: continuations belonged to the last one.
   if (FIXED_WHILE_RUNNING.includes(id)) settings.continued = null;
-  if (library.schema.settings.some((s) => s.name === id && s.kind === 'choice')) settings[id] = $(id).value;
+  const kind = library.schema.settings.find((s) => s.name === id)?.kind;
+  if (kind === 'choice') settings[id] = $(id).value;
   if (id === 'space' || id === 'device' || id === 'metric') {
     if (id !== 'metric') settings.threshold = null;
     const messages = [];
@@ -206,12 +207,14 @@ function onSettingChange(id) {
     notice(messages.join('; '));
     writeControls();
   }
-  if (['population', 'generations', 'steps', 'seed', 'lambda'].includes(id)) {
+  // Numbers through the library's parser; the budget, with its slider twin, below.
+  if ((kind === 'int' || kind === 'number') && id !== 'threshold') {
     const v = readSetting(id);
     if (v !== null) settings[id] = v;
   }
   if (['steps', 'batch', 'schedule'].includes(id)) showFidelity();
-  if (explorer && explorer.state !== 'running') $('run').disabled = assetsFailed || !showPlan();
+  // The plan, and whether Run may start it, follow the settings.
+  if (explorer) setState(explorer.state);
   if (id === 'threshold' || id === 'threshold-range') {
     $(id === 'threshold' ? 'threshold-range' : 'threshold').value = $(id).value;
     const v = readSetting('threshold');
@@ -406,8 +409,7 @@ async function main() {
     // An embedding page cannot make a visitor's machine train more than the default search
     // without a click.
     const work = (x) => x.population * x.generations * Math.max(1, x.steps);
-    const defaults = Object.fromEntries(library.schema.settings.map((s) => [s.name, s.default]));
-    if (settings.embed && work(settings) > work(defaults)) {
+    if (settings.embed && work(settings) > work(defaults(library.schema))) {
       notice('This embedded search is larger than the default one: press Run to start it.');
     } else {
       explorer.start(settings);

@@ -331,7 +331,7 @@ export class Explorer extends EventTarget {
     this.emit('progress', this.progress());
   }
 
-  /** Keeps the mean time per training in a worker at the pool's K, for estimates. */
+  /** Keeps the mean time per training in a worker at the pool's K, for estimates (in memory). */
   measure(ms) {
     if (!Number.isFinite(ms)) return;
     const steps = this.workerInit.options.steps;
@@ -340,8 +340,13 @@ export class Explorer extends EventTarget {
     m.totalMs += ms;
     m.msPerTraining = m.totalMs / m.trainings;
     this.measured = m;
+  }
+
+  /** Keeps the measured speed for later visits (once per search, not per training). */
+  saveMeasured() {
+    if (!this.measured) return;
     try {
-      localStorage.setItem(MEASURED_KEY, JSON.stringify({ steps, msPerTraining: m.msPerTraining }));
+      localStorage.setItem(MEASURED_KEY, JSON.stringify({ steps: this.measured.steps, msPerTraining: this.measured.msPerTraining }));
     } catch {
       // No storage (a sandboxed frame): the estimate lasts for this page only.
     }
@@ -420,6 +425,7 @@ export class Explorer extends EventTarget {
 
   finish() {
     if (this.continuations?.length) return this.continueFor(this.continuations.shift());
+    this.saveMeasured();
     this.setState('done');
     this.emitProgress();
     this.emit('done', { best: this.session.ranked()[0] ?? null });

@@ -235,17 +235,19 @@ pub struct GroundTruth {
 
 const TRUTH_MAGIC: &[u8; 8] = b"EVRSTRUT";
 
+/// The cell with the highest `accuracy` among those whose `costs` are at most `threshold` (both in
+/// NB201 index order; of equals, the last).
+pub fn best_feasible(costs: &[f64], accuracy: &[f32], threshold: f64) -> Option<usize> {
+    (0..costs.len().min(accuracy.len()))
+        .filter(|&i| costs[i] <= threshold)
+        .max_by(|&a, &b| accuracy[a].total_cmp(&accuracy[b]))
+}
+
 impl GroundTruth {
     /// The NB201 cell with the best true CIFAR-10 accuracy among those costing at most
     /// `threshold` (`costs` in NB201 index order), with that accuracy.
     pub fn best_within(&self, costs: &[f64], threshold: f64) -> Option<(usize, f32)> {
-        costs
-            .iter()
-            .zip(&self.cifar10)
-            .enumerate()
-            .filter(|(_, (&cost, _))| cost <= threshold)
-            .map(|(i, (_, &acc))| (i, acc))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
+        best_feasible(costs, &self.cifar10, threshold).map(|i| (i, self.cifar10[i]))
     }
 
     pub fn encode(&self) -> Vec<u8> {

@@ -14,8 +14,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// An integer setting and its inclusive bounds.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize)]
 pub struct IntRange {
+    #[serde(skip)]
     pub name: &'static str,
     pub min: u64,
     pub max: u64,
@@ -58,8 +59,9 @@ impl IntRange {
 }
 
 /// A real-valued setting and its inclusive bounds.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize)]
 pub struct NumberRange {
+    #[serde(skip)]
     pub name: &'static str,
     pub min: f64,
     pub max: f64,
@@ -202,9 +204,14 @@ pub const MAX_TRAININGS: usize = 5_000;
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "lowercase", tag = "kind")]
 pub enum Kind {
-    Choice { choices: Vec<Choice> },
-    Int { min: u64, max: u64 },
-    Number { min: f64, max: f64 },
+    Choice {
+        choices: Vec<Choice>,
+        /// Parses a choice's name into its JSON value.
+        #[serde(skip)]
+        parse: fn(&str) -> Result<serde_json::Value>,
+    },
+    Int(IntRange),
+    Number(NumberRange),
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -223,6 +230,17 @@ pub struct Setting {
     /// `null` where the default depends on other settings (the budget: from the device's range).
     pub default: serde_json::Value,
     pub unit: Option<&'static str>,
+}
+
+impl Setting {
+    /// Parses a value's text (a URL parameter, a control's value) as the CLI parses its flag.
+    pub fn parse(&self, text: &str) -> Result<serde_json::Value> {
+        Ok(match &self.kind {
+            Kind::Choice { parse, .. } => parse(text)?,
+            Kind::Int(range) => serde_json::json!(range.parse(text)?),
+            Kind::Number(range) => serde_json::json!(range.parse(text)?),
+        })
+    }
 }
 
 /// The asset files the page fetches, by role.
@@ -244,7 +262,10 @@ pub struct Schema {
     pub assets: AssetPaths,
 }
 
-fn choices<T: Copy>(all: &[T], name: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Kind {
+fn choices<T>(all: &[T], name: fn(T) -> &'static str, label: fn(T) -> &'static str) -> Kind
+where
+    T: Copy + Serialize + std::str::FromStr<Err = crate::Error>,
+{
     Kind::Choice {
         choices: all
             .iter()
@@ -253,20 +274,7 @@ fn choices<T: Copy>(all: &[T], name: fn(T) -> &'static str, label: fn(T) -> &'st
                 label: label(v),
             })
             .collect(),
-    }
-}
-
-fn int(range: IntRange) -> Kind {
-    Kind::Int {
-        min: range.min,
-        max: range.max,
-    }
-}
-
-fn number(range: NumberRange) -> Kind {
-    Kind::Number {
-        min: range.min,
-        max: range.max,
+        parse: |text| Ok(serde_json::json!(text.parse::<T>()?)),
     }
 }
 
@@ -307,11 +315,11 @@ pub fn schema() -> Schema {
         setting(
             "threshold",
             "Budget",
-            number(THRESHOLD),
+            Kind::Number(THRESHOLD),
             serde_json::Value::Null,
             Some("ms"),
         ),
-        setting("lambda", "Penalty λ", number(LAMBDA), json!(DEFAULT_LAMBDA), None),
+        setting("lambda", "Penalty λ", Kind::Number(LAMBDA), json!(DEFAULT_LAMBDA), None),
         setting(
             "penalty",
             "Penalty shape",
@@ -322,18 +330,18 @@ pub fn schema() -> Schema {
         setting(
             "population",
             "Population",
-            int(POPULATION),
+            Kind::Int(POPULATION),
             json!(evolution.population),
             None,
         ),
         setting(
             "generations",
             "Generations",
-            int(GENERATIONS),
+            Kind::Int(GENERATIONS),
             json!(evolution.generations),
             None,
         ),
-        setting("steps", "Steps K", int(STEPS), json!(rmi.steps), None),
+        setting("steps", "Steps K", Kind::Int(STEPS), json!(rmi.steps), None),
         setting(
             "schedule",
             "Schedule",
@@ -348,7 +356,7 @@ pub fn schema() -> Schema {
             json!(BatchChoice::default()),
             None,
         ),
-        setting("seed", "Seed", int(SEED), json!(evolution.seed), None),
+        setting("seed", "Seed", Kind::Int(SEED), json!(evolution.seed), None),
     ];
     Schema {
         settings,
@@ -367,22 +375,10 @@ pub fn schema() -> Schema {
 /// Parses the text of one of [`schema`]'s settings, as a URL parameter or a control holds it,
 /// into its JSON value; a bad value gets the same message as the CLI's flag.
 pub fn parse_setting(name: &str, text: &str) -> Result<serde_json::Value> {
-    use serde_json::json;
-    Ok(match name {
-        "space" => json!(text.parse::<Space>()?),
-        "device" => json!(text.parse::<Device>()?),
-        "metric" => json!(text.parse::<Metric>()?),
-        "penalty" => json!(text.parse::<Penalty>()?),
-        "batch" => json!(text.parse::<BatchChoice>()?),
-        "schedule" => json!(text.parse::<Schedule>()?),
-        "threshold" => json!(THRESHOLD.parse(text)?),
-        "lambda" => json!(LAMBDA.parse(text)?),
-        "population" => json!(POPULATION.parse(text)?),
-        "generations" => json!(GENERATIONS.parse(text)?),
-        "steps" => json!(STEPS.parse(text)?),
-        "seed" => json!(SEED.parse(text)?),
-        _ => crate::bail!("unknown setting '{name}'"),
-    })
+    match schema().settings.iter().find(|s| s.name == name) {
+        Some(setting) => setting.parse(text),
+        None => crate::bail!("unknown setting '{name}'"),
+    }
 }
 
 #[cfg(test)]

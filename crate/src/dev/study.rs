@@ -101,9 +101,7 @@ pub fn constrained_search(
         accuracy: accuracy[i] as f64,
         cost: costs[i],
     };
-    let best_feasible = (0..costs.len())
-        .filter(|&i| costs[i] <= threshold)
-        .max_by(|&a, &b| accuracy[a].total_cmp(&accuracy[b]))
+    let best_feasible = crate::assets::best_feasible(costs, accuracy, threshold)
         .map(pick)
         .ok_or_else(|| crate::Error::Invalid(format!("no cell costs at most {threshold}")))?;
     let first_score = |memo: &Memo, i: usize| -> Result<f64> {

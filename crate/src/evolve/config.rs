@@ -1,0 +1,164 @@
+//! What a search is asked to do: population, generations, operators, confirmation round and
+//! schedule, with the schema's bounds and the number of trainings it plans.
+
+use crate::{bail, schema, Result};
+use serde::{Deserialize, Serialize};
+
+/// Screening before training: each generation's new architectures are first scored after `steps`
+/// steps (0: untrained, a forward pass), and only the best `keep` fraction of them by that score is
+/// trained for the full K. The rest keep their screening score, and rank below every trained one.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Screen {
+    pub steps: usize,
+    pub keep: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EvolutionConfig {
+    pub population: usize,
+    /// Generations evaluated, the initial random one included.
+    pub generations: usize,
+    pub tournament: usize,
+    /// Best individuals carried unchanged into the next generation.
+    pub elitism: usize,
+    pub crossover_rate: f64,
+    /// Per-gene mutation probability; `None` means 1 / number of genes.
+    pub mutation_rate: Option<f64>,
+    pub seed: u64,
+    /// Draw initial architectures and children within the budget when a few tries allow: costs
+    /// are a table lookup, while every RMI evaluation trains a network, so evaluations spent far
+    /// over budget are mostly wasted (the constrained-search study in FIDELITY.md measures both).
+    pub budget_aware: bool,
+    /// Candidates re-trained in the confirmation round after the last generation (0: none).
+    pub finalists: usize,
+    /// Initialisations each finalist is scored with in all, the first one included.
+    pub replicates: u32,
+    /// Screen each generation's new architectures before training them (`None`: train all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screen: Option<Screen>,
+}
+
+impl Default for EvolutionConfig {
+    fn default() -> Self {
+        Self {
+            // The fidelity study's default budget (FIDELITY.md), shared with the page.
+            population: 12,
+            generations: 6,
+            tournament: 3,
+            elitism: 2,
+            crossover_rate: 0.9,
+            mutation_rate: None,
+            seed: 0,
+            budget_aware: true,
+            // 4 × 2 extra trials: ~13 % more training than the 62 of the evolution.
+            finalists: 4,
+            replicates: 3,
+            screen: Schedule::default().screen(),
+        }
+    }
+}
+
+impl EvolutionConfig {
+    pub fn validate(&self) -> Result<()> {
+        schema::POPULATION.check(self.population as u64)?;
+        schema::GENERATIONS.check(self.generations as u64)?;
+        schema::TOURNAMENT.check(self.tournament as u64)?;
+        schema::ELITISM.check(self.elitism as u64)?;
+        schema::FINALISTS.check(self.finalists as u64)?;
+        schema::REPLICATES.check(u64::from(self.replicates))?;
+        schema::SEED.check(self.seed)?;
+        schema::CROSSOVER_RATE.check(self.crossover_rate)?;
+        if let Some(rate) = self.mutation_rate {
+            schema::MUTATION_RATE.check(rate)?;
+        }
+        if let Some(screen) = self.screen {
+            schema::STEPS.check(screen.steps as u64)?;
+            schema::SCREEN_KEEP.check(screen.keep)?;
+        }
+        if self.tournament > self.population {
+            bail!(
+                "tournament ({}) must not exceed the population ({})",
+                self.tournament,
+                self.population
+            )
+        }
+        if self.elitism >= self.population {
+            bail!(
+                "elitism ({}) must be smaller than the population ({})",
+                self.elitism,
+                self.population
+            )
+        }
+        let planned = self.planned_trials();
+        if planned > schema::MAX_TRAININGS {
+            bail!(
+                "this search would train up to {planned} candidates (population × generations + finalists × (replicates − 1)); \
+                 one search trains at most {}",
+                schema::MAX_TRAININGS
+            )
+        }
+        Ok(())
+    }
+
+    /// Full trainings a search with this configuration takes when it breeds no duplicates:
+    /// every new architecture, or with a screen the kept fraction of them, then the finalists'.
+    pub fn planned_trials(&self) -> usize {
+        let confirmation = self
+            .finalists
+            .saturating_mul((self.replicates as usize).saturating_sub(1));
+        let evolution = match self.screen {
+            None => self.population.saturating_mul(self.generations),
+            Some(screen) => {
+                let (first, later) = self.new_per_generation();
+                kept(first, screen.keep) + kept(later, screen.keep).saturating_mul(self.generations.saturating_sub(1))
+            }
+        };
+        evolution.saturating_add(confirmation)
+    }
+
+    /// Screenings planned (none without a screen): every new architecture of every generation.
+    pub fn planned_screens(&self) -> usize {
+        match self.screen {
+            None => 0,
+            Some(_) => {
+                let (first, later) = self.new_per_generation();
+                first + later.saturating_mul(self.generations.saturating_sub(1))
+            }
+        }
+    }
+
+    /// New architectures in the first generation (all of it) and in each later one (all but the
+    /// elite), when breeding finds no duplicates: what a screen screens.
+    fn new_per_generation(&self) -> (usize, usize) {
+        (self.population, self.population.saturating_sub(self.elitism))
+    }
+}
+
+crate::named_enum! {
+    /// How a generation spends its trainings: the page's and the CLI's named schedules.
+    #[derive(Default)]
+    pub enum Schedule: "schedule" {
+        /// Every new architecture trained for K steps: the default (FIDELITY.md, "A faster
+        /// search": the screen's picks were 0.17 points further from the best cell).
+        #[default]
+        Plain = "plain" => "every candidate trained K steps",
+        /// Every new architecture scored untrained (one forward pass), the better half of them
+        /// trained for K steps: 0.56× the trainings.
+        Screened = "screened" => "untrained screen, the better half trained K steps",
+    }
+}
+
+impl Schedule {
+    pub fn screen(self) -> Option<Screen> {
+        match self {
+            Schedule::Plain => None,
+            Schedule::Screened => Some(Screen { steps: 0, keep: 0.5 }),
+        }
+    }
+}
+
+/// How many of `n` screened architectures a screen keeps: the fraction, rounded up, at least one.
+pub(super) fn kept(n: usize, keep: f64) -> usize {
+    ((n as f64 * keep).ceil() as usize).clamp(n.min(1), n)
+}
