@@ -4,17 +4,16 @@
 // Native only: these tests read files, run the CLI or need the native-only parts of the library.
 #![cfg(not(target_arch = "wasm32"))]
 
-use evrsnas::cost::{CostTable, TableHeader};
 use evrsnas::evolve::{run, Evaluator, Trial};
 use evrsnas::Result;
-use evrsnas::{
-    Arch, Device, EvolutionConfig, Fitness, Kernels, Penalty, ProxyConfig, RmiConfig, RmiEvaluator, RmiOptions,
-    RmiTargets, Search, Space,
-};
+use evrsnas::{Arch, EvolutionConfig, Fitness, Penalty, Search, Space};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashSet;
 use std::ops::ControlFlow;
+
+mod common;
+use common::{evaluator, toy_costs};
 
 /// The evolution with every new candidate trained (the plain schedule), which most tests here
 /// count trainings of; the screened default has its own tests below.
@@ -23,41 +22,6 @@ fn plain() -> EvolutionConfig {
         screen: None,
         ..EvolutionConfig::default()
     }
-}
-
-/// A cost table where each conv costs 1 ms and each pool 0.25 ms, over a 1 ms base.
-fn toy_costs() -> Result<CostTable> {
-    let values: Vec<f64> = (0..evrsnas::space::nb201::CELLS)
-        .map(|i| {
-            let genes = evrsnas::space::nb201::genes_of_index(i).unwrap();
-            1.0 + genes
-                .iter()
-                .map(|&g| [0.0, 0.0, 1.0, 1.0, 0.25][g as usize])
-                .sum::<f64>()
-        })
-        .collect();
-    let header = TableHeader::latency_ms(Device::Pixel3, values.len(), "test", None, [1.0, 7.0]);
-    CostTable::per_arch(Space::Nb201, header, values.clone(), vec![true; values.len()])
-}
-
-fn evaluator(seed: u64) -> Result<RmiEvaluator> {
-    let reference = evrsnas::Reference::new(1, 10, evrsnas::nn::Params::seeded(11, Kernels::Fast))?;
-    let mut rng = StdRng::seed_from_u64(5);
-    let pixels: Vec<u8> = (0..6 * evrsnas::data::PIXELS).map(|_| rng.random()).collect();
-    let mut proxy = ProxyConfig::default();
-    proxy.nb201.channels = 4;
-    Ok(RmiEvaluator {
-        targets: RmiTargets::new(&reference, &evrsnas::data::to_tensor(&pixels, 6)?)?,
-        options: RmiOptions {
-            config: RmiConfig {
-                steps: 2,
-                ..RmiConfig::default()
-            },
-            proxy,
-            kernels: Kernels::Fast,
-        },
-        seed,
-    })
 }
 
 /// Wraps an evaluator and fails the test if any initialisation of an architecture is trained twice.

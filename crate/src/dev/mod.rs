@@ -6,6 +6,7 @@
 pub mod assets_build;
 pub mod bench;
 pub mod fidelity;
+pub mod pareto_study;
 pub mod stats;
 pub mod study;
 #[cfg(not(target_arch = "wasm32"))]

@@ -37,6 +37,49 @@ impl<'a> Memo<'a> {
     pub fn known(&self, trial: &Trial) -> Option<f64> {
         self.scores.get(trial).copied()
     }
+
+    /// Scores saved by [`Memo::save`] for the same evaluator (`key` names its settings: a file
+    /// saved under another key is refused), so that studies run one after another share them.
+    pub fn load(&mut self, path: &std::path::Path, key: &str, space: Space) -> Result<()> {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return Ok(());
+        };
+        let saved: SavedScores = serde_json::from_str(&text).map_err(|e| crate::invalid!("{}: {e}", path.display()))?;
+        if saved.key != key {
+            bail!("{} holds scores for '{}', not '{key}'", path.display(), saved.key)
+        }
+        for (arch, replicate, steps, rmi) in saved.scores {
+            let trial = Trial {
+                arch: Arch::parse(space, &arch)?,
+                replicate,
+                steps,
+            };
+            self.scores.insert(trial, rmi);
+        }
+        Ok(())
+    }
+
+    /// Writes every score to `path` under `key` (see [`Memo::load`]).
+    pub fn save(&self, path: &std::path::Path, key: &str) -> Result<()> {
+        let mut scores: Vec<(String, u32, Option<usize>, f64)> = self
+            .scores
+            .iter()
+            .map(|(t, &rmi)| (t.arch.to_string(), t.replicate, t.steps, rmi))
+            .collect();
+        scores.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
+        let saved = SavedScores {
+            key: key.to_string(),
+            scores,
+        };
+        let text = serde_json::to_string(&saved).map_err(|e| crate::invalid!("{e}"))?;
+        std::fs::write(path, text).map_err(|e| crate::invalid!("cannot write {}: {e}", path.display()))
+    }
+}
+
+#[derive(Serialize, serde::Deserialize)]
+struct SavedScores {
+    key: String,
+    scores: Vec<(String, u32, Option<usize>, f64)>,
 }
 
 impl Evaluator for Memo<'_> {

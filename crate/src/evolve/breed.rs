@@ -33,6 +33,33 @@ pub fn initial_population(
         .collect()
 }
 
+/// Draws per slot of the Pareto mode's first generation.
+const SPREAD: usize = 8;
+
+/// The Pareto mode's first generation: [`SPREAD`] uniform draws per slot, sorted by cost, and
+/// the middle one of each slot's share taken, so the population starts spread over the whole cost
+/// axis the front must cover (uniform draws crowd where most architectures' costs lie).
+pub fn initial_spread(
+    space: Space,
+    config: &EvolutionConfig,
+    cost: impl Fn(&Arch) -> f64,
+    rng: &mut StdRng,
+) -> Vec<Arch> {
+    let mut draws: Vec<(f64, Arch)> = (0..config.population * SPREAD)
+        .map(|_| {
+            let arch = space.sample(rng);
+            (cost(&arch), arch)
+        })
+        .collect();
+    draws.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    draws
+        .into_iter()
+        .skip(SPREAD / 2)
+        .step_by(SPREAD)
+        .map(|(_, a)| a)
+        .collect()
+}
+
 /// Tournament selection over `ranked` (best first): the best of `size` uniform draws.
 fn tournament<'a>(ranked: &'a [(Arch, f64)], size: usize, rng: &mut StdRng) -> &'a Arch {
     let mut best = rng.random_range(0..ranked.len());

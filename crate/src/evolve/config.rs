@@ -37,6 +37,16 @@ pub struct EvolutionConfig {
     /// Screen each generation's new architectures before training them (`None`: train all).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub screen: Option<Screen>,
+    /// One budget (constrained) or the whole RMI-vs-cost front (Pareto).
+    #[serde(skip_serializing_if = "Mode::is_constrained")]
+    pub mode: Mode,
+    /// Pareto mode: MO-HDNAS's hardware-cost diversity as a third objective.
+    #[serde(skip_serializing_if = "is_true")]
+    pub cost_diversity: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Default for EvolutionConfig {
@@ -55,6 +65,8 @@ impl Default for EvolutionConfig {
             finalists: 4,
             replicates: 3,
             screen: Schedule::default().screen(),
+            mode: Mode::default(),
+            cost_diversity: true,
         }
     }
 }
@@ -75,6 +87,9 @@ impl EvolutionConfig {
         if let Some(screen) = self.screen {
             schema::STEPS.check(screen.steps as u64)?;
             schema::SCREEN_KEEP.check(screen.keep)?;
+        }
+        if self.mode == Mode::Pareto && self.screen.is_some() {
+            bail!("the screened schedule ranks by fitness at one budget: the Pareto mode trains every candidate (schedule plain)")
         }
         if self.tournament > self.population {
             bail!(
@@ -105,7 +120,7 @@ impl EvolutionConfig {
     /// every new architecture, or with a screen the kept fraction of them, then the finalists'.
     pub fn planned_trials(&self) -> usize {
         let confirmation = self
-            .finalists
+            .confirmed_at_most()
             .saturating_mul((self.replicates as usize).saturating_sub(1));
         let evolution = match self.screen {
             None => self.population.saturating_mul(self.generations),
@@ -115,6 +130,16 @@ impl EvolutionConfig {
             }
         };
         evolution.saturating_add(confirmation)
+    }
+
+    /// Candidates the confirmation round re-trains at most: the finalists, or in the Pareto mode
+    /// the front's members, up to a population of them (a front rarely holds more).
+    pub fn confirmed_at_most(&self) -> usize {
+        match self.mode {
+            _ if self.finalists == 0 || self.replicates < 2 => 0,
+            Mode::Constrained => self.finalists,
+            Mode::Pareto => self.population,
+        }
     }
 
     /// Screenings planned (none without a screen): every new architecture of every generation.
@@ -155,6 +180,24 @@ impl Schedule {
             Schedule::Plain => None,
             Schedule::Screened => Some(Screen { steps: 0, keep: 0.5 }),
         }
+    }
+}
+
+crate::named_enum! {
+    /// What a search looks for.
+    #[derive(Default)]
+    pub enum Mode: "mode" {
+        /// The best architecture near one budget: fitness = RMI − λ·penalty.
+        #[default]
+        Constrained = "constrained" => "constrained (one budget)",
+        /// The front of RMI against cost (NSGA-II): every budget answered by one search.
+        Pareto = "pareto" => "Pareto (every budget)",
+    }
+}
+
+impl Mode {
+    pub fn is_constrained(&self) -> bool {
+        *self == Mode::Constrained
     }
 }
 

@@ -11,12 +11,19 @@
 //! again from other initialisations and ranked by their mean RMI. At K = 20 steps the score of a
 //! cell varies with its initial weights about as much as the top cells differ from each other
 //! (FIDELITY.md), so a single lucky initialisation would otherwise pick the winner.
+//!
+//! In the Pareto mode ([`Mode::Pareto`]) the same machine looks for the front of RMI against cost
+//! instead of one budget's best: parents are chosen from every candidate scored so far by NSGA-II's
+//! crowded comparison ([`pareto`]), and the confirmation round re-trains the front's members until
+//! the front is made of confirmed candidates. The budget then only picks from the front.
 
 mod breed;
 mod config;
+pub mod pareto;
 mod run;
 
-pub use config::{EvolutionConfig, Schedule, Screen};
+pub use config::{EvolutionConfig, Mode, Schedule, Screen};
+pub use pareto::FrontMember;
 pub use run::{run, Progress};
 
 use config::kept;
@@ -65,7 +72,7 @@ pub trait Evaluator {
 }
 
 /// An evaluated architecture under the current fitness.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     pub arch: String,
     pub index: Option<usize>,
@@ -126,8 +133,16 @@ impl Search {
     pub fn new(space: Space, config: EvolutionConfig, costs: CostTable, fitness: Fitness) -> Result<Self> {
         config.validate()?;
         let mut rng = StdRng::seed_from_u64(config.seed);
-        let within = |a: &Arch| costs.cost(a).is_ok_and(|c| fitness.feasible(c.value));
-        let population = breed::initial_population(space, &config, within, &mut rng);
+        let population = match config.mode {
+            Mode::Constrained => {
+                let within = |a: &Arch| costs.cost(a).is_ok_and(|c| fitness.feasible(c.value));
+                breed::initial_population(space, &config, within, &mut rng)
+            }
+            Mode::Pareto => {
+                let cost = |a: &Arch| costs.cost(a).map_or(f64::INFINITY, |c| c.value);
+                breed::initial_spread(space, &config, cost, &mut rng)
+            }
+        };
         Ok(Self::with_population(space, config, costs, fitness, rng, population))
     }
 
@@ -383,10 +398,23 @@ impl Search {
     /// Otherwise, and within each group, by fitness; equal fitness (common: many cells share a
     /// cost, and degenerate cells all score 0) by the architecture itself, so that the ranking never
     /// depends on the order in which workers returned their scores.
+    ///
+    /// In the Pareto mode the budget only picks from the front: those within budget lead, by RMI
+    /// (the front's best under the budget is its costliest member within it), then the rest.
     pub fn ranked(&self) -> Vec<Candidate> {
         let mut all: Vec<(&Arch, Candidate)> = self.seen.iter().filter_map(|a| Some((a, self.candidate(a)?))).collect();
-        all.sort_by(|(a, x), (b, y)| y.fitness.total_cmp(&x.fitness).then_with(|| a.cmp(b)));
-        if self.is_done() && self.config.finalists > 0 && self.config.replicates > 1 {
+        match self.config.mode {
+            Mode::Constrained => {
+                all.sort_by(|(a, x), (b, y)| y.fitness.total_cmp(&x.fitness).then_with(|| a.cmp(b)));
+            }
+            Mode::Pareto => all.sort_by(|(a, x), (b, y)| {
+                (y.feasible.cmp(&x.feasible))
+                    .then(y.rmi.total_cmp(&x.rmi))
+                    .then_with(|| a.cmp(b))
+            }),
+        }
+        // (The Pareto mode's confirmation round already leaves only confirmed members on the front.)
+        if self.is_done() && self.config.mode == Mode::Constrained && self.config.confirmed_at_most() > 0 {
             let replicates = self.config.replicates as usize;
             all.sort_by_key(|(_, c)| !(c.feasible && c.replicates >= replicates));
         }
@@ -395,6 +423,52 @@ impl Search {
 
     pub fn best(&self) -> Option<Candidate> {
         self.ranked().into_iter().next()
+    }
+
+    /// The non-dominated candidates by (mean RMI ↑, cost ↓), cheapest first: in the Pareto mode,
+    /// what the search found; in either mode, the best answer it has for every budget.
+    pub fn front(&self) -> Vec<FrontMember> {
+        let scored: Vec<Candidate> = self.seen.iter().filter_map(|a| self.candidate(a)).collect();
+        pareto::front_of(scored.iter().map(FrontMember::from).collect())
+    }
+
+    /// Every scored architecture with the objectives the Pareto mode ranks by: (RMI, −cost) and,
+    /// with the diversity objective, how isolated its cost is among them.
+    fn objectives(&self) -> (Vec<&Arch>, Vec<Vec<f64>>) {
+        let archs: Vec<&Arch> = self.seen.iter().collect();
+        let costs: Vec<f64> = archs.iter().map(|a| self.cost(a).value).collect();
+        let [lo, hi] = self.costs.header.range;
+        let diversity = pareto::cost_diversity(&costs, hi - lo);
+        let points = archs
+            .iter()
+            .zip(&costs)
+            .zip(diversity)
+            .map(|((a, &c), d)| {
+                let rmi = self.rmi(a).expect("seen architectures are scored");
+                if self.config.cost_diversity {
+                    vec![rmi, -c, d]
+                } else {
+                    vec![rmi, -c]
+                }
+            })
+            .collect();
+        (archs, points)
+    }
+
+    /// The Pareto mode's confirmation round: the front's members not yet re-trained, as many as
+    /// the cap leaves room for.
+    fn unconfirmed_front(&self) -> Vec<Arch> {
+        let replicates = self.config.replicates as usize;
+        let confirmed = self.scores.values().filter(|s| s.len() >= replicates).count();
+        let room = self.config.confirmed_at_most().saturating_sub(confirmed);
+        let mut front: Vec<Arch> = self
+            .front()
+            .into_iter()
+            .filter(|c| (c.replicates as usize) < replicates)
+            .map(|c| Arch::parse(self.space, &c.arch).expect("candidates print parseable architectures"))
+            .collect();
+        front.truncate(room);
+        front
     }
 
     /// Changes threshold, λ or penalty shape: rankings change at once, no architecture is retrained.
@@ -450,20 +524,34 @@ impl Search {
             trials: self.trials(),
         };
         if self.is_confirming() {
-            // Not a generation: the history charts evolution only.
-            self.phase = Phase::Done;
+            // Not a generation: the history charts evolution only. A confirmed mean can drop a
+            // member off the Pareto front and let unconfirmed ones on: those are confirmed next.
+            self.phase = match self.config.mode {
+                Mode::Pareto => self.confirming(self.unconfirmed_front()),
+                Mode::Constrained => Phase::Done,
+            };
             return Ok(stats);
         }
         self.history.push(stats);
         self.generation += 1;
         if self.generation < self.config.generations {
             self.breed();
-        } else if self.config.finalists > 0 && self.config.replicates > 1 {
-            self.phase = Phase::Confirming(self.pick_finalists());
         } else {
-            self.phase = Phase::Done;
+            self.phase = match self.config.mode {
+                _ if self.config.confirmed_at_most() == 0 => Phase::Done,
+                Mode::Constrained => Phase::Confirming(self.pick_finalists()),
+                Mode::Pareto => self.confirming(self.unconfirmed_front()),
+            };
         }
         Ok(stats)
+    }
+
+    fn confirming(&self, finalists: Vec<Arch>) -> Phase {
+        if finalists.is_empty() {
+            Phase::Done
+        } else {
+            Phase::Confirming(finalists)
+        }
     }
 
     /// The best candidates by fitness, those within budget first: the winner is the best
@@ -478,6 +566,9 @@ impl Search {
 
     /// Replaces the population by its children.
     fn breed(&mut self) {
+        if self.config.mode == Mode::Pareto {
+            return self.breed_pareto();
+        }
         let mut ranked: Vec<(Arch, f64)> = self
             .population
             .iter()
@@ -491,6 +582,24 @@ impl Search {
         let is_new = |a: &Arch| !scores.contains_key(a) && !screens.contains_key(a);
         let within = |a: &Arch| costs.cost(a).is_ok_and(|c| fitness.feasible(c.value));
         let next = breed::next_generation(self.space, &self.config, &ranked, is_new, within, &mut self.rng);
+        self.population = next;
+        self.start_generation();
+    }
+
+    /// NSGA-II's step over every candidate scored so far: the best population of them by crowded
+    /// comparison are the parents (an elitist archive: a front member is never lost), tournaments
+    /// among them by that order, children anywhere on the cost axis.
+    fn breed_pareto(&mut self) {
+        let (archs, points) = self.objectives();
+        let parents: Vec<(Arch, f64)> = pareto::crowded_order(&points)
+            .into_iter()
+            .take(self.config.population)
+            .enumerate()
+            .map(|(place, i)| (archs[i].clone(), -(place as f64)))
+            .collect();
+        let scores = &self.scores;
+        let is_new = |a: &Arch| !scores.contains_key(a);
+        let next = breed::next_generation(self.space, &self.config, &parents, is_new, |_| true, &mut self.rng);
         self.population = next;
         self.start_generation();
     }

@@ -10,13 +10,15 @@ mod dev;
 #[cfg(not(target_arch = "wasm32"))]
 mod eval_reference;
 #[cfg(not(target_arch = "wasm32"))]
+mod pareto;
+#[cfg(not(target_arch = "wasm32"))]
 mod score;
 #[cfg(not(target_arch = "wasm32"))]
 mod search;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use crate::{common::AnyResult, dev, eval_reference, score, search};
+    use crate::{common::AnyResult, dev, eval_reference, pareto, score, search};
     use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
     use std::process::ExitCode;
 
@@ -36,6 +38,10 @@ mod cli {
     enum Command {
         /// Evolve an architecture that resembles the reference within a hardware budget.
         Search(search::SearchArgs),
+        /// Search for the front of RMI against hardware cost: one run answers every budget.
+        Pareto(pareto::ParetoArgs),
+        /// Answer a budget from a front saved by `pareto --json`, without training.
+        Pick(pareto::PickArgs),
         /// Score given architectures: RMI and every available hardware cost.
         Score(score::ScoreArgs),
         /// Report the reference model's top-1 accuracy on CIFAR-10 binary files.
@@ -49,6 +55,9 @@ mod cli {
         /// Constrained-search study: evolution against the table's best cell and random search.
         #[command(hide = true)]
         StudySearch(dev::study_search::StudySearchArgs),
+        /// Pareto study: one multi-objective search against the true front and nine budgets.
+        #[command(hide = true)]
+        StudyPareto(dev::study_pareto::StudyParetoArgs),
         /// Time the training hot path, stock candle vs our kernels.
         #[command(hide = true)]
         Bench(dev::bench::BenchArgs),
@@ -84,11 +93,14 @@ mod cli {
         };
         match cli.command {
             Command::Search(a) => search::run(a),
+            Command::Pareto(a) => pareto::run(a),
+            Command::Pick(a) => pareto::pick(a),
             Command::Score(a) => score::run(a),
             Command::EvalReference(a) => eval_reference::run(a),
             Command::TrainReference(a) => dev::train_reference::run(a),
             Command::Study(a) => dev::study::run(a),
             Command::StudySearch(a) => dev::study_search::run(a),
+            Command::StudyPareto(a) => dev::study_pareto::run(a),
             Command::Bench(a) => dev::bench::run(a),
             Command::Assets(a) => dev::assets::run(a),
         }

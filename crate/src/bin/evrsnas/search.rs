@@ -2,7 +2,7 @@
 
 use crate::common::{int, number, print_json, AnyResult, Common};
 use clap::Args;
-use evrsnas::evolve::{self, GenerationStats, Progress, Schedule, Screen};
+use evrsnas::evolve::{self, GenerationStats, Mode, Progress, Schedule, Screen};
 use evrsnas::fitness::DEFAULT_LAMBDA;
 use evrsnas::schema;
 use evrsnas::{
@@ -80,6 +80,9 @@ pub struct Evolution {
     /// With --screen-steps: the fraction of the screened architectures trained for the full K.
     #[arg(long, default_value_t = 0.5, value_parser = number(schema::SCREEN_KEEP))]
     pub screen_keep: f64,
+    /// Pareto mode: leave out the hardware-cost diversity objective (for studies).
+    #[arg(long)]
+    pub no_cost_diversity: bool,
 }
 
 impl Evolution {
@@ -103,6 +106,8 @@ impl Evolution {
                 }),
                 None => self.schedule.screen(),
             },
+            mode: Mode::Constrained,
+            cost_diversity: !self.no_cost_diversity,
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod bench;
 pub mod study;
+pub mod study_pareto;
 pub mod study_search;
 pub mod train_reference;
 
@@ -17,7 +18,7 @@ use serde::Serialize;
 #[derive(Serialize)]
 pub struct ReferenceInfo {
     depth: usize,
-    sha256: String,
+    pub sha256: String,
 }
 
 impl ReferenceInfo {

@@ -1,0 +1,210 @@
+//! `evrsnas pareto`: one multi-objective search for the front of RMI against cost, which answers
+//! every budget; `evrsnas pick`: a budget's answer from a saved front, without training.
+
+use crate::common::{print_json, read, AnyResult, Common};
+use crate::search::Evolution;
+use clap::Args;
+use evrsnas::evolve::{self, pareto, FrontMember, GenerationStats, Mode};
+use evrsnas::fitness::DEFAULT_LAMBDA;
+use evrsnas::schema;
+use evrsnas::{Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, RmiConfig, Search, Space};
+use serde::{Deserialize, Serialize};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct ParetoArgs {
+    /// Search space: nb201 or fbnet.
+    #[arg(long)]
+    space: Space,
+    /// Device: edgegpu, raspi4, edgetpu, pixel3, eyeriss or fpga.
+    #[arg(long)]
+    device: Device,
+    /// Cost metric (latency: the only one HW-NAS-Bench figures are bundled for).
+    #[arg(long, default_value_t = Metric::Latency)]
+    metric: Metric,
+    /// Also answer this budget from the front (the table's unit, ms for latency).
+    #[arg(long, value_parser = crate::common::number(schema::THRESHOLD))]
+    threshold: Option<f64>,
+    #[command(flatten)]
+    evolution: Evolution,
+    /// Print one JSON object on stdout instead of a report.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print the front as CSV on stdout.
+    #[arg(long)]
+    csv: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// `pareto --json`, and what `pick --front` reads.
+#[derive(Serialize, Deserialize)]
+pub struct FrontReport {
+    /// Cheapest first.
+    pub front: Vec<FrontMember>,
+    /// The front's answer for `--threshold`, if given (null when every member costs more).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pick: Option<Option<FrontMember>>,
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    pub unit: String,
+    pub evaluations: usize,
+    pub trials: usize,
+    pub seconds: f64,
+    #[serde(default)]
+    pub config: serde_json::Value,
+    #[serde(default)]
+    pub history: Vec<GenerationStats>,
+}
+
+#[derive(Serialize)]
+struct ReportConfig<'a> {
+    space: Space,
+    device: Device,
+    metric: Metric,
+    evolution: &'a EvolutionConfig,
+    rmi: RmiConfig,
+    proxy: ProxyConfig,
+    batch_size: usize,
+    kernels: Kernels,
+}
+
+/// The front as CSV, one member per line.
+pub fn front_csv(front: &[FrontMember]) -> String {
+    let mut out = String::from("arch,index,rmi,replicates,cost,measured\n");
+    for m in front {
+        let index = m.index.map_or(String::new(), |i| i.to_string());
+        out += &format!(
+            "{},{index},{},{},{},{}\n",
+            m.arch, m.rmi, m.replicates, m.cost, m.measured
+        );
+    }
+    out
+}
+
+fn describe_pick(pick: Option<&FrontMember>, threshold: f64, unit: &str) -> String {
+    match pick {
+        Some(m) => format!(
+            "budget {threshold} {unit}: {} (RMI {:.4}, {:.3} {unit}{})",
+            m.arch,
+            m.rmi,
+            m.cost,
+            m.index.map_or(String::new(), |i| format!(", NAS-Bench-201 index {i}"))
+        ),
+        None => format!("budget {threshold} {unit}: every member of the front costs more"),
+    }
+}
+
+pub fn run(args: ParetoArgs) -> AnyResult<()> {
+    let started = Instant::now();
+    let assets = args.common.open_assets()?;
+    let table = assets.costs(args.space)?.table(args.device, args.metric)?.clone();
+    let config = EvolutionConfig {
+        mode: Mode::Pareto,
+        ..args.evolution.config(args.common.seed, false, None)
+    };
+    // The budget only picks from the front; without one, the whole range counts as within it.
+    let threshold = args.threshold.unwrap_or(schema::THRESHOLD.max);
+    let fitness = Fitness::new(threshold, DEFAULT_LAMBDA, Penalty::default())?;
+    let mut search = Search::new(args.space, config, table.clone(), fitness)?;
+    let mut evaluator = args.common.evaluator(&assets)?;
+    let unit = table.header.unit.clone();
+    evolve::run(&mut search, &mut evaluator, |p| {
+        if let Some(stats) = p.closed {
+            let what = if p.confirming {
+                "front confirmed".to_string()
+            } else {
+                format!("generation {}/{} done", stats.generation + 1, p.generations)
+            };
+            eprintln!("{what}: {} trainings", stats.trials);
+        }
+        ControlFlow::Continue(())
+    })?;
+    let front = search.front();
+    let pick = args.threshold.map(|t| pareto::pick(&front, t).cloned());
+    if args.csv {
+        print!("{}", front_csv(&front));
+        return Ok(());
+    }
+    let report = FrontReport {
+        pick: pick.clone(),
+        threshold: args.threshold,
+        unit: unit.clone(),
+        evaluations: search.evaluations(),
+        trials: search.trials(),
+        seconds: started.elapsed().as_secs_f64(),
+        config: serde_json::to_value(ReportConfig {
+            space: args.space,
+            device: args.device,
+            metric: args.metric,
+            evolution: search.config(),
+            rmi: evaluator.options.config,
+            proxy: evaluator.options.proxy,
+            batch_size: evaluator.targets.batch_size(),
+            kernels: evaluator.options.kernels,
+        })?,
+        history: search.history().to_vec(),
+        front,
+    };
+    if args.json {
+        return print_json(&report);
+    }
+    println!(
+        "front of RMI against {} on {} ({} members, cheapest first):",
+        args.metric,
+        args.device,
+        report.front.len()
+    );
+    for m in &report.front {
+        println!(
+            "  {:>9.3} {unit}  RMI {:.4}{}  {}",
+            m.cost,
+            m.rmi,
+            if m.replicates > 1 {
+                format!(" (mean of {})", m.replicates)
+            } else {
+                String::new()
+            },
+            m.arch
+        );
+    }
+    if let (Some(t), Some(p)) = (args.threshold, &pick) {
+        println!("{}", describe_pick(p.as_ref(), t, &unit));
+    }
+    println!(
+        "{} architectures trained ({} trainings) in {:.1} s",
+        report.evaluations, report.trials, report.seconds
+    );
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct PickArgs {
+    /// A front saved by `evrsnas pareto --json`.
+    #[arg(long)]
+    front: PathBuf,
+    /// The budget, in the front's unit.
+    #[arg(long, value_parser = crate::common::number(schema::THRESHOLD))]
+    threshold: f64,
+    /// Print the pick as JSON (null when every member costs more).
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn pick(args: PickArgs) -> AnyResult<()> {
+    let text = read(&args.front)?;
+    let report: FrontReport = serde_json::from_slice(&text).map_err(|e| {
+        format!(
+            "{} is not a front saved by `evrsnas pareto --json`: {e}",
+            args.front.display()
+        )
+    })?;
+    let pick = pareto::pick(&report.front, args.threshold);
+    if args.json {
+        return print_json(&pick);
+    }
+    println!("{}", describe_pick(pick, args.threshold, &report.unit));
+    Ok(())
+}

@@ -1,0 +1,232 @@
+//! The multi-objective ordering of the Pareto mode (NSGA-II: non-dominated sorting, then crowding
+//! distance), its hardware-cost diversity objective, and the hypervolume a front is measured by.
+//!
+//! Every objective here is maximised: the search passes (RMI, −cost) and, with the diversity
+//! objective, how far each candidate's cost lies from its nearest neighbour's (MO-HDNAS's χ).
+
+use super::Candidate;
+use serde::{Deserialize, Serialize};
+
+/// A member of a front: what `evrsnas pareto` prints and `evrsnas pick` reads back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrontMember {
+    pub arch: String,
+    pub index: Option<usize>,
+    /// Mean RMI over its initialisations.
+    pub rmi: f64,
+    pub replicates: usize,
+    pub cost: f64,
+    pub measured: bool,
+}
+
+impl From<&Candidate> for FrontMember {
+    fn from(c: &Candidate) -> Self {
+        Self {
+            arch: c.arch.clone(),
+            index: c.index,
+            rmi: c.rmi,
+            replicates: c.replicates,
+            cost: c.cost,
+            measured: c.measured,
+        }
+    }
+}
+
+/// The non-dominated members of `all` by (RMI ↑, cost ↓), cheapest first.
+pub fn front_of(all: Vec<FrontMember>) -> Vec<FrontMember> {
+    let points: Vec<Vec<f64>> = all.iter().map(|c| vec![c.rmi, -c.cost]).collect();
+    let rank = ranks(&points);
+    let mut front: Vec<FrontMember> = all
+        .into_iter()
+        .zip(rank)
+        .filter(|(_, r)| *r == 0)
+        .map(|(c, _)| c)
+        .collect();
+    front.sort_by(|a, b| a.cost.total_cmp(&b.cost).then_with(|| a.arch.cmp(&b.arch)));
+    front
+}
+
+/// A front's answer for a budget: its best member by RMI within `threshold` (on a front, the
+/// costliest one within it); `None` when every member costs more. No training: a budget slider
+/// moves over a finished front instantly.
+pub fn pick(front: &[FrontMember], threshold: f64) -> Option<&FrontMember> {
+    front
+        .iter()
+        .filter(|c| c.cost <= threshold)
+        .max_by(|a, b| a.rmi.total_cmp(&b.rmi).then_with(|| b.arch.cmp(&a.arch)))
+}
+
+/// Whether `a` dominates `b`: at least as good in every objective, better in one.
+fn dominates(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x >= y) && a.iter().zip(b).any(|(x, y)| x > y)
+}
+
+/// The non-dominated rank of each point: 0 for the front, 1 for the front once it is removed, …
+/// (O(M·N²), fine for the few thousand candidates a search scores).
+pub fn ranks(points: &[Vec<f64>]) -> Vec<usize> {
+    let n = points.len();
+    let mut dominated_by = vec![0usize; n];
+    let mut dominates_list: Vec<Vec<usize>> = vec![vec![]; n];
+    for i in 0..n {
+        for j in (i + 1)..n {
+            if dominates(&points[i], &points[j]) {
+                dominates_list[i].push(j);
+                dominated_by[j] += 1;
+            } else if dominates(&points[j], &points[i]) {
+                dominates_list[j].push(i);
+                dominated_by[i] += 1;
+            }
+        }
+    }
+    let mut rank = vec![0; n];
+    let mut current: Vec<usize> = (0..n).filter(|&i| dominated_by[i] == 0).collect();
+    let mut r = 0;
+    while !current.is_empty() {
+        let mut next = vec![];
+        for &i in &current {
+            rank[i] = r;
+            for &j in &dominates_list[i] {
+                dominated_by[j] -= 1;
+                if dominated_by[j] == 0 {
+                    next.push(j);
+                }
+            }
+        }
+        current = next;
+        r += 1;
+    }
+    rank
+}
+
+/// NSGA-II's crowding distance of each of `members` (indices into `points`, one front): the sum
+/// over objectives of the normalised gap between its two neighbours; the extremes get infinity,
+/// so a front's ends always survive.
+fn crowding(points: &[Vec<f64>], members: &[usize]) -> Vec<f64> {
+    let mut distance = vec![0.0; members.len()];
+    let objectives = members.first().map_or(0, |&i| points[i].len());
+    for m in 0..objectives {
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        order.sort_by(|&a, &b| points[members[a]][m].total_cmp(&points[members[b]][m]));
+        let (Some(&lo), Some(&hi)) = (order.first(), order.last()) else {
+            continue;
+        };
+        let span = points[members[hi]][m] - points[members[lo]][m];
+        distance[lo] = f64::INFINITY;
+        distance[hi] = f64::INFINITY;
+        if span <= 0.0 {
+            continue;
+        }
+        for w in order.windows(3) {
+            distance[w[1]] += (points[members[w[2]]][m] - points[members[w[0]]][m]) / span;
+        }
+    }
+    distance
+}
+
+/// Indices of `points` best first by NSGA-II's crowded comparison: lower rank first, then larger
+/// crowding distance; ties keep index order, so the order is deterministic.
+pub fn crowded_order(points: &[Vec<f64>]) -> Vec<usize> {
+    let rank = ranks(points);
+    let mut crowd = vec![0.0; points.len()];
+    for r in 0..=rank.iter().copied().max().unwrap_or(0) {
+        let members: Vec<usize> = (0..points.len()).filter(|&i| rank[i] == r).collect();
+        for (&i, d) in members.iter().zip(crowding(points, &members)) {
+            crowd[i] = d;
+        }
+    }
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| rank[a].cmp(&rank[b]).then(crowd[b].total_cmp(&crowd[a])));
+    order
+}
+
+/// MO-HDNAS's hardware-cost diversity χ of each cost among `costs`: the distance to the nearest
+/// other cost, normalised by `span` (the device's range). A candidate alone in its part of the
+/// cost axis scores high, so the search keeps exploring budgets nobody has covered yet.
+pub fn cost_diversity(costs: &[f64], span: f64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..costs.len()).collect();
+    order.sort_by(|&a, &b| costs[a].total_cmp(&costs[b]));
+    let span = if span > 0.0 { span } else { 1.0 };
+    let mut gap = vec![1.0; costs.len()];
+    for (k, &i) in order.iter().enumerate() {
+        let below = k.checked_sub(1).map(|j| costs[i] - costs[order[j]]);
+        let above = order.get(k + 1).map(|&j| costs[j] - costs[i]);
+        let nearest = match (below, above) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => span,
+        };
+        gap[i] = (nearest / span).min(1.0);
+    }
+    gap
+}
+
+/// The area a set of (gain, cost) points dominates, gain maximised and cost minimised, within
+/// the box from `reference` = (lowest gain, highest cost) that counts.
+pub fn hypervolume(points: &[(f64, f64)], reference: (f64, f64)) -> f64 {
+    let (gain_ref, cost_ref) = reference;
+    let mut inside: Vec<(f64, f64)> = points
+        .iter()
+        .copied()
+        .filter(|&(g, c)| g > gain_ref && c < cost_ref)
+        .collect();
+    inside.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.0.total_cmp(&a.0)));
+    let mut best = gain_ref;
+    let mut area = 0.0;
+    for (g, c) in inside {
+        if g > best {
+            area += (g - best) * (cost_ref - c);
+            best = g;
+        }
+    }
+    area
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pts(v: &[(f64, f64)]) -> Vec<Vec<f64>> {
+        v.iter().map(|&(a, b)| vec![a, b]).collect()
+    }
+
+    #[test]
+    fn ranks_peel_fronts() {
+        // (rmi, −cost): 0 and 1 trade off, 2 is dominated by 1, 3 by everything.
+        let p = pts(&[(2.0, -5.0), (1.0, -1.0), (0.5, -2.0), (0.1, -9.0)]);
+        assert_eq!(ranks(&p), vec![0, 0, 1, 2]);
+        // Equal points do not dominate each other.
+        assert_eq!(ranks(&pts(&[(1.0, -1.0), (1.0, -1.0)])), vec![0, 0]);
+    }
+
+    #[test]
+    fn crowded_order_keeps_the_ends_of_a_front() {
+        // Five points on one front: the two ends first, then the most isolated one.
+        let p = pts(&[
+            (1.0, -1.0),
+            (1.1, -1.1),
+            (2.0, -2.0),
+            (2.9, -2.9),
+            (3.0, -3.0),
+            (0.0, -4.0),
+        ]);
+        let order = crowded_order(&p);
+        assert_eq!(&order[..2], &[0, 4]);
+        assert_eq!(order[2], 2);
+        assert_eq!(*order.last().unwrap(), 5, "dominated last");
+    }
+
+    #[test]
+    fn diversity_is_the_gap_to_the_nearest_cost() {
+        let d = cost_diversity(&[1.0, 2.0, 6.0, 2.5], 10.0);
+        assert_eq!(d, vec![0.1, 0.05, 0.35, 0.05]);
+        assert_eq!(cost_diversity(&[3.0], 10.0), vec![1.0]);
+    }
+
+    #[test]
+    fn hypervolume_of_a_staircase() {
+        // Reference (0, 10): (2, 4) covers 2 × 6, (3, 8) adds 1 × 2, (1, 6) is dominated.
+        let hv = hypervolume(&[(2.0, 4.0), (3.0, 8.0), (1.0, 6.0)], (0.0, 10.0));
+        assert!((hv - 14.0).abs() < 1e-12);
+        assert_eq!(hypervolume(&[(-1.0, 4.0), (2.0, 11.0)], (0.0, 10.0)), 0.0);
+    }
+}
