@@ -603,3 +603,63 @@ test('the page runs the relaxed-SIMD build where the browser has it, and plain s
   await bad.close();
   assert.deepEqual(problems, []);
 });
+
+test('the Pareto mode draws the front, answers the budget slider from it without training, exports it and keeps it in the link', async () => {
+  const { page, problems } = await openReady(`${TINY}&mode=pareto&device=pixel3&threshold=8`);
+  assert.equal(await page.inputValue('#mode'), 'pareto');
+  assert.match(await page.textContent('#fidelity-note'), /Pareto mode: every candidate is trained for K steps; parents are chosen from all of them by NSGA-II/);
+  await page.click('#run');
+  await waitState(page, 'done');
+  assert.equal(await page.isHidden('#truth-figure'), false, 'the true-accuracy view is shown for NB201');
+  assert.match(await page.textContent('#progress-text'), /architectures trained/);
+  const rows = async () => page.$$eval('#top tbody tr', (rs) => rs.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.equal(await page.textContent('#top thead th:nth-child(5)'), 'on the front');
+  const table = await rows();
+  const front = table.filter((r) => r[4] === '✓');
+  assert.ok(front.length >= 1, JSON.stringify(table));
+  // The pick: the best RMI among the front's members within the budget.
+  const pickFor = (t) => front.filter((r) => parseFloat(r[2]) <= t).sort((a, b) => parseFloat(b[3]) - parseFloat(a[3]))[0];
+  const check = async (t) => {
+    const expected = pickFor(t);
+    const facts = await page.textContent('#best-facts');
+    if (expected) {
+      assert.match(facts, new RegExp(`^The front's pick for ${t} ms`));
+      assert.equal(await page.textContent('#best-arch'), expected[1]);
+    } else {
+      assert.match(facts, new RegExp(`^No member of the front \\(\\d+\\) is within ${t} ms`));
+    }
+  };
+  await check(8);
+  const before = await evaluations(page);
+  for (const t of [4, 20, 2.5]) {
+    await page.fill('#threshold', String(t));
+    await page.waitForTimeout(200);
+    await check(t);
+  }
+  assert.equal(await evaluations(page), before, 'the slider trained nothing');
+  await page.uncheck('#show-true-front');
+  await page.screenshot({ path: path.join(shots, 'pareto-no-true-front.png'), fullPage: true });
+  await page.check('#show-true-front');
+  await page.fill('#threshold', '20');
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: path.join(shots, 'pareto-done.png'), fullPage: true });
+  // Export: the front in the CLI's columns plus the true accuracies.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'arch,index,rmi,replicates,cost,measured,cifar10,cifar100,imagenet16');
+  assert.equal(csv.length - 1, front.length);
+  // The link keeps the mode and the budget.
+  const query = new URLSearchParams(await page.evaluate(() => location.search));
+  assert.equal(query.get('mode'), 'pareto');
+  assert.equal(query.get('threshold'), '20');
+  const again = await openReady(query.toString());
+  assert.equal(await again.page.inputValue('#mode'), 'pareto');
+  assert.equal(await again.page.inputValue('#threshold'), '20');
+  await again.page.close();
+  // The screened schedule ranks at one budget: the page says why it cannot run in this mode.
+  await page.selectOption('#schedule', 'screened');
+  assert.match(await page.textContent('#plan'), /cannot run: .*Pareto mode trains every candidate/);
+  assert.equal(await page.isDisabled('#run'), true);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -2,7 +2,7 @@
 // through engine.js; this file only wires the DOM.
 import { Explorer, loadLibrary } from './engine.js';
 import { defaults, fromQuery, parseValue, properties, toQuery } from './state.js';
-import { lines, scatter } from './charts.js';
+import { lines, scatter, truthFront } from './charts.js';
 import { drawArch } from './arch-view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -14,7 +14,7 @@ let lastProgress = null;
 let assetsFailed = false; // a heavy asset failed to load or verify
 
 // Settings the page cannot change during a search.
-const FIXED_WHILE_RUNNING = ['space', 'device', 'metric', 'population', 'generations', 'steps', 'schedule', 'batch', 'seed'];
+const FIXED_WHILE_RUNNING = ['space', 'mode', 'device', 'metric', 'population', 'generations', 'steps', 'schedule', 'batch', 'seed'];
 // Generations the Continue button adds.
 const CONTINUE_BY = 2;
 // Settings that re-rank a search at once (what-if), without training.
@@ -155,7 +155,9 @@ function showFidelity() {
     (sameReference ? ')' : `; measured with an earlier reference model, ResNet-${measured.reference.depth})`);
   // What the schedule does with those figures: a screen ranks by the untrained (K = 0) score first.
   const untrained = rows.find((r) => r.steps === 0);
-  const schedule = settings.schedule === 'screened'
+  const schedule = pareto()
+    ? ' Pareto mode: every candidate is trained for K steps; parents are chosen from all of them by NSGA-II over (RMI, cost) with a hardware-cost diversity objective, and the front\'s members are trained twice more (“×3”). The budget then picks the front\'s best member within it, without training.'
+    : settings.schedule === 'screened'
     ? ` Schedule: each generation scores its new candidates untrained${untrained ? ` (K = 0: ${tau(untrained)})` : ''} and trains the better half for K steps; the rest stay out of the table.`
     : ' Schedule: every candidate is trained for K steps.';
   if (exact) {
@@ -212,7 +214,7 @@ function onSettingChange(id) {
     const v = readSetting(id);
     if (v !== null) settings[id] = v;
   }
-  if (['steps', 'batch', 'schedule'].includes(id)) showFidelity();
+  if (['steps', 'batch', 'schedule', 'mode'].includes(id)) showFidelity();
   // The plan, and whether Run may start it, follow the settings.
   if (explorer) setState(explorer.state);
   if (id === 'threshold' || id === 'threshold-range') {
@@ -226,6 +228,10 @@ function onSettingChange(id) {
     explorer.setFitness(settings.threshold, settings.lambda, settings.penalty);
   }
   updateUrl();
+}
+
+function pareto() {
+  return settings.mode === 'pareto';
 }
 
 function fmt(v, digits = 3) {
@@ -242,6 +248,18 @@ function drawIdleViews() {
   if (!d) return;
   scatter($('scatter'), { points: [], threshold: settings.threshold, best: null, unit: d.unit, range: [d.min, d.max] });
   lines($('history'), []);
+  $('truth-figure').hidden = true;
+}
+
+/** The Pareto mode's second view: the found front's cells by their true accuracy (NB201). */
+function drawTruthFront(p, best, unit, d) {
+  const show = p.settings.mode === 'pareto' && p.trueFront != null;
+  $('truth-figure').hidden = !show;
+  if (!show) return;
+  const found = p.front.filter((m) => m.truth).map((m) => ({ cost: m.cost, accuracy: m.truth[0] }));
+  const table = $('show-true-front').checked ? p.trueFront.map((c) => ({ cost: c.cost, accuracy: c.cifar10 })) : null;
+  const pick = best?.truth ? { cost: best.cost, accuracy: best.truth[0] } : null;
+  truthFront($('truth-front'), { found, table, threshold: settings.threshold, pick, unit, range: d ? [d.min, d.max] : null });
 }
 
 function render(p) {
@@ -251,19 +269,23 @@ function render(p) {
   const rate = p.perSecond > 0 ? `${p.perSecond.toFixed(2)} trainings/s` : '';
   const left = explorer.state === 'running' && p.secondsLeft > 0 ? `, about ${Math.ceil(p.secondsLeft)} s left` : '';
   const phase = p.confirming
-    ? 'confirming the finalists'
+    ? (p.settings.mode === 'pareto' ? 'confirming the front' : 'confirming the finalists')
     : `generation ${Math.min(p.generation + (explorer.state === 'done' ? 0 : 1), p.generations)}/${p.generations}`;
   const extra = (p.trials > p.evaluations ? ` (${p.trials} trainings)` : '') + (p.screenings ? ` · ${p.screenings} screened untrained` : '');
   const workers = ` · ${p.workers} worker${p.workers === 1 ? '' : 's'}` + (p.restarts ? ` (${p.restarts} restarted)` : '');
   $('progress-text').textContent = `${phase} · ${p.evaluations} architectures trained${extra} · ${rate}${left}${workers}`;
+  const front = p.settings.mode === 'pareto' ? p.front : null;
+  // In the Pareto mode the best is the front's pick for the budget (the library ranks so).
   const best = p.ranked[0];
   const d = deviceInfo();
-  scatter($('scatter'), { points: p.ranked, threshold: settings.threshold, best, unit, range: d ? [d.min, d.max] : null });
+  scatter($('scatter'), { points: p.ranked, threshold: settings.threshold, best, unit, range: d ? [d.min, d.max] : null, front });
+  drawTruthFront(p, best?.feasible ? best : null, unit, d);
   lines($('history'), p.history);
   $('best-arch').textContent = best ? best.arch : '';
   drawArch($('best-view'), settings.space, best?.arch, best && library.archLayout(settings.space, best.arch));
+  const picked = front ? (best?.feasible ? `The front's pick for ${settings.threshold} ${unit} (${front.length} members) · ` : `No member of the front (${front.length}) is within ${settings.threshold} ${unit} · `) : '';
   $('best-facts').textContent = best
-    ? `RMI ${fmt(best.rmi)}${best.replicates > 1 ? ` (mean of ${best.replicates} initialisations)` : ''} · ${settings.metric} ${fmt(best.cost)} ${unit} (${best.measured ? 'measured' : 'estimated'}) · fitness ${fmt(best.fitness)} · ${best.feasible ? 'within budget' : 'over budget'}` +
+    ? picked + `RMI ${fmt(best.rmi)}${best.replicates > 1 ? ` (mean of ${best.replicates} initialisations)` : ''} · ${settings.metric} ${fmt(best.cost)} ${unit} (${best.measured ? 'measured' : 'estimated'}) · fitness ${fmt(best.fitness)} · ${best.feasible ? 'within budget' : 'over budget'}` +
       (best.truth ? ` · true accuracy CIFAR-10 ${fmt(best.truth[0], 2)}%` : '')
     : '';
   renderTable(p, unit);
@@ -271,11 +293,12 @@ function render(p) {
 
 function renderTable(p, unit) {
   const nb = settings.space === 'nb201';
-  const head = ['#', 'architecture', `${settings.metric} (${unit})`, `RMI (K = ${p.settings.steps})`, 'fitness'].concat(nb ? ['CIFAR-10', 'CIFAR-100', 'ImageNet16-120'] : []);
+  const onFront = p.settings.mode === 'pareto' ? new Set(p.front.map((m) => m.arch)) : null;
+  const head = ['#', 'architecture', `${settings.metric} (${unit})`, `RMI (K = ${p.settings.steps})`, onFront ? 'on the front' : 'fitness'].concat(nb ? ['CIFAR-10', 'CIFAR-100', 'ImageNet16-120'] : []);
   $('top').tHead.replaceChildren(row(head.map((h) => Object.assign(document.createElement('th'), { textContent: h }))));
   const rows = p.ranked.slice(0, 10).map((c, i) => {
     const rmi = c.replicates > 1 ? `${fmt(c.rmi)} ×${c.replicates}` : fmt(c.rmi);
-    const cells = [String(i + 1), c.arch, `${fmt(c.cost)}${c.measured ? '' : ' (est.)'}`, rmi, fmt(c.fitness)];
+    const cells = [String(i + 1), c.arch, `${fmt(c.cost)}${c.measured ? '' : ' (est.)'}`, rmi, onFront ? (onFront.has(c.arch) ? '✓' : '') : fmt(c.fitness)];
     if (nb) cells.push(...(c.truth ?? []).map((a) => `${fmt(a, 2)}%`));
     const tr = row(cells.map((t, j) => Object.assign(document.createElement('td'), { textContent: t, className: j === 1 ? 'arch' : j === 2 && !c.measured ? 'est' : '' })));
     if (!c.feasible) tr.className = 'over';
@@ -305,12 +328,21 @@ function download(name, text, type) {
 function exportJson() {
   const p = lastProgress;
   if (!p) return;
-  download('evrsnas-results.json', JSON.stringify({ settings, best: p.ranked[0] ?? null, evaluations: p.evaluations, history: p.history, candidates: p.ranked }, null, 2), 'application/json');
+  const front = p.settings.mode === 'pareto' ? { front: p.front } : {};
+  download('evrsnas-results.json', JSON.stringify({ settings, best: p.ranked[0] ?? null, evaluations: p.evaluations, ...front, history: p.history, candidates: p.ranked }, null, 2), 'application/json');
+}
+
+/** The Pareto mode's CSV: the front, cheapest first, in the CLI's columns plus the truth. */
+function frontCsv(front) {
+  const head = 'arch,index,rmi,replicates,cost,measured,cifar10,cifar100,imagenet16';
+  const body = front.map((m) => [`"${m.arch}"`, m.index ?? '', m.rmi, m.replicates, m.cost, m.measured, ...(m.truth ?? ['', '', ''])].join(','));
+  return [head, ...body].join('\n') + '\n';
 }
 
 function exportCsv() {
   const p = lastProgress;
   if (!p) return;
+  if (p.settings.mode === 'pareto') return download('evrsnas-front.csv', frontCsv(p.front), 'text/csv');
   const head = 'rank,arch,index,cost,measured,rmi,replicates,fitness,feasible,cifar10,cifar100,imagenet16';
   const body = p.ranked.map((c, i) => [i + 1, `"${c.arch}"`, c.index ?? '', c.cost, c.measured, c.rmi, c.replicates, c.fitness, c.feasible, ...(c.truth ?? ['', '', ''])].join(','));
   download('evrsnas-results.csv', [head, ...body].join('\n') + '\n', 'text/csv');
@@ -401,6 +433,7 @@ async function main() {
       notice(url);
     }
   });
+  $('show-true-front').addEventListener('change', () => lastProgress && render(lastProgress));
   $('export-json').addEventListener('click', exportJson);
   $('export-csv').addEventListener('click', exportCsv);
   setState('idle');

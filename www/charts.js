@@ -67,8 +67,24 @@ function extent(values, lo = Infinity, hi = -Infinity) {
   return [lo, hi];
 }
 
-/** Every evaluated candidate: x cost, y RMI; threshold line, feasible side shaded, best marked. */
-export function scatter(canvas, { points, threshold, best, unit, range }) {
+/** A front as steps: from each member across to the next one's cost, then up to its value. */
+function steps(ctx, front, x, y, value, right) {
+  ctx.beginPath();
+  front.forEach((m, i) => {
+    const px = x.map(m.cost);
+    const py = y.map(value(m));
+    if (i === 0) ctx.moveTo(px, py);
+    else ctx.lineTo(px, y.map(value(front[i - 1]))), ctx.lineTo(px, py);
+  });
+  if (front.length) ctx.lineTo(right, y.map(value(front[front.length - 1])));
+  ctx.stroke();
+}
+
+/**
+ * Every evaluated candidate: x cost, y RMI; threshold line, feasible side shaded, best marked;
+ * with `front` (cheapest first), the found front of RMI against cost as steps.
+ */
+export function scatter(canvas, { points, threshold, best, unit, range, front = null }) {
   const { ctx, width, height } = setup(canvas);
   const box = { left: 44, right: width - 10, top: 18, bottom: height - 34 };
   const costs = points.map((p) => p.cost).concat(range ?? [], [threshold]);
@@ -92,12 +108,68 @@ export function scatter(canvas, { points, threshold, best, unit, range }) {
     ctx.arc(x.map(p.cost), y.map(p.rmi), 3.5, 0, 2 * Math.PI);
     ctx.fill();
   }
-  if (best) {
-    ctx.strokeStyle = '#f4a261';
-    ctx.lineWidth = 3;
+  if (front?.length) {
+    ctx.strokeStyle = '#2a9d8f';
+    ctx.lineWidth = 2;
+    steps(ctx, front, x, y, (m) => m.rmi, box.right);
+    ctx.fillStyle = '#2a9d8f';
+    for (const m of front) ctx.fillRect(x.map(m.cost) - 3, y.map(m.rmi) - 3, 6, 6);
+  }
+  if (best) ring(ctx, x.map(best.cost), y.map(best.rmi));
+}
+
+function ring(ctx, px, py) {
+  ctx.strokeStyle = '#f4a261';
+  ctx.lineWidth = 3;
+  ctx.beginPath();
+  ctx.arc(px, py, 8, 0, 2 * Math.PI);
+  ctx.stroke();
+}
+
+/**
+ * True CIFAR-10 accuracy against cost: the found front's cells (`found`, `[{cost, accuracy}]`),
+ * the whole table's front (`table`, the same shape, or null to leave it out), the budget line and
+ * the pick.
+ */
+export function truthFront(canvas, { found, table, threshold, pick, unit, range }) {
+  const { ctx, width, height } = setup(canvas);
+  const box = { left: 44, right: width - 10, top: 18, bottom: height - 34 };
+  const x = scale(...extent(found.map((p) => p.cost).concat(range ?? [], [threshold])), box.left, box.right);
+  // From a little below the found cells (or the table's front's knee) to the best accuracy.
+  const accs = found.map((p) => p.accuracy).concat((table ?? []).map((p) => p.accuracy).filter((a) => a >= 85));
+  const [lo, hi] = extent(accs, 90, 90);
+  const y = scale(Math.floor(lo - 0.5), Math.ceil(hi + 0.2), box.bottom, box.top);
+  const tx = Math.min(box.right, Math.max(box.left, x.map(threshold)));
+  ctx.fillStyle = '#2a9d8f22';
+  ctx.fillRect(box.left, box.top, tx - box.left, box.bottom - box.top);
+  axes(ctx, box, x, y, `cost (${unit})`, 'CIFAR-10 accuracy (%)');
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.left, box.top, box.right - box.left, box.bottom - box.top);
+  ctx.clip();
+  if (table) {
+    ctx.strokeStyle = '#8888';
+    ctx.lineWidth = 1.5;
+    steps(ctx, table, x, y, (m) => m.accuracy, box.right);
+  }
+  ctx.strokeStyle = '#e76f51';
+  ctx.setLineDash([5, 4]);
+  ctx.beginPath();
+  ctx.moveTo(tx, box.top);
+  ctx.lineTo(tx, box.bottom);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.fillStyle = '#264653';
+  for (const p of found) {
     ctx.beginPath();
-    ctx.arc(x.map(best.cost), y.map(best.rmi), 8, 0, 2 * Math.PI);
-    ctx.stroke();
+    ctx.arc(x.map(p.cost), y.map(p.accuracy), 4, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  if (pick) ring(ctx, x.map(pick.cost), y.map(pick.accuracy));
+  ctx.restore();
+  if (table) {
+    ctx.fillStyle = '#888';
+    ctx.fillText('— true front of all cells', box.right - 150, box.top - 6);
   }
 }
 

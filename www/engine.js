@@ -405,12 +405,25 @@ export class Explorer extends EventTarget {
       secondsLeft: Math.max(0, (total - trials) / Math.max(perSecond, 1e-9)),
       fraction: s.isDone() ? 1 : Math.min(1, trials / total),
       ranked: s.ranked(),
+      // The non-dominated candidates by (RMI, cost): the Pareto mode's answer for every budget.
+      front: s.front(),
+      trueFront: this.trueFront(),
       history: s.history(),
       bestFeasible: this.bestFeasible(),
       workers: this.poolSize,
       restarts: this.restarts ?? 0,
       settings: this.settings,
     };
+  }
+
+  /** The table's true accuracy-vs-cost front for the device (NB201; null for FBNet), cached. */
+  trueFront() {
+    const key = `${this.settings.space}/${this.settings.device}/${this.settings.metric}`;
+    if (this.trueFrontKey !== key) {
+      this.trueFrontKey = key;
+      this.trueFrontValue = this.session.trueFront();
+    }
+    return this.trueFrontValue;
   }
 
   /** Best true accuracy within the budget: a scan of all cells, so cached per threshold. */

@@ -5,7 +5,7 @@
 
 use crate::assets::{self, BatchChoice};
 use crate::cost::{Device, Metric};
-use crate::evolve::{EvolutionConfig, Schedule};
+use crate::evolve::{EvolutionConfig, Mode, Schedule};
 use crate::fitness::{Penalty, DEFAULT_LAMBDA};
 use crate::rmi::RmiConfig;
 use crate::space::Space;
@@ -296,6 +296,13 @@ pub fn schema() -> Schema {
             "Search space",
             choices(Space::ALL, Space::name, Space::label),
             json!(Space::Nb201),
+            None,
+        ),
+        setting(
+            "mode",
+            "Mode",
+            choices(Mode::ALL, Mode::name, Mode::label),
+            json!(Mode::default()),
             None,
         ),
         setting(

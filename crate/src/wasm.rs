@@ -6,7 +6,7 @@
 //! with its own [`Scorer`] (training candidates: expensive).
 
 use crate::assets::{GroundTruth, ImageBatch, Manifest};
-use crate::evolve::{Evaluator, EvolutionConfig, Schedule, Search, Trial};
+use crate::evolve::{pareto, Evaluator, EvolutionConfig, FrontMember, Mode, Schedule, Search, Trial};
 use crate::fitness::{Fitness, Penalty};
 use crate::schema;
 use crate::{
@@ -126,6 +126,8 @@ struct SearchOptions {
     seed: f64,
     #[serde(default)]
     schedule: Schedule,
+    #[serde(default)]
+    mode: Mode,
 }
 
 impl SearchOptions {
@@ -136,6 +138,7 @@ impl SearchOptions {
             generations: schema::GENERATIONS.check_f64(self.generations)? as usize,
             seed: schema::SEED.check_f64(self.seed)?,
             screen: self.schedule.screen(),
+            mode: self.mode,
             ..EvolutionConfig::default()
         };
         config.validate()?;
@@ -177,6 +180,22 @@ struct RankedCandidate {
     #[serde(flatten)]
     candidate: crate::Candidate,
     truth: Option<[f32; 3]>,
+}
+
+#[derive(Serialize)]
+struct FrontEntry {
+    #[serde(flatten)]
+    member: FrontMember,
+    /// CIFAR-10, CIFAR-100 and ImageNet16-120 accuracies (NB201 only).
+    truth: Option<[f32; 3]>,
+}
+
+/// A cell of the table's true accuracy-vs-cost front.
+#[derive(Serialize)]
+struct TrueFrontCell {
+    index: usize,
+    cifar10: f32,
+    cost: f64,
 }
 
 /// The best cell within the budget by the benchmark's own accuracies.
@@ -288,21 +307,61 @@ impl SearchSession {
         to_js(&self.search.history())
     }
 
+    fn truth_of(&self, index: Option<usize>) -> Option<[f32; 3]> {
+        let (t, i) = (self.truth.as_ref()?, index?);
+        Some([t.cifar10[i], t.cifar100[i], t.imagenet16[i]])
+    }
+
     /// Every scored architecture under the current fitness, best first, with NB201 ground truth.
     pub fn ranked(&self) -> Result<JsValue, JsError> {
         let ranked: Vec<RankedCandidate> = self
             .search
             .ranked()
             .into_iter()
-            .map(|c| {
-                let truth = match (&self.truth, c.index) {
-                    (Some(t), Some(i)) => Some([t.cifar10[i], t.cifar100[i], t.imagenet16[i]]),
-                    _ => None,
-                };
-                RankedCandidate { candidate: c, truth }
+            .map(|c| RankedCandidate {
+                truth: self.truth_of(c.index),
+                candidate: c,
             })
             .collect();
         to_js(&ranked)
+    }
+
+    /// The non-dominated candidates by (RMI, cost), cheapest first, with NB201 ground truth:
+    /// `[{arch, index, rmi, replicates, cost, measured, truth}]`.
+    pub fn front(&self) -> Result<JsValue, JsError> {
+        let front: Vec<FrontEntry> = self
+            .search
+            .front()
+            .into_iter()
+            .map(|m| FrontEntry {
+                truth: self.truth_of(m.index),
+                member: m,
+            })
+            .collect();
+        to_js(&front)
+    }
+
+    /// The whole table's true front of CIFAR-10 accuracy against cost on this device,
+    /// `[{index, cifar10, cost}]` cheapest first; null without ground truth (FBNet).
+    #[wasm_bindgen(js_name = trueFront)]
+    pub fn true_front(&self) -> Result<JsValue, JsError> {
+        let (Some(truth), Some(costs)) = (&self.truth, self.search.cost_table().per_arch_values()) else {
+            return Ok(JsValue::NULL);
+        };
+        let points: Vec<(f64, f64)> = costs
+            .iter()
+            .zip(&truth.cifar10)
+            .map(|(&c, &a)| (f64::from(a), c))
+            .collect();
+        let cells: Vec<TrueFrontCell> = pareto::staircase(&points)
+            .into_iter()
+            .map(|index| TrueFrontCell {
+                index,
+                cifar10: truth.cifar10[index],
+                cost: costs[index],
+            })
+            .collect();
+        to_js(&cells)
     }
 
     /// Re-ranks at once under a new threshold, λ or penalty: nothing is retrained.

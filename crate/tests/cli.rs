@@ -103,6 +103,16 @@ fn bad_input_exits_2_with_a_clear_message() {
         ("score --space nb201 --arch 15625 --json", "out of range"),
         ("score --space nb201 --archs-file /nonexistent --json", "cannot read"),
         ("eval-reference --data /nonexistent", "cannot read"),
+        (
+            "pareto --space nb201 --device pixel3 --schedule screened",
+            "Pareto mode trains every candidate",
+        ),
+        (
+            "pareto --space nb201 --device pixel3 --threshold 0",
+            "threshold must be",
+        ),
+        ("pick --front /nonexistent --threshold 5", "cannot read"),
+        ("pick --front Cargo.toml --threshold 5", "not a front saved by"),
     ] {
         assert_fails_clearly(command_line, needle);
     }
@@ -180,6 +190,57 @@ fn search_json_has_the_documented_shape_and_is_reproducible() {
 }
 
 #[test]
+fn pareto_prints_a_front_that_pick_answers_budgets_from() {
+    let dir = std::env::temp_dir().join(format!("evrsnas-pareto-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut args = vec![
+        "pareto",
+        "--space",
+        "nb201",
+        "--device",
+        "pixel3",
+        "--json",
+        "--threshold",
+        "9",
+    ];
+    args.extend_from_slice(TINY);
+    let out = evrsnas(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let front = v["front"].as_array().unwrap();
+    assert!(!front.is_empty(), "{v}");
+    for key in ["arch", "index", "rmi", "cost", "measured", "replicates"] {
+        assert!(!front[0][key].is_null(), "front[0].{key} missing: {v}");
+    }
+    let costs: Vec<f64> = front.iter().map(|m| m["cost"].as_f64().unwrap()).collect();
+    assert!(costs.windows(2).all(|w| w[0] <= w[1]), "cheapest first: {costs:?}");
+    assert_eq!(v["config"]["evolution"]["mode"], "pareto");
+    // The budget's pick: the best RMI on the front within it; `pick` gives the same from the file.
+    let within: Vec<&serde_json::Value> = front.iter().filter(|m| m["cost"].as_f64().unwrap() <= 9.0).collect();
+    let best = within
+        .iter()
+        .max_by(|a, b| a["rmi"].as_f64().unwrap().total_cmp(&b["rmi"].as_f64().unwrap()));
+    assert_eq!(v["pick"], best.map_or(serde_json::Value::Null, |b| (*b).clone()));
+    let saved = dir.join("front.json");
+    std::fs::write(&saved, &out.stdout).unwrap();
+    let picked = evrsnas(&["pick", "--front", saved.to_str().unwrap(), "--threshold", "9", "--json"]);
+    assert!(picked.status.success(), "{}", String::from_utf8_lossy(&picked.stderr));
+    let p: serde_json::Value = serde_json::from_slice(&picked.stdout).unwrap();
+    assert_eq!(p, v["pick"]);
+    let none = evrsnas(&["pick", "--front", saved.to_str().unwrap(), "--threshold", "0.5"]);
+    assert!(String::from_utf8_lossy(&none.stdout).contains("every member of the front costs more"));
+    // CSV: a header and one line per member, the same as the JSON's.
+    let mut csv_args = vec!["pareto", "--space", "nb201", "--device", "pixel3", "--csv"];
+    csv_args.extend_from_slice(TINY);
+    let csv = String::from_utf8(evrsnas(&csv_args).stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "arch,index,rmi,replicates,cost,measured");
+    assert_eq!(lines.len(), front.len() + 1);
+    assert_eq!(lines[1].split(',').next(), front[0]["arch"].as_str());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn fbnet_search_runs() {
     let mut args = vec![
         "search",
@@ -206,7 +267,7 @@ fn help_lists_user_commands_apart_from_developer_commands() {
     let out = evrsnas(&["--help"]);
     let help = String::from_utf8(out.stdout).unwrap();
     let (user, developer) = help.split_once("Developer commands").expect("a developer section");
-    for command in ["search", "score", "eval-reference"] {
+    for command in ["search", "pareto", "pick", "score", "eval-reference"] {
         assert!(
             user.contains(&format!("  {command} ")),
             "{command} not among the user commands:\n{help}"

@@ -31,8 +31,15 @@ pub struct BudgetPicks {
     pub percentile: f64,
     pub threshold: f64,
     pub best_feasible: Pick,
+    /// The front's best member by RMI within the budget.
     pub pareto: Option<Pick>,
+    /// The best by the constrained search's fitness (two-sided penalty at this budget) among the
+    /// front's members within it, and among every feasible candidate, confirmed ones first.
+    pub pareto_front_fitness: Option<Pick>,
+    pub pareto_fitness: Option<Pick>,
     pub random: Option<Pick>,
+    /// Random cells by that fitness.
+    pub random_fitness: Option<Pick>,
     pub constrained: Option<Pick>,
     /// Trainings of the constrained search for this budget alone.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,6 +108,7 @@ pub fn pareto_run(
         .collect();
     // The Pareto search: one run, then a pick from its front per budget.
     let mut front = vec![];
+    let mut pareto_candidates = vec![];
     let mut pareto_trials = None;
     if strategies.pareto {
         let config = EvolutionConfig {
@@ -111,10 +119,12 @@ pub fn pareto_run(
         let mut search = Search::new(Space::Nb201, config, table.clone(), fitness)?;
         evolve::run(&mut search, evaluator, |_| ControlFlow::Continue(()))?;
         front = search.front();
+        pareto_candidates = search.ranked().iter().map(FrontMember::from).collect();
         pareto_trials = Some(search.trials());
     }
     // Random cells, each trained once: their own front answers the budgets.
     let mut random_front = vec![];
+    let mut random_members: Vec<FrontMember> = vec![];
     let random_cells = if strategies.random {
         constrained_config.planned_trials()
     } else {
@@ -144,7 +154,8 @@ pub fn pareto_run(
                     measured: cost.measured,
                 })
             })
-            .collect::<Result<_>>()?;
+            .collect::<Result<Vec<_>>>()?;
+        random_members = members.clone();
         random_front = pareto::front_of(members);
     }
     let mut budgets = vec![];
@@ -154,6 +165,17 @@ pub fn pareto_run(
             .ok_or_else(|| crate::invalid!("no cell costs at most {threshold}"))?;
         let from = |f: &[FrontMember]| -> Result<Option<Pick>> {
             pareto::pick(f, threshold).map(index).transpose().map(|i| i.map(pick))
+        };
+        let fit = Fitness { threshold, ..fitness };
+        // By fitness among the feasible members, the most replicated first (as the constrained
+        // search ranks its confirmed finalists first).
+        let by_fitness = |f: &[FrontMember]| -> Result<Option<Pick>> {
+            let best = f.iter().filter(|m| m.cost <= threshold).max_by(|a, b| {
+                (a.replicates.cmp(&b.replicates))
+                    .then(fit.fitness(a.rmi, a.cost).total_cmp(&fit.fitness(b.rmi, b.cost)))
+                    .then_with(|| b.arch.cmp(&a.arch))
+            });
+            best.map(index).transpose().map(|i| i.map(pick))
         };
         let (mut constrained, mut constrained_trials) = (None, None);
         if strategies.constrained {
@@ -170,7 +192,18 @@ pub fn pareto_run(
             threshold,
             best_feasible,
             pareto: if strategies.pareto { from(&front)? } else { None },
+            pareto_front_fitness: if strategies.pareto { by_fitness(&front)? } else { None },
+            pareto_fitness: if strategies.pareto {
+                by_fitness(&pareto_candidates)?
+            } else {
+                None
+            },
             random: if strategies.random { from(&random_front)? } else { None },
+            random_fitness: if strategies.random {
+                by_fitness(&random_members)?
+            } else {
+                None
+            },
             constrained,
             constrained_trials,
         });
