@@ -156,7 +156,7 @@ function showFidelity() {
   // What the schedule does with those figures: a screen ranks by the untrained (K = 0) score first.
   const untrained = rows.find((r) => r.steps === 0);
   const schedule = pareto()
-    ? ' Pareto mode: every candidate is trained for K steps; parents are chosen from all of them by NSGA-II over (RMI, cost) with a hardware-cost diversity objective, and the front\'s members are trained twice more (“×3”). The budget then picks the front\'s best member within it, without training.'
+    ? ' Pareto mode: every candidate is trained for K steps; parents are chosen from all of them by NSGA-II over (RMI, cost), in turn from every cost niche, and the front\'s members and each niche\'s leader are trained twice more (“×3”). The budget then picks, without training, the best candidate within it (confirmed ones first, by fitness).'
     : settings.schedule === 'screened'
     ? ` Schedule: each generation scores its new candidates untrained${untrained ? ` (K = 0: ${tau(untrained)})` : ''} and trains the better half for K steps; the rest stay out of the table.`
     : ' Schedule: every candidate is trained for K steps.';
@@ -275,15 +275,15 @@ function render(p) {
   const workers = ` · ${p.workers} worker${p.workers === 1 ? '' : 's'}` + (p.restarts ? ` (${p.restarts} restarted)` : '');
   $('progress-text').textContent = `${phase} · ${p.evaluations} architectures trained${extra} · ${rate}${left}${workers}`;
   const front = p.settings.mode === 'pareto' ? p.front : null;
-  // In the Pareto mode the best is the front's pick for the budget (the library ranks so).
-  const best = p.ranked[0];
+  // In the Pareto mode the answer for the budget: the library's first candidate within it.
+  const best = front ? p.ranked.find((c) => c.feasible) ?? p.ranked[0] : p.ranked[0];
   const d = deviceInfo();
   scatter($('scatter'), { points: p.ranked, threshold: settings.threshold, best, unit, range: d ? [d.min, d.max] : null, front });
   drawTruthFront(p, best?.feasible ? best : null, unit, d);
   lines($('history'), p.history);
   $('best-arch').textContent = best ? best.arch : '';
   drawArch($('best-view'), settings.space, best?.arch, best && library.archLayout(settings.space, best.arch));
-  const picked = front ? (best?.feasible ? `The front's pick for ${settings.threshold} ${unit} (${front.length} members) · ` : `No member of the front (${front.length}) is within ${settings.threshold} ${unit} · `) : '';
+  const picked = front ? (best?.feasible ? `The answer for ${settings.threshold} ${unit}${front.some((m) => m.arch === best.arch) ? ', on the front' : ''} · ` : `Nothing trained is within ${settings.threshold} ${unit} · `) : '';
   $('best-facts').textContent = best
     ? picked + `RMI ${fmt(best.rmi)}${best.replicates > 1 ? ` (mean of ${best.replicates} initialisations)` : ''} · ${settings.metric} ${fmt(best.cost)} ${unit} (${best.measured ? 'measured' : 'estimated'}) · fitness ${fmt(best.fitness)} · ${best.feasible ? 'within budget' : 'over budget'}` +
       (best.truth ? ` · true accuracy CIFAR-10 ${fmt(best.truth[0], 2)}%` : '')

@@ -4,7 +4,7 @@
 // Native only: these tests need the native-only parts of the library.
 #![cfg(not(target_arch = "wasm32"))]
 
-use evrsnas::evolve::{pareto, run, Evaluator, Mode, Trial};
+use evrsnas::evolve::{pareto, run, Coverage, Evaluator, Mode, Trial};
 use evrsnas::{EvolutionConfig, Fitness, Penalty, Result, Search, Space};
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -90,26 +90,39 @@ fn the_front_is_non_dominated_confirmed_and_reproducible() -> Result<()> {
 }
 
 #[test]
-fn a_budget_is_answered_from_the_front_without_training() -> Result<()> {
+fn a_budget_is_answered_without_training_as_the_search_ranks() -> Result<()> {
     let (mut search, _) = pareto_search(6)?;
-    let front = search.front();
+    let scored = search.scored();
     let trials = search.trials();
-    for threshold in [1.0, 2.5, 3.0, 4.0, 5.5, 7.0] {
-        let pick = pareto::pick(&front, threshold);
-        let within: Vec<_> = front.iter().filter(|m| m.cost <= threshold).collect();
+    let mut answered = HashSet::new();
+    for threshold in [0.5, 1.0, 2.5, 3.0, 4.0, 5.5, 7.0] {
+        let fitness = Fitness::new(threshold, 0.1, Penalty::TwoSided)?;
+        let pick = pareto::pick(&scored, &fitness);
+        search.set_fitness(fitness);
+        // The page's answer: the search's first candidate within the budget.
+        let ranked = search.ranked().into_iter().find(|c| c.feasible);
+        assert_eq!(
+            pick.as_ref().map(|p| &p.arch),
+            ranked.as_ref().map(|c| &c.arch),
+            "budget {threshold}"
+        );
         match pick {
-            None => assert!(within.is_empty()),
+            None => assert!(scored.iter().all(|m| m.cost > threshold)),
             Some(p) => {
-                assert!(within.iter().all(|m| m.rmi <= p.rmi) && p.cost <= threshold);
-                // The search's best under that budget is the same cell: the page's table and the
-                // CLI's pick agree.
-                search.set_fitness(Fitness::new(threshold, 0.1, Penalty::TwoSided)?);
-                let best = search.best().unwrap();
-                assert_eq!((best.arch.as_str(), best.feasible), (p.arch.as_str(), true));
+                assert!(p.cost <= threshold);
+                // Confirmed candidates lead, then fitness.
+                for m in scored
+                    .iter()
+                    .filter(|m| m.cost <= threshold && m.replicates == p.replicates)
+                {
+                    assert!(fitness.fitness(m.rmi, m.cost) <= fitness.fitness(p.rmi, p.cost));
+                }
+                answered.insert(p.arch);
             }
         }
     }
-    assert_eq!(search.trials(), trials, "picking trained nothing");
+    assert!(answered.len() >= 2, "budgets across the range get different answers");
+    assert_eq!(search.trials(), trials, "answering trained nothing");
     assert!(search.pending().is_empty());
     Ok(())
 }
@@ -160,18 +173,22 @@ fn the_pareto_mode_refuses_a_screen() {
 }
 
 #[test]
-fn without_the_diversity_objective_the_search_still_finds_a_front() -> Result<()> {
-    let config = EvolutionConfig {
-        cost_diversity: false,
-        ..pareto_config(2)
-    };
-    let mut search = Search::new(
-        Space::Nb201,
-        config,
-        toy_costs()?,
-        Fitness::new(4.0, 0.1, Penalty::TwoSided)?,
-    )?;
-    run(&mut search, &mut evaluator(2)?, |_| ControlFlow::Continue(()))?;
-    assert!(!search.front().is_empty());
+fn every_coverage_finds_a_front_and_they_breed_differently() -> Result<()> {
+    let mut trained = vec![];
+    for coverage in Coverage::ALL.iter().copied() {
+        let config = EvolutionConfig {
+            coverage,
+            ..pareto_config(2)
+        };
+        let fitness = Fitness::new(4.0, 0.1, Penalty::TwoSided)?;
+        let mut search = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
+        run(&mut search, &mut evaluator(2)?, |_| ControlFlow::Continue(()))?;
+        assert!(!search.front().is_empty(), "{coverage}");
+        let mut archs: Vec<String> = search.scored().into_iter().map(|m| m.arch).collect();
+        archs.sort();
+        trained.push(archs);
+    }
+    // Same first generation, other parents afterwards.
+    assert!(trained[0] != trained[1] || trained[1] != trained[2], "{trained:?}");
     Ok(())
 }

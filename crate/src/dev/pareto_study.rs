@@ -37,6 +37,8 @@ pub struct BudgetPicks {
     /// front's members within it, and among every feasible candidate, confirmed ones first.
     pub pareto_front_fitness: Option<Pick>,
     pub pareto_fitness: Option<Pick>,
+    /// The same among every feasible candidate by mean RMI, confirmed or not.
+    pub pareto_fitness_any: Option<Pick>,
     pub random: Option<Pick>,
     /// Random cells by that fitness.
     pub random_fitness: Option<Pick>,
@@ -119,7 +121,7 @@ pub fn pareto_run(
         let mut search = Search::new(Space::Nb201, config, table.clone(), fitness)?;
         evolve::run(&mut search, evaluator, |_| ControlFlow::Continue(()))?;
         front = search.front();
-        pareto_candidates = search.ranked().iter().map(FrontMember::from).collect();
+        pareto_candidates = search.scored();
         pareto_trials = Some(search.trials());
     }
     // Random cells, each trained once: their own front answers the budgets.
@@ -163,20 +165,27 @@ pub fn pareto_run(
         let best_feasible = crate::assets::best_feasible(costs, accuracy, threshold)
             .map(pick)
             .ok_or_else(|| crate::invalid!("no cell costs at most {threshold}"))?;
+        // The front's best member by RMI within the budget.
         let from = |f: &[FrontMember]| -> Result<Option<Pick>> {
-            pareto::pick(f, threshold).map(index).transpose().map(|i| i.map(pick))
+            let best = f
+                .iter()
+                .filter(|m| m.cost <= threshold)
+                .max_by(|a, b| a.rmi.total_cmp(&b.rmi).then_with(|| b.arch.cmp(&a.arch)));
+            best.map(index).transpose().map(|i| i.map(pick))
         };
         let fit = Fitness { threshold, ..fitness };
         // By fitness among the feasible members, the most replicated first (as the constrained
         // search ranks its confirmed finalists first).
-        let by_fitness = |f: &[FrontMember]| -> Result<Option<Pick>> {
+        let by_fitness_with = |f: &[FrontMember], confirmed_first: bool| -> Result<Option<Pick>> {
+            let replicates = |m: &FrontMember| if confirmed_first { m.replicates } else { 0 };
             let best = f.iter().filter(|m| m.cost <= threshold).max_by(|a, b| {
-                (a.replicates.cmp(&b.replicates))
+                (replicates(a).cmp(&replicates(b)))
                     .then(fit.fitness(a.rmi, a.cost).total_cmp(&fit.fitness(b.rmi, b.cost)))
                     .then_with(|| b.arch.cmp(&a.arch))
             });
             best.map(index).transpose().map(|i| i.map(pick))
         };
+        let by_fitness = |f: &[FrontMember]| by_fitness_with(f, true);
         let (mut constrained, mut constrained_trials) = (None, None);
         if strategies.constrained {
             let fitness = Fitness { threshold, ..fitness };
@@ -195,6 +204,11 @@ pub fn pareto_run(
             pareto_front_fitness: if strategies.pareto { by_fitness(&front)? } else { None },
             pareto_fitness: if strategies.pareto {
                 by_fitness(&pareto_candidates)?
+            } else {
+                None
+            },
+            pareto_fitness_any: if strategies.pareto {
+                by_fitness_with(&pareto_candidates, false)?
             } else {
                 None
             },

@@ -40,13 +40,9 @@ pub struct EvolutionConfig {
     /// One budget (constrained) or the whole RMI-vs-cost front (Pareto).
     #[serde(skip_serializing_if = "Mode::is_constrained")]
     pub mode: Mode,
-    /// Pareto mode: MO-HDNAS's hardware-cost diversity as a third objective.
-    #[serde(skip_serializing_if = "is_true")]
-    pub cost_diversity: bool,
-}
-
-fn is_true(b: &bool) -> bool {
-    *b
+    /// Pareto mode: how the search keeps the whole cost axis covered.
+    #[serde(skip_serializing_if = "is_default_coverage")]
+    pub coverage: Coverage,
 }
 
 impl Default for EvolutionConfig {
@@ -66,7 +62,7 @@ impl Default for EvolutionConfig {
             replicates: 3,
             screen: Schedule::default().screen(),
             mode: Mode::default(),
-            cost_diversity: true,
+            coverage: Coverage::default(),
         }
     }
 }
@@ -198,6 +194,29 @@ crate::named_enum! {
 impl Mode {
     pub fn is_constrained(&self) -> bool {
         *self == Mode::Constrained
+    }
+}
+
+/// For serde: configurations print the coverage only where it is not the default.
+fn is_default_coverage(coverage: &Coverage) -> bool {
+    *coverage == Coverage::default()
+}
+
+crate::named_enum! {
+    /// How the Pareto mode keeps the whole cost axis covered: without help, the front of a noisy
+    /// RMI against cost collapses onto a few cheap cells and the costlier budgets go unanswered
+    /// (FIDELITY.md, "Pareto mode").
+    #[derive(Default)]
+    pub enum Coverage: "coverage" {
+        /// Parents drawn in turn from cost niches (quantiles of the space's costs), each niche
+        /// ranked by NSGA-II's crowded comparison: every part of the cost axis breeds.
+        #[default]
+        Niches = "niches" => "cost niches",
+        /// MO-HDNAS's hardware-cost diversity as a third objective: the distance of a
+        /// candidate's cost to its nearest neighbour's.
+        Diversity = "diversity" => "hardware-cost diversity objective",
+        /// Plain NSGA-II over (RMI, cost).
+        None = "none" => "none (plain NSGA-II)",
     }
 }
 

@@ -22,7 +22,7 @@ mod config;
 pub mod pareto;
 mod run;
 
-pub use config::{EvolutionConfig, Mode, Schedule, Screen};
+pub use config::{Coverage, EvolutionConfig, Mode, Schedule, Screen};
 pub use pareto::FrontMember;
 pub use run::{run, Progress};
 
@@ -126,6 +126,8 @@ pub struct Search {
     phase: Phase,
     /// Architectures in the order they were first scored, for stable reports.
     seen: Vec<Arch>,
+    /// The Pareto mode's cost niches: the upper edges of all but the last (see [`Coverage`]).
+    niche_edges: Vec<f64>,
     history: Vec<GenerationStats>,
 }
 
@@ -154,7 +156,12 @@ impl Search {
         rng: StdRng,
         population: Vec<Arch>,
     ) -> Self {
+        let niche_edges = match (config.mode, config.coverage) {
+            (Mode::Pareto, Coverage::Niches) => niche_edges(space, &config, &costs),
+            _ => vec![],
+        };
         let mut search = Self {
+            niche_edges,
             space,
             config,
             fitness,
@@ -399,22 +406,12 @@ impl Search {
     /// cost, and degenerate cells all score 0) by the architecture itself, so that the ranking never
     /// depends on the order in which workers returned their scores.
     ///
-    /// In the Pareto mode the budget only picks from the front: those within budget lead, by RMI
-    /// (the front's best under the budget is its costliest member within it), then the rest.
+    /// The Pareto mode ranks the same way under whatever budget is set: that is its answer for
+    /// the budget ([`pareto::pick`] gives the same from a saved list).
     pub fn ranked(&self) -> Vec<Candidate> {
         let mut all: Vec<(&Arch, Candidate)> = self.seen.iter().filter_map(|a| Some((a, self.candidate(a)?))).collect();
-        match self.config.mode {
-            Mode::Constrained => {
-                all.sort_by(|(a, x), (b, y)| y.fitness.total_cmp(&x.fitness).then_with(|| a.cmp(b)));
-            }
-            Mode::Pareto => all.sort_by(|(a, x), (b, y)| {
-                (y.feasible.cmp(&x.feasible))
-                    .then(y.rmi.total_cmp(&x.rmi))
-                    .then_with(|| a.cmp(b))
-            }),
-        }
-        // (The Pareto mode's confirmation round already leaves only confirmed members on the front.)
-        if self.is_done() && self.config.mode == Mode::Constrained && self.config.confirmed_at_most() > 0 {
+        all.sort_by(|(a, x), (b, y)| y.fitness.total_cmp(&x.fitness).then_with(|| a.cmp(b)));
+        if self.is_done() && self.config.confirmed_at_most() > 0 {
             let replicates = self.config.replicates as usize;
             all.sort_by_key(|(_, c)| !(c.feasible && c.replicates >= replicates));
         }
@@ -432,6 +429,15 @@ impl Search {
         pareto::front_of(scored.iter().map(FrontMember::from).collect())
     }
 
+    /// Every candidate scored so far, as a front's members are listed (for [`pareto::pick`]).
+    pub fn scored(&self) -> Vec<FrontMember> {
+        self.seen
+            .iter()
+            .filter_map(|a| self.candidate(a))
+            .map(|c| FrontMember::from(&c))
+            .collect()
+    }
+
     /// Every scored architecture with the objectives the Pareto mode ranks by: (RMI, −cost) and,
     /// with the diversity objective, how isolated its cost is among them.
     fn objectives(&self) -> (Vec<&Arch>, Vec<Vec<f64>>) {
@@ -445,7 +451,7 @@ impl Search {
             .zip(diversity)
             .map(|((a, &c), d)| {
                 let rmi = self.rmi(a).expect("seen architectures are scored");
-                if self.config.cost_diversity {
+                if self.config.coverage == Coverage::Diversity {
                     vec![rmi, -c, d]
                 } else {
                     vec![rmi, -c]
@@ -455,20 +461,49 @@ impl Search {
         (archs, points)
     }
 
-    /// The Pareto mode's confirmation round: the front's members not yet re-trained, as many as
-    /// the cap leaves room for.
+    /// The cost niche of each of `archs` (0 without niches).
+    fn niches(&self, archs: &[&Arch]) -> Vec<usize> {
+        archs
+            .iter()
+            .map(|a| {
+                let c = self.cost(a).value;
+                self.niche_edges.iter().filter(|&&e| c > e).count()
+            })
+            .collect()
+    }
+
+    /// The Pareto mode's confirmation round: the front's members and each cost niche's leader
+    /// by RMI not yet re-trained, as many as the cap leaves room for. The niches' leaders are the
+    /// candidates the budgets across each niche pick from.
     fn unconfirmed_front(&self) -> Vec<Arch> {
         let replicates = self.config.replicates as usize;
         let confirmed = self.scores.values().filter(|s| s.len() >= replicates).count();
         let room = self.config.confirmed_at_most().saturating_sub(confirmed);
-        let mut front: Vec<Arch> = self
-            .front()
+        let parse = |arch: &str| Arch::parse(self.space, arch).expect("candidates print parseable architectures");
+        let mut wanted: Vec<Arch> = self.front().iter().map(|m| parse(&m.arch)).collect();
+        let archs: Vec<&Arch> = self.seen.iter().collect();
+        let niche = self.niches(&archs);
+        let mut leaders: BTreeMap<usize, (&Arch, f64)> = BTreeMap::new();
+        for (a, n) in archs.iter().zip(niche) {
+            let rmi = self.rmi(a).expect("seen architectures are scored");
+            if leaders
+                .get(&n)
+                .is_none_or(|&(b, best)| rmi > best || (rmi == best && *a < b))
+            {
+                leaders.insert(n, (a, rmi));
+            }
+        }
+        for (a, _) in leaders.into_values() {
+            if !wanted.contains(a) {
+                wanted.push(a.clone());
+            }
+        }
+        let mut unconfirmed: Vec<Arch> = wanted
             .into_iter()
-            .filter(|c| (c.replicates as usize) < replicates)
-            .map(|c| Arch::parse(self.space, &c.arch).expect("candidates print parseable architectures"))
+            .filter(|a| self.scores.get(a).is_none_or(|s| s.len() < replicates))
             .collect();
-        front.truncate(room);
-        front
+        unconfirmed.truncate(room);
+        unconfirmed
     }
 
     /// Changes threshold, λ or penalty shape: rankings change at once, no architecture is retrained.
@@ -591,7 +626,11 @@ impl Search {
     /// among them by that order, children anywhere on the cost axis.
     fn breed_pareto(&mut self) {
         let (archs, points) = self.objectives();
-        let parents: Vec<(Arch, f64)> = pareto::crowded_order(&points)
+        let order = match self.config.coverage {
+            Coverage::Niches => pareto::niche_order(&points, &self.niches(&archs)),
+            Coverage::Diversity | Coverage::None => pareto::crowded_order(&points),
+        };
+        let parents: Vec<(Arch, f64)> = order
             .into_iter()
             .take(self.config.population)
             .enumerate()
@@ -603,4 +642,19 @@ impl Search {
         self.population = next;
         self.start_generation();
     }
+}
+
+/// The Pareto mode's cost niches: as many as half the population (two parents per niche), split at quantiles of the costs of uniform draws from the
+/// space (a separate seeded stream: the search's own draws stay as they are). Quantiles rather
+/// than equal widths: most architectures' costs crowd at one end, and budgets are asked across
+/// the whole distribution.
+fn niche_edges(space: Space, config: &EvolutionConfig, costs: &CostTable) -> Vec<f64> {
+    const DRAWS: usize = 2000;
+    let niches = (config.population / 2).max(2);
+    let mut rng = StdRng::seed_from_u64(config.seed ^ 0x4e1c_4e5e_ed00);
+    let mut drawn: Vec<f64> = (0..DRAWS)
+        .filter_map(|_| costs.cost(&space.sample(&mut rng)).ok().map(|c| c.value))
+        .collect();
+    drawn.sort_by(f64::total_cmp);
+    (1..niches).map(|k| drawn[k * drawn.len() / niches]).collect()
 }

@@ -46,14 +46,26 @@ pub fn front_of(all: Vec<FrontMember>) -> Vec<FrontMember> {
     front
 }
 
-/// A front's answer for a budget: its best member by RMI within `threshold` (on a front, the
-/// costliest one within it); `None` when every member costs more. No training: a budget slider
-/// moves over a finished front instantly.
-pub fn pick(front: &[FrontMember], threshold: f64) -> Option<&FrontMember> {
-    front
+/// The answer for a budget from scored candidates (a search's [`Search::scored`](super::Search::scored), or a
+/// saved list): within `fitness.threshold`, the most often trained first (the confirmed ones),
+/// then by fitness, as [`Search::ranked`](super::Search::ranked) ranks a finished search; `None`
+/// when every candidate costs more. No training: a budget slider moves over a finished search
+/// instantly. (Taking the front's best member by RMI instead lands further from the best cell:
+/// the front of a noisy RMI holds few, cheap cells; FIDELITY.md, "Pareto mode".)
+pub fn pick(candidates: &[FrontMember], fitness: &crate::Fitness) -> Option<FrontMember> {
+    candidates
         .iter()
-        .filter(|c| c.cost <= threshold)
-        .max_by(|a, b| a.rmi.total_cmp(&b.rmi).then_with(|| b.arch.cmp(&a.arch)))
+        .filter(|c| fitness.feasible(c.cost))
+        .max_by(|a, b| {
+            (a.replicates.cmp(&b.replicates))
+                .then(
+                    fitness
+                        .fitness(a.rmi, a.cost)
+                        .total_cmp(&fitness.fitness(b.rmi, b.cost)),
+                )
+                .then_with(|| b.arch.cmp(&a.arch))
+        })
+        .cloned()
 }
 
 /// Whether `a` dominates `b`: at least as good in every objective, better in one.
@@ -104,20 +116,21 @@ pub fn ranks(points: &[Vec<f64>]) -> Vec<usize> {
 fn crowding(points: &[Vec<f64>], members: &[usize]) -> Vec<f64> {
     let mut distance = vec![0.0; members.len()];
     let objectives = members.first().map_or(0, |&i| points[i].len());
-    for m in 0..objectives {
+    let columns = (0..objectives).map(|m| members.iter().map(|&i| points[i][m]).collect::<Vec<f64>>());
+    for value in columns {
         let mut order: Vec<usize> = (0..members.len()).collect();
-        order.sort_by(|&a, &b| points[members[a]][m].total_cmp(&points[members[b]][m]));
+        order.sort_by(|&a, &b| value[a].total_cmp(&value[b]));
         let (Some(&lo), Some(&hi)) = (order.first(), order.last()) else {
             continue;
         };
-        let span = points[members[hi]][m] - points[members[lo]][m];
+        let span = value[hi] - value[lo];
         distance[lo] = f64::INFINITY;
         distance[hi] = f64::INFINITY;
         if span <= 0.0 {
             continue;
         }
         for w in order.windows(3) {
-            distance[w[1]] += (points[members[w[2]]][m] - points[members[w[0]]][m]) / span;
+            distance[w[1]] += (value[w[2]] - value[w[0]]) / span;
         }
     }
     distance
@@ -136,6 +149,34 @@ pub fn crowded_order(points: &[Vec<f64>]) -> Vec<usize> {
     }
     let mut order: Vec<usize> = (0..points.len()).collect();
     order.sort_by(|&a, &b| rank[a].cmp(&rank[b]).then(crowd[b].total_cmp(&crowd[a])));
+    order
+}
+
+/// Indices of `points` interleaved across niches: every niche's best by crowded comparison
+/// within it, then every niche's second, and so on (niches in order; exhausted ones skipped).
+/// The first population of this order are the parents, so each part of the cost axis breeds,
+/// and a niche's leader outranks every niche's runner-up in the tournaments.
+pub fn niche_order(points: &[Vec<f64>], niche: &[usize]) -> Vec<usize> {
+    let niches = niche.iter().copied().max().map_or(0, |n| n + 1);
+    let mut per_niche: Vec<std::vec::IntoIter<usize>> = (0..niches)
+        .map(|n| {
+            let members: Vec<usize> = (0..points.len()).filter(|&i| niche[i] == n).collect();
+            let sub: Vec<Vec<f64>> = members.iter().map(|&i| points[i].clone()).collect();
+            crowded_order(&sub)
+                .into_iter()
+                .map(|k| members[k])
+                .collect::<Vec<_>>()
+                .into_iter()
+        })
+        .collect();
+    let mut order = Vec::with_capacity(points.len());
+    while order.len() < points.len() {
+        for it in per_niche.iter_mut() {
+            if let Some(i) = it.next() {
+                order.push(i);
+            }
+        }
+    }
     order
 }
 
@@ -234,6 +275,20 @@ mod tests {
         assert_eq!(&order[..2], &[0, 4]);
         assert_eq!(order[2], 2);
         assert_eq!(*order.last().unwrap(), 5, "dominated last");
+    }
+
+    #[test]
+    fn niches_take_turns() {
+        // Niche 0 holds 0, 1, 2 (0 best), niche 1 holds 3, 4 (4 best), niche 2 holds 5.
+        let p = pts(&[
+            (3.0, -1.0),
+            (1.0, -2.0),
+            (0.5, -3.0),
+            (1.0, -5.0),
+            (2.0, -4.0),
+            (0.1, -9.0),
+        ]);
+        assert_eq!(niche_order(&p, &[0, 0, 0, 1, 1, 2]), vec![0, 4, 5, 1, 3, 2]);
     }
 
     #[test]

@@ -24,9 +24,15 @@ pub struct ParetoArgs {
     /// Cost metric (latency: the only one HW-NAS-Bench figures are bundled for).
     #[arg(long, default_value_t = Metric::Latency)]
     metric: Metric,
-    /// Also answer this budget from the front (the table's unit, ms for latency).
+    /// Also answer this budget (the table's unit, ms for latency).
     #[arg(long, value_parser = crate::common::number(schema::THRESHOLD))]
     threshold: Option<f64>,
+    /// λ of the fitness a budget's answer is ranked by (as in `search`).
+    #[arg(long, default_value_t = DEFAULT_LAMBDA, value_parser = crate::common::number(schema::LAMBDA))]
+    lambda: f64,
+    /// Penalty shape of that fitness.
+    #[arg(long, default_value_t = Penalty::default())]
+    penalty: Penalty,
     #[command(flatten)]
     evolution: Evolution,
     /// Print one JSON object on stdout instead of a report.
@@ -42,13 +48,18 @@ pub struct ParetoArgs {
 /// `pareto --json`, and what `pick --front` reads.
 #[derive(Serialize, Deserialize)]
 pub struct FrontReport {
-    /// Cheapest first.
+    /// The non-dominated candidates by (RMI, cost), cheapest first.
     pub front: Vec<FrontMember>,
-    /// The front's answer for `--threshold`, if given (null when every member costs more).
+    /// The answer for `--threshold`, if given (null when every candidate costs more).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pick: Option<Option<FrontMember>>,
     #[serde(default)]
     pub threshold: Option<f64>,
+    /// The fitness a budget's answer is ranked by.
+    pub lambda: f64,
+    pub penalty: Penalty,
+    /// Every candidate scored, which budgets are answered from.
+    pub candidates: Vec<FrontMember>,
     pub unit: String,
     pub evaluations: usize,
     pub trials: usize,
@@ -85,15 +96,23 @@ pub fn front_csv(front: &[FrontMember]) -> String {
 }
 
 fn describe_pick(pick: Option<&FrontMember>, threshold: f64, unit: &str) -> String {
+    let confirmed = |m: &FrontMember| {
+        if m.replicates > 1 {
+            format!(" (mean of {})", m.replicates)
+        } else {
+            String::new()
+        }
+    };
     match pick {
         Some(m) => format!(
-            "budget {threshold} {unit}: {} (RMI {:.4}, {:.3} {unit}{})",
+            "budget {threshold} {unit}: {} (RMI {:.4}{}, {:.3} {unit}{})",
             m.arch,
             m.rmi,
+            confirmed(m),
             m.cost,
             m.index.map_or(String::new(), |i| format!(", NAS-Bench-201 index {i}"))
         ),
-        None => format!("budget {threshold} {unit}: every member of the front costs more"),
+        None => format!("budget {threshold} {unit}: every candidate costs more"),
     }
 }
 
@@ -107,7 +126,7 @@ pub fn run(args: ParetoArgs) -> AnyResult<()> {
     };
     // The budget only picks from the front; without one, the whole range counts as within it.
     let threshold = args.threshold.unwrap_or(schema::THRESHOLD.max);
-    let fitness = Fitness::new(threshold, DEFAULT_LAMBDA, Penalty::default())?;
+    let fitness = Fitness::new(threshold, args.lambda, args.penalty)?;
     let mut search = Search::new(args.space, config, table.clone(), fitness)?;
     let mut evaluator = args.common.evaluator(&assets)?;
     let unit = table.header.unit.clone();
@@ -123,7 +142,8 @@ pub fn run(args: ParetoArgs) -> AnyResult<()> {
         ControlFlow::Continue(())
     })?;
     let front = search.front();
-    let pick = args.threshold.map(|t| pareto::pick(&front, t).cloned());
+    let candidates = search.scored();
+    let pick = args.threshold.map(|_| pareto::pick(&candidates, &fitness));
     if args.csv {
         print!("{}", front_csv(&front));
         return Ok(());
@@ -131,6 +151,9 @@ pub fn run(args: ParetoArgs) -> AnyResult<()> {
     let report = FrontReport {
         pick: pick.clone(),
         threshold: args.threshold,
+        lambda: args.lambda,
+        penalty: args.penalty,
+        candidates,
         unit: unit.clone(),
         evaluations: search.evaluations(),
         trials: search.trials(),
@@ -188,6 +211,12 @@ pub struct PickArgs {
     /// The budget, in the front's unit.
     #[arg(long, value_parser = crate::common::number(schema::THRESHOLD))]
     threshold: f64,
+    /// λ of the ranking (default: the one the front was saved with).
+    #[arg(long, value_parser = crate::common::number(schema::LAMBDA))]
+    lambda: Option<f64>,
+    /// Penalty shape of the ranking (default: the one the front was saved with).
+    #[arg(long)]
+    penalty: Option<Penalty>,
     /// Print the pick as JSON (null when every member costs more).
     #[arg(long)]
     json: bool,
@@ -201,10 +230,15 @@ pub fn pick(args: PickArgs) -> AnyResult<()> {
             args.front.display()
         )
     })?;
-    let pick = pareto::pick(&report.front, args.threshold);
+    let fitness = Fitness::new(
+        args.threshold,
+        args.lambda.unwrap_or(report.lambda),
+        args.penalty.unwrap_or(report.penalty),
+    )?;
+    let pick = pareto::pick(&report.candidates, &fitness);
     if args.json {
         return print_json(&pick);
     }
-    println!("{}", describe_pick(pick, args.threshold, &report.unit));
+    println!("{}", describe_pick(pick.as_ref(), args.threshold, &report.unit));
     Ok(())
 }

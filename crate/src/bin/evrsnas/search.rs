@@ -2,7 +2,7 @@
 
 use crate::common::{int, number, print_json, AnyResult, Common};
 use clap::Args;
-use evrsnas::evolve::{self, GenerationStats, Mode, Progress, Schedule, Screen};
+use evrsnas::evolve::{self, Coverage, GenerationStats, Mode, Progress, Schedule, Screen};
 use evrsnas::fitness::DEFAULT_LAMBDA;
 use evrsnas::schema;
 use evrsnas::{
@@ -80,9 +80,10 @@ pub struct Evolution {
     /// With --screen-steps: the fraction of the screened architectures trained for the full K.
     #[arg(long, default_value_t = 0.5, value_parser = number(schema::SCREEN_KEEP))]
     pub screen_keep: f64,
-    /// Pareto mode: leave out the hardware-cost diversity objective (for studies).
-    #[arg(long)]
-    pub no_cost_diversity: bool,
+    /// Pareto mode: how the cost axis is kept covered: niches (parents from every cost niche),
+    /// diversity (MO-HDNAS's objective) or none.
+    #[arg(long, default_value_t = Coverage::default())]
+    pub coverage: Coverage,
 }
 
 impl Evolution {
@@ -107,7 +108,7 @@ impl Evolution {
                 None => self.schedule.screen(),
             },
             mode: Mode::Constrained,
-            cost_diversity: !self.no_cost_diversity,
+            coverage: self.coverage,
         }
     }
 }
