@@ -192,6 +192,52 @@ if (configs.size) {
   }
 }
 
+// The Pareto study: pareto_<variant>.json (one Pareto search per device and seed, its answers at
+// nine budgets, random cells beside it) and pareto_constrained_seed<N>.json (one constrained search
+// per budget). Runs pair by device, seed and budget.
+const paretoFiles = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^pareto_.+\.json$/.test(f) && fs.statSync(path.join(dir, f)).size > 0).sort() : [];
+if (paretoFiles.length) {
+  const mean = (v) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
+  const interval = (v) => {
+    let seed = 1;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const means = Array.from({ length: 2000 }, () => mean(v.map(() => v[Math.floor(random() * v.length)]))).sort((a, b) => a - b);
+    return [means[50], means[1949]];
+  };
+  const ci = (v) => {
+    if (!v.length) return '–';
+    const [lo, hi] = interval(v);
+    return `${mean(v).toFixed(2)} [${lo.toFixed(2)}, ${hi.toFixed(2)}]`;
+  };
+  // Every (device, seed, budget) answer of one strategy in a file: key → gap in points.
+  const gaps = (file, who) => new Map(file.details.flatMap((r) => r.budgets
+    .filter((b) => b[who])
+    .map((b) => [`${r.device} ${r.seed} ${b.percentile}`, b.best_feasible.accuracy - b[who].accuracy])));
+  const paired = (a, b) => [...a.keys()].filter((k) => b.has(k)).map((k) => a.get(k) - b.get(k));
+  const files = new Map(paretoFiles.map((f) => [f.replace(/^pareto_|\.json$/g, ''), loadFrom(dir, f)]));
+  const constrainedParts = [...files].filter(([n]) => n.startsWith('constrained_seed')).map(([, d]) => d);
+  const constrained = new Map(constrainedParts.flatMap((d) => [...gaps(d, 'constrained')]));
+  const constrainedTrials = mean(constrainedParts.flatMap((d) => d.details.flatMap((r) => r.budgets.map((b) => b.constrained_trials))));
+  md += '\n**Pareto mode** (NB201, six devices; answers at the 10th…90th percentile of each device\'s costs; gaps in points of CIFAR-10 accuracy below the best feasible cell, mean over device × seed × budget with a 95 % bootstrap interval)\n\n';
+  md += '| variant | runs | trainings per run | hypervolume / true front\'s | gap: the answer (confirmed first, by fitness) | gap: the front\'s best by RMI | answer − random cells (paired) | answer − constrained per budget (paired) |\n|---|---|---|---|---|---|---|---|\n';
+  const randomOf = [...files.values()].find((d) => d.strategies.includes('random'));
+  const random = randomOf ? gaps(randomOf, 'random_fitness') : new Map();
+  for (const [name, d] of files) {
+    if (!d.strategies.includes('pareto')) continue;
+    const answer = gaps(d, 'pareto_fitness');
+    const c = d.pareto;
+    const cover = c.coverage ?? 'niches';
+    md += `| ${name}: ${c.population} × ${c.generations}, coverage ${cover} | ${d.details.length} | ${mean(d.details.map((r) => r.pareto_trials)).toFixed(0)} | ` +
+      `${ci(d.details.map((r) => r.hypervolume_fraction))} | ${ci([...answer.values()])} | ${ci([...gaps(d, 'pareto').values()])} | ${ci(paired(answer, random))} | ${ci(paired(answer, constrained))} |\n`;
+  }
+  if (randomOf) {
+    md += `\nRandom cells (${randomOf.details[0].random_cells} per run, one constrained search's planned trainings, each trained once), answered the same way: gap ${ci([...random.values()])}; by the best RMI on their own front: ${ci([...gaps(randomOf, 'random').values()])}.\n`;
+  }
+  if (constrained.size) {
+    md += `\nOne constrained search per budget (the defaults, ${constrainedTrials.toFixed(0)} trainings each, nine per device and seed: ${(9 * constrainedTrials).toFixed(0)} trainings for the nine answers): gap ${ci([...constrained.values()])} over ${constrained.size} budgets.\n`;
+  }
+}
+
 // The page's note under "Steps K": for each RMI batch the page offers, the τ of the default proxy
 // measured with it at each K (the default batch's 500-cell table, the other's batch sweep).
 const main = load('k_sweep.json');

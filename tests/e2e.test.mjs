@@ -663,3 +663,82 @@ test('the Pareto mode draws the front, answers the budget slider without trainin
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a candidate opens from the table, the scatter or the link, and its panel shows the library\'s numbers', async () => {
+  const { page, problems } = await open(`${TINY}&device=raspi4&threshold=20&autorun=1`);
+  await waitState(page, 'done');
+  assert.equal(await page.isHidden('#inspect'), true);
+  const first = await page.$eval('#top tbody tr:first-child', (tr) => [...tr.cells].map((c) => c.textContent));
+  await page.click('#top tbody tr:first-child');
+  assert.equal(await page.isHidden('#inspect'), false);
+  assert.equal(await page.textContent('#inspect-arch'), first[1]);
+  assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('inspect'), first[1]);
+  // The curve is trained again in a worker of its own: K = 2 steps.
+  await page.waitForFunction(() => /^\d+ of 2$/.test(document.getElementById('inspect-step-text').textContent));
+  assert.equal(await page.textContent('#inspect-step-text'), '2 of 2');
+  const explain = await page.textContent('#inspect-explain');
+  // The last step's RMI is the search's score of that initialisation, bit for bit (shown to 3
+  // places): the first replicate's where the finalists were confirmed, else the table's RMI.
+  const num = '(\\d+\\.\\d+)';
+  const last = explain.match(new RegExp(`After 2 steps: RMI = CKA₁ \\+ CKA₂ \\+ CKA₃ = ${num} \\+ ${num} \\+ ${num} = ${num}`));
+  assert.ok(last, explain);
+  const replicas = explain.match(/is the mean of 3 initialisations \(([\d.]+), ([\d.]+), ([\d.]+)\)/);
+  assert.equal(last[4], replicas ? replicas[1] : first[3]);
+  assert.ok(Math.abs(Number(last[1]) + Number(last[2]) + Number(last[3]) - Number(last[4])) <= 0.002);
+  if (replicas) assert.equal(first[3], `${((Number(replicas[1]) + Number(replicas[2]) + Number(replicas[3])) / 3).toFixed(3)} ×3`);
+  assert.match(explain, /Fitness = RMI − penalty = [\d.]+ − [\d.]+ = [\d.]+/);
+  assert.equal(explain.match(/Fitness = RMI − penalty = [\d.]+ − [\d.]+ = (-?\d+\.\d+)/)?.[1], first[4], 'the fitness is the table\'s');
+  const truth = await page.textContent('#inspect-truth');
+  assert.ok(truth.includes(`CIFAR-10 ${first[5].replace('%', ' %')}`), truth);
+  assert.match(truth, /rank [\d,]+ of 15,625 cells by CIFAR-10/);
+  // Watch it train: step 0 shows the untrained network's CKAs.
+  const barsAt = () => page.$$eval('#inspect-bars .bar span:last-child', (s) => s.map((x) => x.textContent));
+  const trained = await barsAt();
+  await page.fill('#inspect-step', '0');
+  assert.equal(await page.textContent('#inspect-step-text'), '0 of 2');
+  assert.notDeepEqual(await barsAt(), trained);
+  await page.screenshot({ path: path.join(shots, 'inspect.png'), fullPage: true });
+  // The keyboard: a row takes the focus and Enter opens it; Escape closes the panel.
+  await page.focus('#top tbody tr:nth-child(2)');
+  await page.keyboard.press('Enter');
+  const second = await page.$eval('#top tbody tr:nth-child(2) td:nth-child(2)', (td) => td.textContent);
+  assert.equal(await page.textContent('#inspect-arch'), second);
+  await page.keyboard.press('Escape');
+  assert.equal(await page.isHidden('#inspect'), true);
+  assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('inspect'), null);
+  // The scatter: a click on a drawn point opens that candidate.
+  const spot = await page.evaluate(() => {
+    const c = document.getElementById('scatter');
+    const ctx = c.getContext('2d');
+    const { data, width, height } = ctx.getImageData(0, 0, c.width, c.height);
+    const ratio = c.width / c.getBoundingClientRect().width;
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+      const i = 4 * (y * width + x);
+      // A candidate's dot (#264653), not the axes' grey.
+      if (Math.abs(data[i] - 0x26) < 12 && Math.abs(data[i + 1] - 0x46) < 12 && Math.abs(data[i + 2] - 0x53) < 12 && data[i + 3] > 200) return { x: x / ratio, y: y / ratio };
+    }
+    return null;
+  });
+  assert.ok(spot, 'a candidate is drawn on the scatter');
+  await page.click('#scatter', { position: { x: spot.x + 2, y: spot.y + 2 } });
+  assert.equal(await page.isHidden('#inspect'), false);
+  const fromScatter = await page.textContent('#inspect-arch');
+  assert.match(fromScatter, NB201);
+  // The link: a fresh page with it reopens the same candidate once the search has trained it.
+  const query = await page.evaluate(() => location.search);
+  assert.equal(new URLSearchParams(query).get('inspect'), fromScatter);
+  const again = await open(`${query.slice(1)}&autorun=1`);
+  await waitState(again.page, 'done');
+  await again.page.waitForSelector('#inspect:not([hidden])');
+  assert.equal(await again.page.textContent('#inspect-arch'), fromScatter);
+  assert.deepEqual(again.problems, []);
+  await again.page.close();
+  // A link to something that is no architecture gets the library's message.
+  const bad = await open(`${TINY}&inspect=nonsense&autorun=1`);
+  await waitState(bad.page, 'done');
+  assert.match(await bad.page.textContent('#notice'), /inspect=nonsense: /);
+  assert.equal(await bad.page.isHidden('#inspect'), true);
+  await bad.page.close();
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -4,6 +4,7 @@ import { Explorer, loadLibrary } from './engine.js';
 import { defaults, fromQuery, parseValue, properties, toQuery } from './state.js';
 import { lines, scatter, truthFront } from './charts.js';
 import { drawArch } from './arch-view.js';
+import { hideInspection, renderInspection } from './inspector.js';
 
 const $ = (id) => document.getElementById(id);
 const app = $('app');
@@ -12,6 +13,9 @@ let explorer = null;
 let settings = null;
 let lastProgress = null;
 let assetsFailed = false; // a heavy asset failed to load or verify
+let scatterHit = null; // the scatter's hit test: which candidate a click meant
+let inspectStep = null; // the training step the panel shows (null: the last)
+const curves = new Map(); // training curves fetched for the panel, by candidate and search
 
 // Settings the page cannot change during a search.
 const FIXED_WHILE_RUNNING = ['space', 'mode', 'device', 'metric', 'population', 'generations', 'steps', 'schedule', 'batch', 'seed'];
@@ -278,7 +282,7 @@ function render(p) {
   // In the Pareto mode the answer for the budget: the library's first candidate within it.
   const best = front ? p.ranked.find((c) => c.feasible) ?? p.ranked[0] : p.ranked[0];
   const d = deviceInfo();
-  scatter($('scatter'), { points: p.ranked, threshold: settings.threshold, best, unit, range: d ? [d.min, d.max] : null, front });
+  scatterHit = scatter($('scatter'), { points: p.ranked, threshold: settings.threshold, best, unit, range: d ? [d.min, d.max] : null, front });
   drawTruthFront(p, best?.feasible ? best : null, unit, d);
   lines($('history'), p.history);
   $('best-arch').textContent = best ? best.arch : '';
@@ -289,6 +293,53 @@ function render(p) {
       (best.truth ? ` · true accuracy CIFAR-10 ${fmt(best.truth[0], 2)}%` : '')
     : '';
   renderTable(p, unit);
+  showInspection();
+}
+
+/** Opens the teaching panel on a candidate (a row, a point, or the link's `inspect`). */
+function select(arch) {
+  settings.inspect = arch;
+  inspectStep = null;
+  updateUrl();
+  showInspection();
+  if (!$('inspect').hidden) $('inspect').focus();
+}
+
+function closeInspection() {
+  settings.inspect = null;
+  updateUrl();
+  hideInspection();
+}
+
+/** The panel for `settings.inspect`, once the search has scored it; its curve trains in a worker. */
+function showInspection() {
+  const arch = settings.inspect;
+  if (!arch || !explorer?.session) return hideInspection();
+  let info;
+  try {
+    info = explorer.inspect(arch);
+  } catch (e) {
+    notice(`inspect=${arch}: ${e.message ?? e}`);
+    settings.inspect = null;
+    updateUrl();
+    return hideInspection();
+  }
+  if (!info) return hideInspection(); // not trained (yet) in this search
+  for (const tr of $('top').tBodies[0].rows) tr.classList.toggle('selected', tr.dataset.arch === arch);
+  const key = `${arch}|${explorer.poolKey}`;
+  const curve = curves.get(key);
+  const steps = lastProgress?.settings.steps ?? settings.steps;
+  const unit = deviceInfo()?.unit ?? '';
+  const layout = library.archLayout(settings.space, arch);
+  const step = inspectStep ?? (curve ? curve.length - 1 : steps);
+  renderInspection({ info, curve, step, steps, space: settings.space, unit, layout, metric: settings.metric });
+  if (!curve && !curves.has(`${key}|pending`)) {
+    curves.set(`${key}|pending`, true);
+    explorer.curve(arch, 0).then((c) => {
+      curves.set(key, c);
+      if (settings.inspect === arch) showInspection();
+    }, (e) => notice(`could not train ${arch} again: ${e.message ?? e}`)).finally(() => curves.delete(`${key}|pending`));
+  }
 }
 
 function renderTable(p, unit) {
@@ -302,6 +353,17 @@ function renderTable(p, unit) {
     if (nb) cells.push(...(c.truth ?? []).map((a) => `${fmt(a, 2)}%`));
     const tr = row(cells.map((t, j) => Object.assign(document.createElement('td'), { textContent: t, className: j === 1 ? 'arch' : j === 2 && !c.measured ? 'est' : '' })));
     if (!c.feasible) tr.className = 'over';
+    // A row opens the candidate in the teaching panel, by mouse or keyboard.
+    tr.dataset.arch = c.arch;
+    tr.tabIndex = 0;
+    tr.setAttribute('aria-label', `inspect candidate ${i + 1}`);
+    tr.addEventListener('click', () => select(c.arch));
+    tr.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        select(c.arch);
+      }
+    });
     return tr;
   });
   $('top').tBodies[0].replaceChildren(...rows);
@@ -423,6 +485,17 @@ async function main() {
     $('top').tBodies[0].replaceChildren();
     $('progress').value = 0;
     drawIdleViews();
+    closeInspection();
+  });
+  $('scatter').addEventListener('click', (e) => {
+    const hit = scatterHit?.(e.offsetX, e.offsetY);
+    if (hit) select(hit.arch);
+  });
+  $('inspect-close').addEventListener('click', closeInspection);
+  $('inspect').addEventListener('keydown', (e) => e.key === 'Escape' && closeInspection());
+  $('inspect-step').addEventListener('input', () => {
+    inspectStep = Number($('inspect-step').value);
+    showInspection();
   });
   $('copy-link').addEventListener('click', async () => {
     const url = location.href;

@@ -116,6 +116,16 @@ export function scatter(canvas, { points, threshold, best, unit, range, front = 
     for (const m of front) ctx.fillRect(x.map(m.cost) - 3, y.map(m.rmi) - 3, 6, 6);
   }
   if (best) ring(ctx, x.map(best.cost), y.map(best.rmi));
+  // Which point a click at (px, py) in CSS pixels meant: the nearest within 10 px, or null.
+  return (px, py) => {
+    let hit = null;
+    let nearest = 10;
+    for (const p of points) {
+      const d = Math.hypot(x.map(p.cost) - px, y.map(p.rmi) - py);
+      if (d <= nearest) [hit, nearest] = [p, d];
+    }
+    return hit;
+  };
 }
 
 function ring(ctx, px, py) {
@@ -195,4 +205,32 @@ export function lines(canvas, history) {
   ctx.fillText('— best', box.right - 100, box.top - 6);
   ctx.fillStyle = '#2a9d8f';
   ctx.fillText('— mean', box.right - 50, box.top - 6);
+}
+
+/** One candidate's training: Σ CKA and the loss at each step, the step being watched marked. */
+export function curveChart(canvas, curve, step) {
+  const { ctx, width, height } = setup(canvas);
+  const box = { left: 44, right: width - 10, top: 18, bottom: height - 34 };
+  const x = scale(0, Math.max(1, curve.length - 1), box.left, box.right);
+  const y = scale(...extent(curve.map((r) => r.loss), 0, 3), box.bottom, box.top);
+  axes(ctx, box, x, y, 'training step', 'Σ CKA, loss', true);
+  for (const [value, color] of [[(r) => r.rmi, '#264653'], [(r) => r.loss, '#e76f51']]) {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    curve.forEach((r, i) => (i ? ctx.lineTo(x.map(r.step), y.map(value(r))) : ctx.moveTo(x.map(r.step), y.map(value(r)))));
+    ctx.stroke();
+  }
+  if (curve[step]) {
+    ctx.strokeStyle = '#f4a261';
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.moveTo(x.map(step), box.top);
+    ctx.lineTo(x.map(step), box.bottom);
+    ctx.stroke();
+  }
+  ctx.fillStyle = '#264653';
+  ctx.fillText('— Σ CKA', box.right - 110, box.top - 6);
+  ctx.fillStyle = '#e76f51';
+  ctx.fillText('— loss', box.right - 50, box.top - 6);
 }

@@ -178,6 +178,42 @@ export class Explorer extends EventTarget {
     });
     this.pool = [];
     this.poolKey = null;
+    this.inspector?.then((w) => w.worker.terminate(), () => {});
+    this.inspector = null;
+  }
+
+  /**
+   * One initialisation of a candidate trained again step by step, as the last search trained it
+   * (`[{step, loss, cka: [3], rmi}]`), in a worker of its own so that a running search is not
+   * held up.
+   */
+  async curve(arch, replicate = 0) {
+    if (!this.workerInit || !this.settings) throw new Error('no search has trained candidates yet');
+    if (!this.inspector || this.inspectorKey !== this.poolKey) {
+      this.inspector?.then((w) => w.worker.terminate(), () => {});
+      this.inspectorKey = this.poolKey;
+      this.inspector = this.spawnWorker().then((slot) => {
+        slot.waiting = new Map();
+        slot.worker.onmessage = ({ data }) => {
+          const done = slot.waiting.get(data.id);
+          slot.waiting.delete(data.id);
+          if (data.type === 'curve') done?.resolve(data.curve);
+          else done?.reject(new Error(data.message));
+        };
+        return slot;
+      });
+    }
+    const slot = await this.inspector;
+    const id = (this.curveId = (this.curveId ?? 0) + 1);
+    return new Promise((resolve, reject) => {
+      slot.waiting.set(id, { resolve, reject });
+      slot.worker.postMessage({ type: 'curve', id, space: this.settings.space, arch, replicate });
+    });
+  }
+
+  /** What the library says of a scored candidate (see SearchSession.inspect), or null. */
+  inspect(arch) {
+    return this.session ? this.session.inspect(arch) : null;
   }
 
   /** A worker with a Scorer for the pool's settings: resolves to a free slot once it is ready. */

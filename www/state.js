@@ -12,6 +12,8 @@ const PAGE_SETTINGS = [
   { name: 'simd', kind: 'choice', choices: [{ value: 'auto' }, { value: 'simd128' }, { value: 'relaxed' }], default: 'auto', page: true },
   // Generations added by Continue, in order: a link replays them after the search.
   { name: 'continued', kind: 'list', min: 1, max: 500, default: null, page: true },
+  // The candidate open in the teaching panel (its architecture, checked by the library on use).
+  { name: 'inspect', kind: 'text', max: 400, default: null, page: true },
 ];
 
 export function properties(schema) {
@@ -29,6 +31,10 @@ function parsePageSetting(p, raw) {
   }
   if (p.kind === 'list') {
     return raw.split(',').map((part) => parsePageSetting({ ...p, kind: 'int' }, part));
+  }
+  if (p.kind === 'text') {
+    if (raw.length > p.max) throw new Error(`${p.name} is longer than ${p.max} characters`);
+    return raw;
   }
   if (p.kind === 'bool') {
     if (raw === '1' || raw === 'true') return true;

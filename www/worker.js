@@ -1,7 +1,8 @@
 // One wasm instance per worker; it trains and scores candidates one at a time.
 // Messages in: {type:'init', module, reference, batch: [Uint8Array per batch file], options} | {type:'score', id, space, arch, replicate, steps?}
-//   | {type:'memory'}.
-// Messages out: {type:'ready'} | {type:'scored', id, arch, rmi, ms} | {type:'memory', bytes} | {type:'error', id?, message}.
+//   | {type:'curve', id, space, arch, replicate} | {type:'memory'}.
+// Messages out: {type:'ready'} | {type:'scored', id, arch, rmi, ms} | {type:'curve', id, curve} | {type:'memory', bytes}
+//   | {type:'error', id?, message}.
 // The init message names the library build to load (engine.js wasmBuild); a worker keeps it.
 let bindings = null;
 let ready = null;
@@ -28,6 +29,8 @@ self.onmessage = async ({ data }) => {
       const t0 = performance.now();
       const rmi = scorer.score(data.space, data.arch, data.replicate ?? 0, data.steps);
       self.postMessage({ type: 'scored', id: data.id, arch: data.arch, rmi, ms: performance.now() - t0 });
+    } else if (data.type === 'curve') {
+      self.postMessage({ type: 'curve', id: data.id, curve: scorer.curve(data.space, data.arch, data.replicate ?? 0) });
     }
   } catch (e) {
     self.postMessage({ type: 'error', id: data.id, message: String(e?.message ?? e) });

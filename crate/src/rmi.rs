@@ -105,13 +105,16 @@ impl RmiTargets {
         self.images.dim(0).unwrap_or(0)
     }
 
-    /// (loss, Σ CKA) of a network's forward pass on the batch.
-    fn loss(&self, net: &dyn Network, beta: f64) -> Result<(Tensor, f64)> {
+    /// (loss, Σ CKA, each stage's CKA) of a network's forward pass on the batch.
+    fn loss(&self, net: &dyn Network, beta: f64) -> Result<(Tensor, f64, [Tensor; 3])> {
         let f = net.features(&self.images, true)?;
-        let (loss, cka_sum) = rmi_loss(&f, &self.stages, &self.labels, beta)?;
-        let sum = cka_sum.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?;
-        Ok((loss, sum))
+        let (loss, cka_sum, stages) = rmi_terms(&f, &self.stages, &self.labels, beta)?;
+        Ok((loss, scalar(&cka_sum)?, stages))
     }
+}
+
+fn scalar(t: &Tensor) -> Result<f64> {
+    Ok(t.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?)
 }
 
 /// β·(3 − Σ CKA) + (1 − β)·CE(logits, labels), and Σ CKA, as differentiable scalars.
@@ -121,13 +124,26 @@ pub fn rmi_loss(
     labels: &Tensor,
     beta: f64,
 ) -> candle_core::Result<(Tensor, Tensor)> {
-    let mut cka_sum = targets[0].cka(&f.stages[0])?;
-    for (target, stage) in targets.iter().zip(&f.stages).skip(1) {
-        cka_sum = (cka_sum + target.cka(stage)?)?;
-    }
+    let (loss, cka_sum, _) = rmi_terms(f, targets, labels, beta)?;
+    Ok((loss, cka_sum))
+}
+
+/// [`rmi_loss`] with each stage's CKA beside the sum.
+fn rmi_terms(
+    f: &Features,
+    targets: &[CkaTarget; 3],
+    labels: &Tensor,
+    beta: f64,
+) -> candle_core::Result<(Tensor, Tensor, [Tensor; 3])> {
+    let stages = [
+        targets[0].cka(&f.stages[0])?,
+        targets[1].cka(&f.stages[1])?,
+        targets[2].cka(&f.stages[2])?,
+    ];
+    let cka_sum = ((&stages[0] + &stages[1])? + &stages[2])?;
     let ce = candle_nn::loss::cross_entropy(&f.logits, labels)?;
     let loss = (cka_sum.affine(-beta, 3.0 * beta)? + (ce * (1.0 - beta))?)?;
-    Ok((loss, cka_sum))
+    Ok((loss, cka_sum, stages))
 }
 
 /// The score of one candidate.
@@ -172,9 +188,11 @@ pub fn trajectory(
     at: &[usize],
     clock: &dyn Fn() -> f64,
 ) -> Result<Vec<(RmiScore, f64)>> {
-    let cfg = &options.config;
-    if let Some(&k) = at.iter().find(|&&k| k > cfg.steps) {
-        bail!("cannot report the score after {k} steps of a {}-step run", cfg.steps)
+    if let Some(&k) = at.iter().find(|&&k| k > options.config.steps) {
+        bail!(
+            "cannot report the score after {k} steps of a {}-step run",
+            options.config.steps
+        )
     }
     let diverged = RmiScore {
         rmi: 0.0,
@@ -182,34 +200,88 @@ pub fn trajectory(
     };
     let start = clock();
     let mut scores = vec![(diverged, 0.0); at.len()];
+    let completed = train(arch, targets, options, seed, false, |record| {
+        let score = RmiScore {
+            rmi: record.rmi,
+            diverged: false,
+        };
+        let elapsed = clock() - start;
+        for (slot, _) in scores.iter_mut().zip(at).filter(|(_, &k)| k == record.step) {
+            *slot = (score, elapsed);
+        }
+        Ok(())
+    })?;
+    if completed < options.config.steps + 1 {
+        // Divergence is final: this and every later K keep the diverged score.
+        let elapsed = clock() - start;
+        for (slot, _) in scores.iter_mut().zip(at).filter(|(_, &k)| k >= completed) {
+            slot.1 = elapsed;
+        }
+    }
+    Ok(scores)
+}
+
+/// One step of a candidate's training, as the teaching view draws it: the forward pass after
+/// `step` updates.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct StepRecord {
+    pub step: usize,
+    /// β·(3 − Σ CKA) + (1 − β)·CE.
+    pub loss: f64,
+    /// Linear CKA of each stage's output with the reference's.
+    pub cka: [f64; 3],
+    /// Σ CKA, clamped to [0, 3]: the score had training stopped here.
+    pub rmi: f64,
+}
+
+/// Every step of a candidate's training, 0..=K (fewer when it diverges): what its score is made
+/// of. The last record's `rmi` is [`score`]'s for the same seed.
+pub fn training_curve(arch: &Arch, targets: &RmiTargets, options: &RmiOptions, seed: u64) -> Result<Vec<StepRecord>> {
+    let mut curve = vec![];
+    train(arch, targets, options, seed, true, |record| {
+        curve.push(record);
+        Ok(())
+    })?;
+    Ok(curve)
+}
+
+/// Trains a fresh candidate for K steps and hands `visit` the forward pass of each step 0..=K
+/// (each stage's CKA only when `stages` asks: a search needs the sum alone); stops at the first
+/// non-finite loss or score (not visited). Returns the steps visited.
+fn train(
+    arch: &Arch,
+    targets: &RmiTargets,
+    options: &RmiOptions,
+    seed: u64,
+    stages: bool,
+    mut visit: impl FnMut(StepRecord) -> Result<()>,
+) -> Result<usize> {
+    let cfg = &options.config;
     let params = Params::seeded(candidate_seed(seed, arch), options.kernels);
     let net = proxy::build(arch, &options.proxy, targets.classes, params.clone())?;
     let mut opt = SgdMomentum::new(params.trainable(), cfg.lr, cfg.momentum, cfg.weight_decay);
     for step in 0..=cfg.steps {
         // The forward pass of step k scores the network after k updates.
-        let (loss, rmi) = targets.loss(net.as_ref(), cfg.beta)?;
-        let finite = rmi.is_finite() && loss.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()?.is_finite();
-        let elapsed = clock() - start;
-        if !finite {
-            // Divergence is final: this and every later K keep the diverged score.
-            for (slot, _) in scores.iter_mut().zip(at).filter(|(_, &k)| k >= step) {
-                slot.1 = elapsed;
-            }
-            break;
+        let (loss, rmi, stage_cka) = targets.loss(net.as_ref(), cfg.beta)?;
+        let loss_value = scalar(&loss)?;
+        if !(rmi.is_finite() && loss_value.is_finite()) {
+            return Ok(step);
         }
-        let score = RmiScore {
+        visit(StepRecord {
+            step,
+            loss: loss_value,
+            cka: match stages {
+                true => [scalar(&stage_cka[0])?, scalar(&stage_cka[1])?, scalar(&stage_cka[2])?],
+                false => [0.0; 3],
+            },
             rmi: rmi.clamp(0.0, 3.0),
-            diverged: false,
-        };
-        for (slot, _) in scores.iter_mut().zip(at).filter(|(_, &k)| k == step) {
-            *slot = (score, elapsed);
-        }
+        })?;
         if step == cfg.steps {
             break;
         }
         opt.step(&loss.backward()?)?;
     }
-    Ok(scores)
+    Ok(cfg.steps + 1)
 }
 
 /// Scores candidates one after another on this thread (one per worker in the browser).

@@ -198,6 +198,26 @@ struct TrueFrontCell {
     cost: f64,
 }
 
+/// What the teaching view says about one scored candidate.
+#[derive(Serialize)]
+struct Inspection {
+    #[serde(flatten)]
+    candidate: crate::Candidate,
+    /// Each initialisation's RMI, by replicate (their mean is `rmi`).
+    scores: Vec<f64>,
+    threshold: f64,
+    lambda: f64,
+    penalty_shape: Penalty,
+    /// λ·penalty(cost, threshold): `rmi − fitness`.
+    penalty: f64,
+    on_front: bool,
+    /// CIFAR-10, CIFAR-100 and ImageNet16-120 accuracies, and the CIFAR-10 rank among every
+    /// cell of the table (1: the most accurate), NB201 only.
+    truth: Option<[f32; 3]>,
+    rank: Option<usize>,
+    cells: Option<usize>,
+}
+
 /// The best cell within the budget by the benchmark's own accuracies.
 #[derive(Serialize)]
 struct FeasibleTruth {
@@ -341,6 +361,33 @@ impl SearchSession {
         to_js(&front)
     }
 
+    /// Everything the teaching view shows of a scored candidate (null when it was not trained):
+    /// its RMI per initialisation, the fitness decomposed, whether it is on the front, and for
+    /// NB201 its true accuracies and rank.
+    pub fn inspect(&self, arch: &str) -> Result<JsValue, JsError> {
+        let parsed = Arch::parse(self.search.space(), arch).map_err(js_err)?;
+        let Some(candidate) = self.search.candidate(&parsed) else {
+            return Ok(JsValue::NULL);
+        };
+        let fitness = self.search.fitness_fn();
+        let rank = match (&self.truth, candidate.index) {
+            (Some(t), Some(i)) => Some(1 + t.cifar10.iter().filter(|&&a| a > t.cifar10[i]).count()),
+            _ => None,
+        };
+        to_js(&Inspection {
+            scores: self.search.replicate_scores(&parsed),
+            threshold: fitness.threshold,
+            lambda: fitness.lambda,
+            penalty_shape: fitness.penalty,
+            penalty: fitness.lambda * fitness.penalty(candidate.cost),
+            on_front: self.search.front().iter().any(|m| m.arch == candidate.arch),
+            truth: self.truth_of(candidate.index),
+            rank,
+            cells: self.truth.as_ref().map(|t| t.cifar10.len()),
+            candidate,
+        })
+    }
+
     /// The whole table's true front of CIFAR-10 accuracy against cost on this device,
     /// `[{index, cifar10, cost}]` cheapest first; null without ground truth (FBNet).
     #[wasm_bindgen(js_name = trueFront)]
@@ -454,6 +501,16 @@ impl Scorer {
             steps: steps.map(|s| s as usize),
         };
         self.evaluator.evaluate(&trial).map_err(js_err)
+    }
+
+    /// One initialisation's training, step by step (`[{step, loss, cka: [3], rmi}]` for 0..=K):
+    /// the last step's `rmi` is what [`Scorer::score`] returns for it.
+    pub fn curve(&mut self, space: &str, arch: &str, replicate: u32) -> Result<JsValue, JsError> {
+        let space: Space = space.parse().map_err(js_err)?;
+        let arch = Arch::parse(space, arch).map_err(js_err)?;
+        let e = &self.evaluator;
+        let seed = crate::rmi::replicate_seed(e.seed, replicate);
+        to_js(&crate::rmi::training_curve(&arch, &e.targets, &e.options, seed).map_err(js_err)?)
     }
 }
 

@@ -229,3 +229,43 @@ fn network_gradient_matches_finite_differences() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn the_training_curve_is_what_the_score_is_made_of() -> Result<()> {
+    let targets = tiny_targets()?;
+    let mut proxy = ProxyConfig::default();
+    proxy.nb201.channels = 4;
+    proxy.fbnet.channel_divisor = 8;
+    let cfg = RmiConfig {
+        steps: 4,
+        ..RmiConfig::default()
+    };
+    let mut rng = StdRng::seed_from_u64(3);
+    for &space in Space::ALL {
+        let arch = space.sample(&mut rng);
+        let options = opts(proxy, &cfg, Kernels::Fast);
+        let curve = evrsnas::rmi::training_curve(&arch, &targets, &options, 7)?;
+        assert_eq!(curve.len(), cfg.steps + 1);
+        assert_eq!(
+            curve.iter().map(|r| r.step).collect::<Vec<_>>(),
+            (0..=cfg.steps).collect::<Vec<_>>()
+        );
+        // The last step is the score, bit for bit; each step is the score with K = that step.
+        assert_eq!(curve[cfg.steps].rmi, score(&arch, &targets, &options, 7)?.rmi);
+        let at_two = opts(proxy, &RmiConfig { steps: 2, ..cfg }, Kernels::Fast);
+        assert_eq!(curve[2].rmi, score(&arch, &targets, &at_two, 7)?.rmi);
+        for r in &curve {
+            assert!(r.cka.iter().all(|c| (0.0..=1.0 + 1e-6).contains(c)), "{r:?}");
+            assert!(
+                (r.cka.iter().sum::<f64>().clamp(0.0, 3.0) - r.rmi).abs() < 1e-5,
+                "{r:?}"
+            );
+            let expected = cfg.beta * (3.0 - r.cka.iter().sum::<f64>());
+            assert!(
+                r.loss >= expected - 1e-5,
+                "the loss holds the CKA term and a CE ≥ 0: {r:?}"
+            );
+        }
+    }
+    Ok(())
+}

@@ -384,6 +384,11 @@ impl Search {
         self.config.planned_screens()
     }
 
+    /// Each initialisation's RMI of a scored architecture, by replicate.
+    pub fn replicate_scores(&self, arch: &Arch) -> Vec<f64> {
+        self.scores.get(arch).map_or(vec![], |s| s.values().copied().collect())
+    }
+
     pub fn candidate(&self, arch: &Arch) -> Option<Candidate> {
         let rmi = self.rmi(arch)?;
         let cost = self.cost(arch);
