@@ -742,3 +742,31 @@ test('a candidate opens from the table, the scatter or the link, and its panel s
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('before Run the scatter shows the whole space on the device, and the toggle hides it', async () => {
+  const inked = (page) => page.evaluate(() => {
+    const c = document.getElementById('scatter');
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) n += data[i] > 0;
+    return n;
+  });
+  const { page, problems } = await openReady('device=pixel3');
+  // NB201: every cell's true accuracy against its cost, once the heavy assets are in.
+  await page.waitForFunction(() => document.getElementById('run').disabled === false);
+  await page.waitForTimeout(300);
+  const withCloud = await inked(page);
+  await page.uncheck('#show-landscape');
+  const without = await inked(page);
+  assert.ok(withCloud > without + 2000, `${withCloud} inked pixels with the landscape, ${without} without`);
+  await page.check('#show-landscape');
+  await page.screenshot({ path: path.join(shots, 'landscape-nb201.png'), fullPage: true });
+  // FBNet: no accuracies, the distribution of costs instead.
+  await page.selectOption('#space', 'fbnet');
+  await page.waitForTimeout(300);
+  const histogram = await inked(page);
+  await page.uncheck('#show-landscape');
+  assert.ok(histogram > (await inked(page)) + 500);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

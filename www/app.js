@@ -250,9 +250,20 @@ function fmt(v, digits = 3) {
 function drawIdleViews() {
   const d = deviceInfo();
   if (!d) return;
-  scatter($('scatter'), { points: [], threshold: settings.threshold, best: null, unit: d.unit, range: [d.min, d.max] });
+  scatter($('scatter'), { points: [], threshold: settings.threshold, best: null, unit: d.unit, range: [d.min, d.max], landscape: landscape() });
   lines($('history'), []);
   $('truth-figure').hidden = true;
+}
+
+/** The whole space on the chosen device, for the scatter (null when toggled off). */
+function landscape() {
+  if (!$('show-landscape').checked) return null;
+  try {
+    return explorer.landscape(settings.space, settings.device, settings.metric);
+  } catch (e) {
+    notice(String(e.message ?? e));
+    return null;
+  }
 }
 
 /** The Pareto mode's second view: the found front's cells by their true accuracy (NB201). */
@@ -282,7 +293,7 @@ function render(p) {
   // In the Pareto mode the answer for the budget: the library's first candidate within it.
   const best = front ? p.ranked.find((c) => c.feasible) ?? p.ranked[0] : p.ranked[0];
   const d = deviceInfo();
-  scatterHit = scatter($('scatter'), { points: p.ranked, threshold: settings.threshold, best, unit, range: d ? [d.min, d.max] : null, front });
+  scatterHit = scatter($('scatter'), { points: p.ranked, threshold: settings.threshold, best, unit, range: d ? [d.min, d.max] : null, front, landscape: landscape() });
   drawTruthFront(p, best?.feasible ? best : null, unit, d);
   lines($('history'), p.history);
   $('best-arch').textContent = best ? best.arch : '';
@@ -507,6 +518,9 @@ async function main() {
     }
   });
   $('show-true-front').addEventListener('change', () => lastProgress && render(lastProgress));
+  $('show-landscape').addEventListener('change', () => (explorer.session && lastProgress ? render(lastProgress) : drawIdleViews()));
+  // NB201's true accuracies arrive with the heavy assets: the landscape gains its cloud then.
+  explorer.heavy.then(() => !explorer.session && drawIdleViews(), () => {});
   $('export-json').addEventListener('click', exportJson);
   $('export-csv').addEventListener('click', exportCsv);
   setState('idle');

@@ -84,7 +84,7 @@ function steps(ctx, front, x, y, value, right) {
  * Every evaluated candidate: x cost, y RMI; threshold line, feasible side shaded, best marked;
  * with `front` (cheapest first), the found front of RMI against cost as steps.
  */
-export function scatter(canvas, { points, threshold, best, unit, range, front = null }) {
+export function scatter(canvas, { points, threshold, best, unit, range, front = null, landscape = null }) {
   const { ctx, width, height } = setup(canvas);
   const box = { left: 44, right: width - 10, top: 18, bottom: height - 34 };
   const costs = points.map((p) => p.cost).concat(range ?? [], [threshold]);
@@ -95,6 +95,7 @@ export function scatter(canvas, { points, threshold, best, unit, range, front = 
   ctx.fillStyle = '#2a9d8f22';
   ctx.fillRect(box.left, box.top, tx - box.left, box.bottom - box.top);
   axes(ctx, box, x, y, `cost (${unit})`, 'RMI (Σ CKA)');
+  if (landscape) drawLandscape(ctx, box, x, landscape);
   ctx.strokeStyle = '#e76f51';
   ctx.setLineDash([5, 4]);
   ctx.beginPath();
@@ -126,6 +127,45 @@ export function scatter(canvas, { points, threshold, best, unit, range, front = 
     }
     return hit;
   };
+}
+
+/**
+ * The whole space, faint, behind the candidates: NB201's true accuracy-vs-cost cloud on an axis
+ * of its own (right), or, without accuracies, the distribution of costs as a histogram.
+ */
+function drawLandscape(ctx, box, x, { costs, accuracy }) {
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.left, box.top, box.right - box.left, box.bottom - box.top);
+  ctx.clip();
+  if (accuracy) {
+    // From the 5th percentile of accuracy (the degenerate cells sit far below) to the best.
+    const sorted = Float32Array.from(accuracy).sort();
+    const lo = Math.floor(sorted[Math.floor(sorted.length * 0.05)]);
+    const a = scale(lo, Math.ceil(sorted[sorted.length - 1]), box.bottom, box.top);
+    ctx.fillStyle = '#9aa5ab33';
+    costs.forEach((c, i) => {
+      if (accuracy[i] >= lo) ctx.fillRect(x.map(c) - 1, a.map(accuracy[i]) - 1, 2, 2);
+    });
+    ctx.restore();
+    ctx.fillStyle = '#7b878d';
+    for (const t of ticks(a.lo, a.hi, 4)) ctx.fillText(`${t}%`, box.right - 26, a.map(t) + 4);
+    ctx.fillText('grey: true CIFAR-10 accuracy of every cell', box.right - 230, box.top - 6);
+    return;
+  }
+  const bins = new Array(60).fill(0);
+  const [lo, hi] = [x.lo, x.hi];
+  for (const c of costs) bins[Math.min(bins.length - 1, Math.max(0, Math.floor(((c - lo) / (hi - lo || 1)) * bins.length)))]++;
+  const most = Math.max(...bins);
+  const w = (box.right - box.left) / bins.length;
+  ctx.fillStyle = '#9aa5ab44';
+  bins.forEach((n, i) => {
+    const h = (n / most) * (box.bottom - box.top) * 0.4;
+    ctx.fillRect(box.left + i * w, box.bottom - h, w - 1, h);
+  });
+  ctx.restore();
+  ctx.fillStyle = '#7b878d';
+  ctx.fillText('grey: how the space\'s costs are spread', box.right - 210, box.top - 6);
 }
 
 function ring(ctx, px, py) {

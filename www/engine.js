@@ -211,6 +211,20 @@ export class Explorer extends EventTarget {
     });
   }
 
+  /**
+   * The space on a device before any training (wasm `landscape`): `{costs, accuracy, sampled}`,
+   * with NB201's true accuracies once the heavy assets are in; cached.
+   */
+  landscape(space, device, metric) {
+    const truth = space === 'nb201' && this.truth ? this.truth : new Uint8Array();
+    const key = `${space}/${device}/${metric}/${truth.length}`;
+    if (this.landscapeKey !== key) {
+      this.landscapeKey = key;
+      this.landscapeValue = wasm.landscape(this.costs[space].bytes, truth, device, metric);
+    }
+    return this.landscapeValue;
+  }
+
   /** What the library says of a scored candidate (see SearchSession.inspect), or null. */
   inspect(arch) {
     return this.session ? this.session.inspect(arch) : null;

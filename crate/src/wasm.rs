@@ -110,6 +110,51 @@ pub fn cost_info(cost_bytes: &[u8]) -> Result<JsValue, JsError> {
     })
 }
 
+/// The whole space as a device sees it, before any training.
+#[derive(Serialize)]
+struct Landscape {
+    /// Every NB201 cell's cost in index order, or for FBNet the costs of uniform draws.
+    costs: Vec<f64>,
+    /// NB201: every cell's true CIFAR-10 accuracy, in the same order (when the truth is given).
+    accuracy: Option<Vec<f32>>,
+    /// The costs are a sample (FBNet's 9²² architectures), not the whole space.
+    sampled: bool,
+}
+
+/// Draws of an FBNet landscape: enough for a smooth histogram, cheap on the main thread.
+const LANDSCAPE_DRAWS: usize = 4000;
+
+/// The space's costs on a device (and for NB201 with `truth_bytes`, every cell's true accuracy):
+/// what the scatter shows before Run, so that the budget means something before any training.
+#[wasm_bindgen]
+pub fn landscape(cost_bytes: &[u8], truth_bytes: &[u8], device: &str, metric: &str) -> Result<JsValue, JsError> {
+    let book = CostBook::decode(cost_bytes).map_err(js_err)?;
+    let device: Device = device.parse().map_err(js_err)?;
+    let metric: Metric = metric.parse().map_err(js_err)?;
+    let table = book.table(device, metric).map_err(js_err)?;
+    let (costs, sampled) = match table.per_arch_values() {
+        Some(values) => (values.to_vec(), false),
+        None => {
+            use rand::SeedableRng;
+            let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+            let costs = (0..LANDSCAPE_DRAWS)
+                .map(|_| table.cost(&book.space.sample(&mut rng)).map(|c| c.value))
+                .collect::<crate::Result<Vec<f64>>>()
+                .map_err(js_err)?;
+            (costs, true)
+        }
+    };
+    let accuracy = match (truth_bytes.is_empty(), sampled) {
+        (false, false) => Some(GroundTruth::decode(truth_bytes).map_err(js_err)?.cifar10),
+        _ => None,
+    };
+    to_js(&Landscape {
+        costs,
+        accuracy,
+        sampled,
+    })
+}
+
 /// Options of a search, as the page's state holds them. Whole numbers arrive as JavaScript
 /// numbers and are checked against the schema, so a bad one gets the CLI's message.
 #[derive(Deserialize)]

@@ -209,9 +209,13 @@ crate::named_enum! {
     #[derive(Default)]
     pub enum Coverage: "coverage" {
         /// Parents drawn in turn from cost niches (quantiles of the space's costs), each niche
-        /// ranked by NSGA-II's crowded comparison: every part of the cost axis breeds.
+        /// ranked as a constrained search with the niche's upper edge as its budget: every part
+        /// of the cost axis breeds, towards the cells that use its budget.
         #[default]
-        Niches = "niches" => "cost niches",
+        Budgets = "budgets" => "cost niches, each a budget",
+        /// Parents drawn in turn from the same niches, each ranked by NSGA-II's crowded
+        /// comparison (which favours the cheapest cells of a niche).
+        Niches = "niches" => "cost niches by NSGA-II",
         /// MO-HDNAS's hardware-cost diversity as a third objective: the distance of a
         /// candidate's cost to its nearest neighbour's.
         Diversity = "diversity" => "hardware-cost diversity objective",

@@ -157,7 +157,7 @@ impl Search {
         population: Vec<Arch>,
     ) -> Self {
         let niche_edges = match (config.mode, config.coverage) {
-            (Mode::Pareto, Coverage::Niches) => niche_edges(space, &config, &costs),
+            (Mode::Pareto, Coverage::Niches | Coverage::Budgets) => niche_edges(space, &config, &costs),
             _ => vec![],
         };
         let mut search = Self {
@@ -466,6 +466,18 @@ impl Search {
         (archs, points)
     }
 
+    /// With [`Coverage::Budgets`], a scored architecture's fitness in niche `n`: as a constrained
+    /// search with the niche's upper edge as its budget (the last niche's: the table's highest
+    /// cost) ranks it, with the search's λ and penalty shape.
+    fn niche_fitness(&self, n: usize, arch: &Arch) -> f64 {
+        let budget = self.niche_edges.get(n).copied().unwrap_or(self.costs.header.range[1]);
+        let fitness = Fitness {
+            threshold: budget.max(crate::schema::THRESHOLD.min),
+            ..self.fitness
+        };
+        fitness.fitness(self.rmi(arch).unwrap_or(0.0), self.cost(arch).value)
+    }
+
     /// The cost niche of each of `archs` (0 without niches).
     fn niches(&self, archs: &[&Arch]) -> Vec<usize> {
         archs
@@ -490,12 +502,16 @@ impl Search {
         let niche = self.niches(&archs);
         let mut leaders: BTreeMap<usize, (&Arch, f64)> = BTreeMap::new();
         for (a, n) in archs.iter().zip(niche) {
-            let rmi = self.rmi(a).expect("seen architectures are scored");
+            // Each niche's leader: by RMI, or with budget niches by the niche's fitness.
+            let score = match self.config.coverage {
+                Coverage::Budgets => self.niche_fitness(n, a),
+                _ => self.rmi(a).expect("seen architectures are scored"),
+            };
             if leaders
                 .get(&n)
-                .is_none_or(|&(b, best)| rmi > best || (rmi == best && *a < b))
+                .is_none_or(|&(b, best)| score > best || (score == best && *a < b))
             {
-                leaders.insert(n, (a, rmi));
+                leaders.insert(n, (a, score));
             }
         }
         for (a, _) in leaders.into_values() {
@@ -633,6 +649,12 @@ impl Search {
         let (archs, points) = self.objectives();
         let order = match self.config.coverage {
             Coverage::Niches => pareto::niche_order(&points, &self.niches(&archs)),
+            Coverage::Budgets => pareto::interleave(&self.niches(&archs), |n, members| {
+                let mut ranked: Vec<(usize, f64)> =
+                    members.iter().map(|&i| (i, self.niche_fitness(n, archs[i]))).collect();
+                ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| archs[x.0].cmp(archs[y.0])));
+                ranked.into_iter().map(|(i, _)| i).collect()
+            }),
             Coverage::Diversity | Coverage::None => pareto::crowded_order(&points),
         };
         let parents: Vec<(Arch, f64)> = order

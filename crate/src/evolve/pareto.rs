@@ -157,20 +157,25 @@ pub fn crowded_order(points: &[Vec<f64>]) -> Vec<usize> {
 /// The first population of this order are the parents, so each part of the cost axis breeds,
 /// and a niche's leader outranks every niche's runner-up in the tournaments.
 pub fn niche_order(points: &[Vec<f64>], niche: &[usize]) -> Vec<usize> {
+    interleave(niche, |_, members| {
+        let sub: Vec<Vec<f64>> = members.iter().map(|&i| points[i].clone()).collect();
+        crowded_order(&sub).into_iter().map(|k| members[k]).collect()
+    })
+}
+
+/// Interleaves niches (`niche[i]`: the niche of candidate i) best first: `within(n, members)`
+/// orders niche n's members, then each niche's first, each niche's second, … (exhausted niches
+/// skipped).
+pub fn interleave(niche: &[usize], within: impl Fn(usize, &[usize]) -> Vec<usize>) -> Vec<usize> {
     let niches = niche.iter().copied().max().map_or(0, |n| n + 1);
     let mut per_niche: Vec<std::vec::IntoIter<usize>> = (0..niches)
         .map(|n| {
-            let members: Vec<usize> = (0..points.len()).filter(|&i| niche[i] == n).collect();
-            let sub: Vec<Vec<f64>> = members.iter().map(|&i| points[i].clone()).collect();
-            crowded_order(&sub)
-                .into_iter()
-                .map(|k| members[k])
-                .collect::<Vec<_>>()
-                .into_iter()
+            let members: Vec<usize> = (0..niche.len()).filter(|&i| niche[i] == n).collect();
+            within(n, &members).into_iter()
         })
         .collect();
-    let mut order = Vec::with_capacity(points.len());
-    while order.len() < points.len() {
+    let mut order = Vec::with_capacity(niche.len());
+    while order.len() < niche.len() {
         for it in per_niche.iter_mut() {
             if let Some(i) = it.next() {
                 order.push(i);
