@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -767,6 +768,82 @@ test('before Run the scatter shows the whole space on the device, and the toggle
   const histogram = await inked(page);
   await page.uncheck('#show-landscape');
   assert.ok(histogram > (await inked(page)) + 500);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('your own images become the RMI batch, as the CLI decodes them, and never leave the browser', async () => {
+  const { page, problems } = await openReady(`${TINY}&device=raspi4&threshold=20`);
+  // Images of odd sizes, PNG and JPEG, made by the browser's own encoders.
+  const made = await page.evaluate(async () => {
+    const make = async (w, h, type, paint) => {
+      const c = new OffscreenCanvas(w, h);
+      paint(c.getContext('2d'), w, h);
+      return [...new Uint8Array(await (await c.convertToBlob({ type, quality: 0.92 })).arrayBuffer())];
+    };
+    return {
+      'sky.png': await make(50, 70, 'image/png', (g, w, h) => {
+        const gradient = g.createLinearGradient(0, 0, w, h);
+        gradient.addColorStop(0, '#3366cc');
+        gradient.addColorStop(1, '#ffcc00');
+        g.fillStyle = gradient;
+        g.fillRect(0, 0, w, h);
+      }),
+      'stripes.jpg': await make(90, 60, 'image/jpeg', (g, w, h) => {
+        for (let x = 0; x < w; x += 10) {
+          g.fillStyle = x % 20 ? '#222222' : '#eeeeee';
+          g.fillRect(x, 0, 10, h);
+        }
+      }),
+      'flat.jpeg': await make(40, 40, 'image/jpeg', (g, w, h) => {
+        g.fillStyle = '#3366cc';
+        g.fillRect(0, 0, w, h);
+      }),
+    };
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evrsnas-own-'));
+  const files = Object.entries(made).map(([name, bytes]) => {
+    fs.writeFileSync(path.join(dir, name), Buffer.from(bytes));
+    return { name, mimeType: name.endsWith('.png') ? 'image/png' : 'image/jpeg', buffer: Buffer.from(bytes) };
+  });
+  const requests = [];
+  page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() }));
+  await page.setInputFiles('#images', files);
+  await page.waitForFunction(() => document.getElementById('images-note').textContent.includes('your 3 images'));
+  assert.match(await page.textContent('#fidelity-note'), /not measured on your images/);
+  const shown = (await page.textContent('#images-note')).match(/checksum ([0-9a-f]{12})/)[1];
+  // The CLI's --images on the same files: the same pixels.
+  const cli = JSON.parse(execFileSync(path.join(root, 'target/release/evrsnas'),
+    ['score', '--space', 'nb201', '--arch', '0', '--steps', '0', '--nb201-channels', '4', '--images', dir, '--json'], { encoding: 'utf8' }));
+  assert.equal(cli.images_sha256.slice(0, 12), shown);
+  // A flat JPEG decodes to its colour (JPEG is lossy: within a few levels).
+  // (In name order, whatever the order given: flat.jpeg first.)
+  const batch = wasm.imageBatch(['sky.png', 'flat.jpeg'], [Uint8Array.from(made['sky.png']), Uint8Array.from(made['flat.jpeg'])]);
+  const pixels = batch.bytes.subarray(batch.bytes.length - 2 * 3072, batch.bytes.length - 3072);
+  for (const [c, v] of [[0, 0x33], [1, 0x66], [2, 0xcc]]) {
+    const plane = pixels.subarray(c * 1024, (c + 1) * 1024);
+    assert.ok(plane.every((p) => Math.abs(p - v) <= 4), `channel ${c}: ${plane.slice(0, 4)} vs ${v}`);
+  }
+  await page.click('#run');
+  await waitState(page, 'done');
+  assert.match(await page.textContent('#best-arch'), NB201);
+  // Nothing carried the images: every request was a GET of the site's own files, without a body.
+  assert.ok(requests.length >= 0);
+  for (const r of requests) {
+    assert.equal(r.method, 'GET', r.url);
+    assert.equal(r.body, null, r.url);
+    assert.ok(r.url.startsWith(base), r.url);
+    assert.ok(!/sky|stripes|flat/.test(r.url), r.url);
+  }
+  // A file that is no image is named, and the batch in use stays.
+  await page.setInputFiles('#images', [{ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('hello') }, files[0]]);
+  await page.waitForFunction(() => document.getElementById('notice').textContent.includes('notes.png'));
+  assert.match(await page.textContent('#notice'), /your images: notes\.png: not a PNG or JPEG image/);
+  assert.ok((await page.textContent('#images-note')).includes(shown));
+  await page.click('#images-clear');
+  assert.equal(await page.textContent('#images-note'), '');
+  assert.match(await page.textContent('#fidelity-note'), /Proxy fidelity/);
+  fs.rmSync(dir, { recursive: true });
   assert.deepEqual(problems, []);
   await page.close();
 });

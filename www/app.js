@@ -89,6 +89,7 @@ function setState(state) {
   $('reset').disabled = state === 'idle';
   for (const id of ['export-json', 'export-csv']) $(id).disabled = !has;
   for (const id of FIXED_WHILE_RUNNING) $(id).disabled = state === 'running' || state === 'paused';
+  $('images').disabled = state === 'running' || state === 'paused';
 }
 
 function showError(message) {
@@ -144,6 +145,10 @@ function showFidelity() {
   if (!f) return;
   if (settings.space !== 'nb201') {
     $('fidelity-note').textContent = 'Proxy fidelity: not measured for FBNet (no ground-truth accuracies bundled).';
+    return;
+  }
+  if (explorer.userBatch) {
+    $('fidelity-note').textContent = `Proxy fidelity: not measured on your images (FIDELITY.md measured it on the bundled batches). ${settings.space === 'nb201' ? 'The true accuracies in the table are NAS-Bench-201\'s, on CIFAR.' : ''}`;
     return;
   }
   const measured = f.batches[settings.batch];
@@ -305,6 +310,22 @@ function render(p) {
     : '';
   renderTable(p, unit);
   showInspection();
+}
+
+/** The files picked become the RMI batch of the next Run; a bad one is named and nothing changes. */
+async function useOwnImages() {
+  const picked = [...$('images').files];
+  if (!picked.length) return;
+  try {
+    const files = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+    const batch = explorer.setUserImages(files);
+    $('images-note').textContent = `The next Run trains on your ${batch.names.length} images (the reference's predictions label them; not in the link). Pixels checksum ${batch.sha256.slice(0, 12)}.`;
+    $('images-clear').disabled = false;
+    notice('');
+  } catch (e) {
+    notice(`your images: ${e.message ?? e}`);
+  }
+  showFidelity();
 }
 
 /** Opens the teaching panel on a candidate (a row, a point, or the link's `inspect`). */
@@ -521,6 +542,14 @@ async function main() {
   $('show-landscape').addEventListener('change', () => (explorer.session && lastProgress ? render(lastProgress) : drawIdleViews()));
   // NB201's true accuracies arrive with the heavy assets: the landscape gains its cloud then.
   explorer.heavy.then(() => !explorer.session && drawIdleViews(), () => {});
+  $('images').addEventListener('change', useOwnImages);
+  $('images-clear').addEventListener('click', () => {
+    explorer.setUserImages(null);
+    $('images').value = '';
+    $('images-clear').disabled = true;
+    $('images-note').textContent = '';
+    showFidelity();
+  });
   $('export-json').addEventListener('click', exportJson);
   $('export-csv').addEventListener('click', exportCsv);
   setState('idle');

@@ -136,10 +136,13 @@ export class Explorer extends EventTarget {
   /** Workers with a Scorer for (steps, seed, batch); rebuilt only when those change. */
   async ensurePool(steps, seed, batchName) {
     await this.heavy;
-    const key = `${steps}/${seed}/${batchName}`;
+    // Your own images replace the named batch until cleared (they stay in this page).
+    const user = this.userBatch;
+    const key = `${steps}/${seed}/${user ? `user:${user.sha256}` : batchName}`;
     if (this.pool.length && this.poolKey === key) return;
     this.retirePool();
-    this.workerInit = { reference: this.reference, batch: this.batches[batchName].map((f) => this.images[f]), options: { steps, seed } };
+    const batch = user ? [user.bytes] : this.batches[batchName].map((f) => this.images[f]);
+    this.workerInit = { reference: this.reference, batch, options: { steps, seed } };
     // Every worker started, so that a pool that fails half-way leaves none behind.
     const started = [];
     try {
@@ -223,6 +226,22 @@ export class Explorer extends EventTarget {
       this.landscapeValue = wasm.landscape(this.costs[space].bytes, truth, device, metric);
     }
     return this.landscapeValue;
+  }
+
+  /**
+   * Your own images as the RMI batch: `files` are `{name, bytes}` (PNG or JPEG, any size), decoded
+   * and resized by the library as the CLI's `--images` does; throws the library's message, which
+   * names a bad file. `null` goes back to the bundled batches. Nothing is sent anywhere: the bytes
+   * go to this page's workers only. Returns `{names, sha256}`.
+   */
+  setUserImages(files) {
+    if (!files) {
+      this.userBatch = null;
+      return null;
+    }
+    const batch = wasm.imageBatch(files.map((f) => f.name), files.map((f) => f.bytes));
+    this.userBatch = batch;
+    return { names: batch.names, sha256: batch.sha256 };
   }
 
   /** What the library says of a scored candidate (see SearchSession.inspect), or null. */

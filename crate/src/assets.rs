@@ -187,6 +187,12 @@ impl ImageBatch {
         batch.ok_or_else(|| crate::invalid!("no RMI batch given"))
     }
 
+    /// SHA-256 of the pixels: the same images, decoded the same way, give the same checksum in
+    /// the page and the CLI.
+    pub fn pixels_sha256(&self) -> String {
+        sha256_hex(&self.pixels)
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         let json = serde_json::to_vec(self).expect("batch header serialises");
         let mut out = BATCH_MAGIC.to_vec();

@@ -110,6 +110,38 @@ pub fn cost_info(cost_bytes: &[u8]) -> Result<JsValue, JsError> {
     })
 }
 
+#[derive(Serialize)]
+struct UserBatch {
+    names: Vec<String>,
+    /// SHA-256 of the pixels: the CLI's `score --images` prints the same for the same files.
+    sha256: String,
+}
+
+/// Your own images as an RMI batch: `names[i]` and the bytes of `files[i]` (PNG or JPEG, any
+/// size), decoded, centre-cropped and box-filtered to 32×32 as the CLI's `--images` does; a
+/// file that is no image is refused by name. Nothing leaves the page. Returns `{names, sha256,
+/// bytes}`, `bytes` (a `Uint8Array`) being the batch file the workers' [`Scorer`] takes.
+#[wasm_bindgen(js_name = imageBatch)]
+pub fn image_batch(names: js_sys::Array, files: js_sys::Array) -> Result<JsValue, JsError> {
+    let names: Vec<String> = names.iter().map(|n| n.as_string().unwrap_or_default()).collect();
+    let files: Vec<Vec<u8>> = files.iter().map(|f| js_sys::Uint8Array::new(&f).to_vec()).collect();
+    if names.len() != files.len() {
+        return Err(js_err("imageBatch needs one name per file"));
+    }
+    let batch = crate::images::batch_from_images(
+        names.iter().map(String::as_str).zip(files.iter().map(Vec::as_slice)),
+        "your images (in this browser)",
+    )
+    .map_err(js_err)?;
+    let bytes = js_sys::Uint8Array::from(batch.encode().as_slice());
+    let out = to_js(&UserBatch {
+        sha256: batch.pixels_sha256(),
+        names: batch.names,
+    })?;
+    js_sys::Reflect::set(&out, &"bytes".into(), &bytes).map_err(|_| js_err("cannot return the batch"))?;
+    Ok(out)
+}
+
 /// The whole space as a device sees it, before any training.
 #[derive(Serialize)]
 struct Landscape {

@@ -5,11 +5,11 @@
 
 use crate::assets::{sha256_hex, GroundTruth, Manifest, ManifestEntry, MANIFEST, TRUTH};
 use crate::cost::{CostBook, CostTable, Device, FitQuality, TableHeader};
-use crate::images::{batch_from_files, png_files};
+use crate::images::batch_from_images;
 use crate::space::{fbnet, nb201, Space};
 use crate::{bail, Result};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn err(e: impl std::fmt::Display) -> crate::Error {
     crate::Error::Invalid(e.to_string())
@@ -324,6 +324,13 @@ pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
         ("cifar100_", "batch/cifar100_20.bin", 20),
     ] {
         let files = png_files(&data, prefix)?;
+        let named: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .map(|f| {
+                let bytes = std::fs::read(f).map_err(|e| err(format!("cannot read {}: {e}", f.display())))?;
+                Ok((f.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string(), bytes))
+            })
+            .collect::<Result<_>>()?;
         if files.len() != count {
             bail!(
                 "expected {count} {prefix}*.png in {}, found {}",
@@ -331,7 +338,8 @@ pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
                 files.len()
             )
         }
-        write(out, file, &batch_from_files(&files, license)?.encode())?;
+        let batch = batch_from_images(named.iter().map(|(n, b)| (n.as_str(), b.as_slice())), license)?;
+        write(out, file, &batch.encode())?;
     }
     let license_text = std::fs::read(foolbox.join("foolbox-3.3.4.dist-info/LICENSE"))
         .map_err(|e| err(format!("cannot read foolbox's LICENSE: {e}")))?;
@@ -379,4 +387,18 @@ pub fn write_manifest(out: &Path) -> Result<Manifest> {
     json.push('\n');
     write(out, MANIFEST, json.as_bytes())?;
     Ok(manifest)
+}
+
+/// The PNG files of `dir` whose names start with `prefix`, by name.
+fn png_files(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| err(format!("cannot read {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.starts_with(prefix) && name.ends_with(".png")
+        })
+        .collect();
+    v.sort();
+    Ok(v)
 }

@@ -42,7 +42,8 @@ pub struct Common {
     /// RMI batch: cifar10 (20 images) or cifar10-and-100 (40 images).
     #[arg(long, default_value_t = BatchChoice::default())]
     pub batch: BatchChoice,
-    /// Use a folder of 32×32 PNG images as the RMI batch instead.
+    /// Use a folder of PNG and JPEG images (any size: centre-cropped and box-filtered to 32×32, as
+    /// the page does with the images you pick) as the RMI batch instead.
     #[arg(long)]
     pub images: Option<PathBuf>,
     /// NB201 proxy: channels of the first stage.
@@ -104,7 +105,7 @@ impl Common {
     ) -> AnyResult<RmiEvaluator> {
         let images = match (images, &self.images) {
             (Some(images), _) => images,
-            (None, Some(dir)) => evrsnas::images::batch_from_png_dir(dir)?.tensor()?,
+            (None, Some(dir)) => evrsnas::images::batch_from_dir(dir)?.tensor()?,
             (None, None) => assets.batch(self.batch)?.tensor()?,
         };
         Ok(RmiEvaluator {

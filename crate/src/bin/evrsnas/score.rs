@@ -34,6 +34,10 @@ struct Scored {
     diverged: bool,
     /// device → metric → cost.
     costs: BTreeMap<&'static str, BTreeMap<&'static str, f64>>,
+    /// With --images: the SHA-256 of the batch's pixels, as the page reports it for the same
+    /// files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    images_sha256: Option<String>,
 }
 
 pub fn run(args: ScoreArgs) -> AnyResult<()> {
@@ -57,6 +61,10 @@ pub fn run(args: ScoreArgs) -> AnyResult<()> {
     let assets = args.common.open_assets()?;
     let book = assets.costs(args.space)?;
     let eval = args.common.evaluator(&assets)?;
+    let images_sha256 = match &args.common.images {
+        Some(dir) => Some(evrsnas::images::batch_from_dir(dir)?.pixels_sha256()),
+        None => None,
+    };
     let mut stdout = std::io::stdout().lock();
     for arch in &archs {
         let s = evrsnas::rmi::score(arch, &eval.targets, &eval.options, eval.seed)?;
@@ -73,6 +81,7 @@ pub fn run(args: ScoreArgs) -> AnyResult<()> {
             rmi: s.rmi,
             diverged: s.diverged,
             costs,
+            images_sha256: images_sha256.clone(),
         };
         if writeln!(stdout, "{}", serde_json::to_string(&line)?).is_err() {
             break; // broken pipe: the reader has gone, which is not an error
