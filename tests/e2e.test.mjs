@@ -847,3 +847,58 @@ test('your own images become the RMI batch, as the CLI decodes them, and never l
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+/** A safetensors file with only the tensors `keep` accepts (the format: header length, JSON, data). */
+function safetensorsSubset(bytes, keep) {
+  const length = Number(Buffer.from(bytes).readBigUInt64LE(0));
+  const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + length)).toString('utf8'));
+  const data = bytes.subarray(8 + length);
+  const out = {};
+  const parts = [];
+  let offset = 0;
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__' || !keep(name)) continue;
+    const part = data.subarray(t.data_offsets[0], t.data_offsets[1]);
+    out[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + part.length] };
+    parts.push(part);
+    offset += part.length;
+  }
+  const json = Buffer.from(JSON.stringify(out));
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([size, json, ...parts]);
+}
+
+test('your own reference is checked, used for the RMI targets, and said to be in use', async () => {
+  const { page, problems } = await openReady(`${TINY}&device=raspi4&threshold=20`);
+  await page.waitForFunction(() => document.getElementById('reference-note').textContent.includes('bundled reference, a ResNet-20 for 10 classes'));
+  // A ResNet-8 from the bundled ResNet-20: the first block of each stage.
+  const bundled = fs.readFileSync(path.join(dist, 'static', schema.assets.reference));
+  const resnet8 = safetensorsSubset(bundled, (name) => !/^layer\d\.[12]\./.test(name));
+  await page.setInputFiles('#reference-file', { name: 'resnet8.safetensors', mimeType: 'application/octet-stream', buffer: resnet8 });
+  await page.waitForFunction(() => document.getElementById('reference-note').textContent.includes('your resnet8.safetensors'));
+  assert.match(await page.textContent('#reference-note'), /a ResNet-8 for 10 classes/);
+  assert.match(await page.textContent('#fidelity-note'), /not measured with your reference/);
+  await page.click('#run');
+  await waitState(page, 'done');
+  const withOwn = await page.$$eval('#top tbody tr td:nth-child(4)', (cs) => cs.map((c) => c.textContent));
+  // The same search with the bundled reference scores differently: the targets changed.
+  await page.click('#reference-clear');
+  await page.click('#run');
+  await waitState(page, 'done');
+  const withBundled = await page.$$eval('#top tbody tr td:nth-child(4)', (cs) => cs.map((c) => c.textContent));
+  assert.notDeepEqual(withOwn, withBundled);
+  // Anything else is refused by name, and nothing changes.
+  for (const [name, buffer, why] of [
+    ['photo.safetensors', Buffer.from('not weights at all'), /photo\.safetensors is not a reference in the project's layout/],
+    ['headless.safetensors', safetensorsSubset(bundled, (n) => !n.startsWith('linear.')), /lack tensor 'linear\.weight'/],
+    ['broken.safetensors', safetensorsSubset(bundled, (n) => n !== 'layer2.0.conv1.weight'), /broken\.safetensors is not a reference/],
+  ]) {
+    await page.setInputFiles('#reference-file', { name, mimeType: 'application/octet-stream', buffer });
+    await page.waitForFunction((n) => document.getElementById('notice').textContent.includes(n), name);
+    assert.match(await page.textContent('#notice'), why);
+    assert.match(await page.textContent('#reference-note'), /the bundled reference/);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -90,6 +90,7 @@ function setState(state) {
   for (const id of ['export-json', 'export-csv']) $(id).disabled = !has;
   for (const id of FIXED_WHILE_RUNNING) $(id).disabled = state === 'running' || state === 'paused';
   $('images').disabled = state === 'running' || state === 'paused';
+  $('reference-file').disabled = state === 'running' || state === 'paused';
 }
 
 function showError(message) {
@@ -145,6 +146,10 @@ function showFidelity() {
   if (!f) return;
   if (settings.space !== 'nb201') {
     $('fidelity-note').textContent = 'Proxy fidelity: not measured for FBNet (no ground-truth accuracies bundled).';
+    return;
+  }
+  if (explorer.userReference) {
+    $('fidelity-note').textContent = 'Proxy fidelity: not measured with your reference (FIDELITY.md measured it with the bundled one).';
     return;
   }
   if (explorer.userBatch) {
@@ -326,6 +331,31 @@ async function useOwnImages() {
     notice(`your images: ${e.message ?? e}`);
   }
   showFidelity();
+}
+
+/** The file picked becomes the reference of the next Run, once the library has checked it. */
+async function useOwnReference() {
+  const [file] = $('reference-file').files;
+  if (!file) return;
+  try {
+    explorer.setUserReference({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+    $('reference-clear').disabled = false;
+    notice('');
+  } catch (e) {
+    notice(`your reference: ${e.message ?? e}`);
+  }
+  showReference();
+  showFidelity();
+}
+
+/** Which reference the next Run trains candidates towards. */
+function showReference() {
+  const r = explorer.userReference;
+  $('reference-note').textContent = r
+    ? `In use: your ${r.name}, a ResNet-${r.depth} for ${r.classes} classes (weights ${r.sha256.slice(0, 12)}); the fidelity figures were measured with the bundled reference.`
+    : explorer.bundledReference
+      ? `In use: the bundled reference, a ResNet-${explorer.bundledReference.depth} for ${explorer.bundledReference.classes} classes.`
+      : '';
 }
 
 /** Opens the teaching panel on a candidate (a row, a point, or the link's `inspect`). */
@@ -541,8 +571,19 @@ async function main() {
   $('show-true-front').addEventListener('change', () => lastProgress && render(lastProgress));
   $('show-landscape').addEventListener('change', () => (explorer.session && lastProgress ? render(lastProgress) : drawIdleViews()));
   // NB201's true accuracies arrive with the heavy assets: the landscape gains its cloud then.
-  explorer.heavy.then(() => !explorer.session && drawIdleViews(), () => {});
+  explorer.heavy.then(() => {
+    if (!explorer.session) drawIdleViews();
+    showReference();
+  }, () => {});
   $('images').addEventListener('change', useOwnImages);
+  $('reference-file').addEventListener('change', useOwnReference);
+  $('reference-clear').addEventListener('click', () => {
+    explorer.setUserReference(null);
+    $('reference-file').value = '';
+    $('reference-clear').disabled = true;
+    showReference();
+    showFidelity();
+  });
   $('images-clear').addEventListener('click', () => {
     explorer.setUserImages(null);
     $('images').value = '';

@@ -98,6 +98,8 @@ export class Explorer extends EventTarget {
       loadAsset(wasm, base, manifest, paths.truth),
     ]).then(([reference, batches, truth]) => {
       ex.reference = reference;
+      // What the page says of the bundled reference: {depth, classes, sha256}.
+      ex.bundledReference = wasm.checkReference(paths.reference, reference);
       ex.images = Object.fromEntries(batchFiles.map((f, i) => [f, batches[i]]));
       ex.truth = truth;
     });
@@ -138,11 +140,12 @@ export class Explorer extends EventTarget {
     await this.heavy;
     // Your own images replace the named batch until cleared (they stay in this page).
     const user = this.userBatch;
-    const key = `${steps}/${seed}/${user ? `user:${user.sha256}` : batchName}`;
+    const reference = this.userReference;
+    const key = `${steps}/${seed}/${user ? `user:${user.sha256}` : batchName}/${reference?.sha256 ?? 'bundled'}`;
     if (this.pool.length && this.poolKey === key) return;
     this.retirePool();
     const batch = user ? [user.bytes] : this.batches[batchName].map((f) => this.images[f]);
-    this.workerInit = { reference: this.reference, batch, options: { steps, seed } };
+    this.workerInit = { reference: reference?.bytes ?? this.reference, batch, options: { steps, seed } };
     // Every worker started, so that a pool that fails half-way leaves none behind.
     const started = [];
     try {
@@ -242,6 +245,21 @@ export class Explorer extends EventTarget {
     const batch = wasm.imageBatch(files.map((f) => f.name), files.map((f) => f.bytes));
     this.userBatch = batch;
     return { names: batch.names, sha256: batch.sha256 };
+  }
+
+  /**
+   * A reference model of your own for the RMI targets (`{name, bytes}`: the project's safetensors
+   * layout of a CIFAR ResNet, any depth), checked by the library before use; throws its message,
+   * which names the file. `null` goes back to the bundled one. Returns `{depth, classes, sha256}`.
+   */
+  setUserReference(file) {
+    if (!file) {
+      this.userReference = null;
+      return null;
+    }
+    const info = wasm.checkReference(file.name, file.bytes);
+    this.userReference = { ...info, name: file.name, bytes: file.bytes };
+    return info;
   }
 
   /** What the library says of a scored candidate (see SearchSession.inspect), or null. */

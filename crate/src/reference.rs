@@ -106,6 +106,24 @@ impl Reference {
         Self::new(blocks, classes, Params::from_tensors(tensors, kernels))
     }
 
+    /// Loads a reference a user brings and checks it end to end (a forward pass on two blank
+    /// images): anything but the project's safetensors layout of a CIFAR ResNet gets one clear
+    /// message.
+    pub fn from_user_file(name: &str, bytes: &[u8], kernels: Kernels) -> crate::Result<Self> {
+        let refuse = |e: &dyn std::fmt::Display| {
+            crate::invalid!(
+                "{name} is not a reference in the project's layout (safetensors weights of a CIFAR ResNet: conv1, bn1, layer1…3.N, linear): {e}"
+            )
+        };
+        let reference = Self::from_safetensors(bytes, kernels).map_err(|e| refuse(&e))?;
+        if reference.classes < 2 {
+            return Err(refuse(&format!("it predicts {} class", reference.classes)));
+        }
+        let blank = Tensor::zeros((2, 3, 32, 32), candle_core::DType::F32, &Device::Cpu)?;
+        reference.features(&blank, false).map_err(|e| refuse(&e))?;
+        Ok(reference)
+    }
+
     pub fn to_safetensors(&self) -> Result<Vec<u8>> {
         let tensors = self.params.named_tensors();
         let mut names: Vec<&String> = tensors.keys().collect();

@@ -142,6 +142,25 @@ pub fn image_batch(names: js_sys::Array, files: js_sys::Array) -> Result<JsValue
     Ok(out)
 }
 
+#[derive(Serialize)]
+struct ReferenceInfo {
+    depth: usize,
+    classes: usize,
+    sha256: String,
+}
+
+/// Checks a reference a user brings (see `Reference::from_user_file`): `{depth, classes,
+/// sha256}`, or the reason it cannot be used, naming the file.
+#[wasm_bindgen(js_name = checkReference)]
+pub fn check_reference(name: &str, bytes: &[u8]) -> Result<JsValue, JsError> {
+    let reference = Reference::from_user_file(name, bytes, Kernels::Fast).map_err(js_err)?;
+    to_js(&ReferenceInfo {
+        depth: reference.depth(),
+        classes: reference.classes(),
+        sha256: crate::assets::sha256_hex(bytes),
+    })
+}
+
 /// The whole space as a device sees it, before any training.
 #[derive(Serialize)]
 struct Landscape {

@@ -209,13 +209,13 @@ crate::named_enum! {
     #[derive(Default)]
     pub enum Coverage: "coverage" {
         /// Parents drawn in turn from cost niches (quantiles of the space's costs), each niche
-        /// ranked as a constrained search with the niche's upper edge as its budget: every part
-        /// of the cost axis breeds, towards the cells that use its budget.
+        /// ranked by NSGA-II's crowded comparison: every part of the cost axis breeds. The
+        /// default: the closest answers to the best cells in the Pareto study (FIDELITY.md).
         #[default]
-        Budgets = "budgets" => "cost niches, each a budget",
-        /// Parents drawn in turn from the same niches, each ranked by NSGA-II's crowded
-        /// comparison (which favours the cheapest cells of a niche).
         Niches = "niches" => "cost niches by NSGA-II",
+        /// The same niches, each ranked as a constrained search with the niche's upper edge as
+        /// its budget (towards the cells that use it): the larger hypervolume in the study.
+        Budgets = "budgets" => "cost niches, each a budget",
         /// MO-HDNAS's hardware-cost diversity as a third objective: the distance of a
         /// candidate's cost to its nearest neighbour's.
         Diversity = "diversity" => "hardware-cost diversity objective",
