@@ -226,9 +226,22 @@ if (paretoFiles.length) {
     if (!d.strategies.includes('pareto')) continue;
     const answer = gaps(d, 'pareto_fitness');
     const c = d.pareto;
-    const cover = c.coverage ?? 'niches';
+    // The coverage: as the report states it (the configuration leaves out its default, which
+    // changed once), else as the file is named.
+    const cover = d.coverage ?? c.coverage ?? name.split('-')[1];
     md += `| ${name}: ${c.population} × ${c.generations}, coverage ${cover} | ${d.details.length} | ${mean(d.details.map((r) => r.pareto_trials)).toFixed(0)} | ` +
       `${ci(d.details.map((r) => r.hypervolume_fraction))} | ${ci([...answer.values()])} | ${ci([...gaps(d, 'pareto').values()])} | ${ci(paired(answer, random))} | ${ci(paired(answer, constrained))} |\n`;
+  }
+  // Pairs of variants over the answers (and runs) both have.
+  const variants = [...files].filter(([, d]) => d.strategies.includes('pareto'));
+  const runKey = (r) => `${r.device} ${r.seed}`;
+  for (const [i, [a, da]] of variants.entries()) {
+    for (const [b, db] of variants.slice(i + 1)) {
+      const diff = paired(gaps(da, 'pareto_fitness'), gaps(db, 'pareto_fitness'));
+      const hv = new Map(db.details.map((r) => [runKey(r), r.hypervolume_fraction]));
+      const hvDiff = da.details.filter((r) => hv.has(runKey(r))).map((r) => r.hypervolume_fraction - hv.get(runKey(r)));
+      if (diff.length) md += `\n${a} − ${b}, paired: answer gap ${ci(diff)} points over ${diff.length} budgets (negative: ${a} closer), hypervolume fraction ${ci(hvDiff)} over ${hvDiff.length} runs.\n`;
+    }
   }
   if (randomOf) {
     md += `\nRandom cells (${randomOf.details[0].random_cells} per run, one constrained search's planned trainings, each trained once), answered the same way: gap ${ci([...random.values()])}; by the best RMI on their own front: ${ci([...gaps(randomOf, 'random').values()])}.\n`;

@@ -493,8 +493,8 @@ export class Explorer extends EventTarget {
       fraction: s.isDone() ? 1 : Math.min(1, trials / total),
       ranked: s.ranked(),
       // The non-dominated candidates by (RMI, cost): the Pareto mode's answer for every budget.
-      front: s.front(),
-      trueFront: this.trueFront(),
+      front: this.settings.mode === 'pareto' ? s.front() : [],
+      trueFront: this.settings.mode === 'pareto' ? this.trueFront() : null,
       history: s.history(),
       bestFeasible: this.bestFeasible(),
       workers: this.poolSize,

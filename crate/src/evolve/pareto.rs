@@ -32,17 +32,24 @@ impl From<&Candidate> for FrontMember {
     }
 }
 
-/// The non-dominated members of `all` by (RMI ↑, cost ↓), cheapest first.
-pub fn front_of(all: Vec<FrontMember>) -> Vec<FrontMember> {
-    let points: Vec<Vec<f64>> = all.iter().map(|c| vec![c.rmi, -c.cost]).collect();
-    let rank = ranks(&points);
-    let mut front: Vec<FrontMember> = all
-        .into_iter()
-        .zip(rank)
-        .filter(|(_, r)| *r == 0)
-        .map(|(c, _)| c)
-        .collect();
-    front.sort_by(|a, b| a.cost.total_cmp(&b.cost).then_with(|| a.arch.cmp(&b.arch)));
+/// The non-dominated members of `all` by (RMI ↑, cost ↓), cheapest first, by one sweep
+/// (O(N log N): the page asks for it with every progress report); equal members are all kept.
+pub fn front_of(mut all: Vec<FrontMember>) -> Vec<FrontMember> {
+    all.sort_by(|a, b| {
+        (a.cost.total_cmp(&b.cost))
+            .then(b.rmi.total_cmp(&a.rmi))
+            .then_with(|| a.arch.cmp(&b.arch))
+    });
+    let mut front: Vec<FrontMember> = vec![];
+    for m in all {
+        let keep = match front.last() {
+            None => true,
+            Some(last) => m.rmi > last.rmi || (m.rmi == last.rmi && m.cost == last.cost),
+        };
+        if keep {
+            front.push(m);
+        }
+    }
     front
 }
 
@@ -280,6 +287,35 @@ mod tests {
         assert_eq!(&order[..2], &[0, 4]);
         assert_eq!(order[2], 2);
         assert_eq!(*order.last().unwrap(), 5, "dominated last");
+    }
+
+    #[test]
+    fn the_sweep_finds_what_non_dominated_sorting_finds() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(4);
+        for _ in 0..20 {
+            // Coarse values, so that ties in RMI, in cost and in both occur.
+            let members: Vec<FrontMember> = (0..60)
+                .map(|i| FrontMember {
+                    arch: format!("a{i:02}"),
+                    index: None,
+                    rmi: f64::from(rng.random_range(0..8u8)),
+                    replicates: 1,
+                    cost: f64::from(rng.random_range(0..8u8)),
+                    measured: true,
+                })
+                .collect();
+            let rows: Vec<Vec<f64>> = members.iter().map(|m| vec![m.rmi, -m.cost]).collect();
+            let rank = ranks(&rows);
+            let mut by_ranks: Vec<String> = (0..members.len())
+                .filter(|&i| rank[i] == 0)
+                .map(|i| members[i].arch.clone())
+                .collect();
+            let mut by_sweep: Vec<String> = front_of(members).into_iter().map(|m| m.arch).collect();
+            by_ranks.sort();
+            by_sweep.sort();
+            assert_eq!(by_sweep, by_ranks);
+        }
     }
 
     #[test]

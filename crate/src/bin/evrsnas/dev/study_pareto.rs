@@ -49,6 +49,8 @@ struct Run {
 struct Report {
     reference: ReferenceInfo,
     pareto: EvolutionConfig,
+    /// The Pareto search's coverage, always stated (the configuration leaves out the default).
+    coverage: evrsnas::evolve::Coverage,
     constrained: EvolutionConfig,
     strategies: Vec<String>,
     steps: usize,
@@ -147,6 +149,7 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
             mode: evrsnas::evolve::Mode::Pareto,
             ..last.0
         },
+        coverage: last.0.coverage,
         constrained: last.1,
         strategies: args.strategies.clone(),
         steps,
