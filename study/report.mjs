@@ -137,6 +137,20 @@ if (parts.length) {
     `Without the confirmation round: evolution ${mean(evoSingle).toFixed(2)}, random ${mean(rndSingle).toFixed(2)}.\n`;
 }
 
+// The mean of runs' gaps with a seeded bootstrap interval (95 %, percentile, resampling runs).
+const meanOf = (v) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
+const intervalOf = (v) => {
+  let seed = 1;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const means = Array.from({ length: 2000 }, () => meanOf(v.map(() => v[Math.floor(random() * v.length)]))).sort((a, b) => a - b);
+  return [means[50], means[1949]];
+};
+const meanCi = (v) => {
+  if (!v.length) return '–';
+  const [lo, hi] = intervalOf(v);
+  return `${meanOf(v).toFixed(2)} [${lo.toFixed(2)}, ${hi.toFixed(2)}]`;
+};
+
 // Constrained search by configuration: search_<config>_seed<N>.json (or _seed<N>-<M> for several
 // seeds in one file), each configuration run on the
 // same devices, budgets and seeds, so their picks compare run by run (a paired comparison).
@@ -148,18 +162,7 @@ for (const f of configFiles) {
   configs.get(name).push(loadFrom(dir, f));
 }
 if (configs.size) {
-  const mean = (v) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
-  // Seeded bootstrap of the mean (95 % percentile interval), resampling runs.
-  const interval = (v) => {
-    let seed = 1;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const means = Array.from({ length: 2000 }, () => mean(v.map(() => v[Math.floor(random() * v.length)]))).sort((a, b) => a - b);
-    return [means[50], means[1949]];
-  };
-  const ci = (v) => {
-    const [lo, hi] = interval(v);
-    return `${mean(v).toFixed(2)} [${lo.toFixed(2)}, ${hi.toFixed(2)}]`;
-  };
+  const [mean, ci] = [meanOf, meanCi];
   const key = (r) => `${r.device} ${r.percentile} ${r.seed}`;
   const acc = (r, who) => r[who]?.accuracy ?? null;
   // Runs where a strategy found nothing feasible are left out of its gaps (and of the pairs that
@@ -197,18 +200,7 @@ if (configs.size) {
 // per budget). Runs pair by device, seed and budget.
 const paretoFiles = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^pareto_.+\.json$/.test(f) && fs.statSync(path.join(dir, f)).size > 0).sort() : [];
 if (paretoFiles.length) {
-  const mean = (v) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
-  const interval = (v) => {
-    let seed = 1;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const means = Array.from({ length: 2000 }, () => mean(v.map(() => v[Math.floor(random() * v.length)]))).sort((a, b) => a - b);
-    return [means[50], means[1949]];
-  };
-  const ci = (v) => {
-    if (!v.length) return '–';
-    const [lo, hi] = interval(v);
-    return `${mean(v).toFixed(2)} [${lo.toFixed(2)}, ${hi.toFixed(2)}]`;
-  };
+  const [mean, ci] = [meanOf, meanCi];
   // Every (device, seed, budget) answer of one strategy in a file: key → gap in points.
   const gaps = (file, who) => new Map(file.details.flatMap((r) => r.budgets
     .filter((b) => b[who])

@@ -96,13 +96,7 @@ export function scatter(canvas, { points, threshold, best, unit, range, front = 
   ctx.fillRect(box.left, box.top, tx - box.left, box.bottom - box.top);
   axes(ctx, box, x, y, `cost (${unit})`, 'RMI (Σ CKA)');
   if (landscape) drawLandscape(ctx, box, x, landscape);
-  ctx.strokeStyle = '#e76f51';
-  ctx.setLineDash([5, 4]);
-  ctx.beginPath();
-  ctx.moveTo(tx, box.top);
-  ctx.lineTo(tx, box.bottom);
-  ctx.stroke();
-  ctx.setLineDash([]);
+  budgetLine(ctx, box, tx);
   for (const p of points) {
     ctx.fillStyle = p.feasible ? '#264653cc' : '#e76f5188';
     ctx.beginPath();
@@ -188,6 +182,17 @@ function paintLandscape(ctx, box, x, { costs, accuracy }) {
   ctx.fillText('grey: how the space\'s costs are spread', box.right - 210, box.top - 6);
 }
 
+/** The budget: a dashed vertical line at `tx`. */
+function budgetLine(ctx, box, tx) {
+  ctx.strokeStyle = '#e76f51';
+  ctx.setLineDash([5, 4]);
+  ctx.beginPath();
+  ctx.moveTo(tx, box.top);
+  ctx.lineTo(tx, box.bottom);
+  ctx.stroke();
+  ctx.setLineDash([]);
+}
+
 function ring(ctx, px, py) {
   ctx.strokeStyle = '#f4a261';
   ctx.lineWidth = 3;
@@ -222,13 +227,7 @@ export function truthFront(canvas, { found, table, threshold, pick, unit, range 
     ctx.lineWidth = 1.5;
     steps(ctx, table, x, y, (m) => m.accuracy, box.right);
   }
-  ctx.strokeStyle = '#e76f51';
-  ctx.setLineDash([5, 4]);
-  ctx.beginPath();
-  ctx.moveTo(tx, box.top);
-  ctx.lineTo(tx, box.bottom);
-  ctx.stroke();
-  ctx.setLineDash([]);
+  budgetLine(ctx, box, tx);
   ctx.fillStyle = '#264653';
   for (const p of found) {
     ctx.beginPath();

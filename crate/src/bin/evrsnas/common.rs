@@ -25,6 +25,20 @@ pub fn number(range: NumberRange) -> impl Fn(&str) -> Result<f64, String> + Clon
     move |text| range.parse(text).map_err(|e| e.to_string())
 }
 
+/// Where a search looks: the space, and the device and metric whose costs count.
+#[derive(Args)]
+pub struct Target {
+    /// Search space: nb201 or fbnet.
+    #[arg(long)]
+    pub space: evrsnas::Space,
+    /// Device: edgegpu, raspi4, edgetpu, pixel3, eyeriss or fpga.
+    #[arg(long)]
+    pub device: evrsnas::Device,
+    /// Cost metric (latency: the only one HW-NAS-Bench figures are bundled for).
+    #[arg(long, default_value_t = evrsnas::Metric::Latency)]
+    pub metric: evrsnas::Metric,
+}
+
 #[derive(Args)]
 pub struct Common {
     /// Directory of the bundled assets (default: ./static, else the repository's static/).

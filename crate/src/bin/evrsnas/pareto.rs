@@ -15,15 +15,8 @@ use std::time::Instant;
 
 #[derive(Args)]
 pub struct ParetoArgs {
-    /// Search space: nb201 or fbnet.
-    #[arg(long)]
-    space: Space,
-    /// Device: edgegpu, raspi4, edgetpu, pixel3, eyeriss or fpga.
-    #[arg(long)]
-    device: Device,
-    /// Cost metric (latency: the only one HW-NAS-Bench figures are bundled for).
-    #[arg(long, default_value_t = Metric::Latency)]
-    metric: Metric,
+    #[command(flatten)]
+    target: crate::common::Target,
     /// Also answer this budget (the table's unit, ms for latency).
     #[arg(long, value_parser = crate::common::number(schema::THRESHOLD))]
     threshold: Option<f64>,
@@ -119,7 +112,10 @@ fn describe_pick(pick: Option<&FrontMember>, threshold: f64, unit: &str) -> Stri
 pub fn run(args: ParetoArgs) -> AnyResult<()> {
     let started = Instant::now();
     let assets = args.common.open_assets()?;
-    let table = assets.costs(args.space)?.table(args.device, args.metric)?.clone();
+    let table = assets
+        .costs(args.target.space)?
+        .table(args.target.device, args.target.metric)?
+        .clone();
     let config = EvolutionConfig {
         mode: Mode::Pareto,
         ..args.evolution.config(args.common.seed, false, None)
@@ -127,7 +123,7 @@ pub fn run(args: ParetoArgs) -> AnyResult<()> {
     // The budget only picks from the front; without one, the whole range counts as within it.
     let threshold = args.threshold.unwrap_or(schema::THRESHOLD.max);
     let fitness = Fitness::new(threshold, args.lambda, args.penalty)?;
-    let mut search = Search::new(args.space, config, table.clone(), fitness)?;
+    let mut search = Search::new(args.target.space, config, table.clone(), fitness)?;
     let mut evaluator = args.common.evaluator(&assets)?;
     let unit = table.header.unit.clone();
     evolve::run(&mut search, &mut evaluator, |p| {
@@ -159,9 +155,9 @@ pub fn run(args: ParetoArgs) -> AnyResult<()> {
         trials: search.trials(),
         seconds: started.elapsed().as_secs_f64(),
         config: serde_json::to_value(ReportConfig {
-            space: args.space,
-            device: args.device,
-            metric: args.metric,
+            space: args.target.space,
+            device: args.target.device,
+            metric: args.target.metric,
             evolution: search.config(),
             rmi: evaluator.options.config,
             proxy: evaluator.options.proxy,
@@ -176,8 +172,8 @@ pub fn run(args: ParetoArgs) -> AnyResult<()> {
     }
     println!(
         "front of RMI against {} on {} ({} members, cheapest first):",
-        args.metric,
-        args.device,
+        args.target.metric,
+        args.target.device,
         report.front.len()
     );
     for m in &report.front {

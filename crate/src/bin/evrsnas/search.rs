@@ -15,15 +15,8 @@ use std::time::Instant;
 
 #[derive(Args)]
 pub struct SearchArgs {
-    /// Search space: nb201 or fbnet.
-    #[arg(long)]
-    space: Space,
-    /// Device: edgegpu, raspi4, edgetpu, pixel3, eyeriss or fpga.
-    #[arg(long)]
-    device: Device,
-    /// Cost metric (latency: the only one HW-NAS-Bench figures are bundled for).
-    #[arg(long, default_value_t = Metric::Latency)]
-    metric: Metric,
+    #[command(flatten)]
+    target: crate::common::Target,
     /// Budget T in the table's unit (ms for latency).
     #[arg(long, allow_hyphen_values = true, value_parser = number(schema::THRESHOLD))]
     threshold: f64,
@@ -185,11 +178,14 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
     let started = Instant::now();
     let fitness = Fitness::new(args.threshold, args.lambda, args.penalty)?;
     let assets = args.common.open_assets()?;
-    let table = assets.costs(args.space)?.table(args.device, args.metric)?.clone();
+    let table = assets
+        .costs(args.target.space)?
+        .table(args.target.device, args.target.metric)?
+        .clone();
     let config = args
         .evolution
         .config(args.common.seed, args.budget_blind, args.mutation_rate);
-    let mut search = Search::new(args.space, config, table.clone(), fitness)?;
+    let mut search = Search::new(args.target.space, config, table.clone(), fitness)?;
     let mut evaluator = args.common.evaluator(&assets)?;
     let unit = table.header.unit.clone();
     // Per-candidate updates rewrite one line; they only make sense on a terminal.
@@ -207,9 +203,9 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
             screenings: search.screenings(),
             seconds,
             config: ReportConfig {
-                space: args.space,
-                device: args.device,
-                metric: args.metric,
+                space: args.target.space,
+                device: args.target.device,
+                metric: args.target.metric,
                 threshold: args.threshold,
                 unit: &unit,
                 lambda: args.lambda,
@@ -236,8 +232,8 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
     println!("RMI (Σ CKA, 0..3): {:.4}{mean}", best.rmi);
     println!(
         "{} on {}: {:.4} {unit} ({}; budget {} {unit}: {})",
-        args.metric,
-        args.device,
+        args.target.metric,
+        args.target.device,
         best.cost,
         if best.measured { "measured" } else { "estimated" },
         args.threshold,

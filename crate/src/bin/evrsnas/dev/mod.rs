@@ -9,9 +9,9 @@ pub mod study_pareto;
 pub mod study_search;
 pub mod train_reference;
 
-use crate::common::AnyResult;
-use evrsnas::assets::{DirSource, Verified, REFERENCE};
-use evrsnas::Reference;
+use crate::common::{AnyResult, Common};
+use evrsnas::assets::{DirSource, GroundTruth, Verified, REFERENCE, TRUTH};
+use evrsnas::{CostBook, Device, Reference, RmiEvaluator, Space};
 use serde::Serialize;
 
 /// Which reference a study measured with: its depth and the checksum of its weights.
@@ -27,5 +27,41 @@ impl ReferenceInfo {
             depth: reference.depth(),
             sha256: assets.manifest().entry(REFERENCE)?.sha256.clone(),
         })
+    }
+}
+
+/// What the constrained-search and Pareto studies start from: the assets, NB201's truth and cost
+/// tables, the reference, and an evaluator on the chosen batch.
+pub struct StudyInputs {
+    pub assets: Verified<DirSource>,
+    pub truth: GroundTruth,
+    pub book: CostBook,
+    pub reference: Reference,
+    pub evaluator: RmiEvaluator,
+}
+
+impl StudyInputs {
+    pub fn open(common: &Common) -> AnyResult<Self> {
+        let assets = common.open_assets()?;
+        let truth = GroundTruth::decode(&assets.read(TRUTH)?)?;
+        let book = assets.costs(Space::Nb201)?;
+        let reference = common.reference(&assets)?;
+        let evaluator = common.evaluator_with(&assets, &reference, None)?;
+        Ok(Self {
+            assets,
+            truth,
+            book,
+            reference,
+            evaluator,
+        })
+    }
+}
+
+/// The devices asked for, or all six.
+pub fn devices_or_all(devices: &[Device]) -> Vec<Device> {
+    if devices.is_empty() {
+        Device::ALL.to_vec()
+    } else {
+        devices.to_vec()
     }
 }

@@ -6,7 +6,6 @@ use super::ReferenceInfo;
 use crate::common::{print_json, AnyResult, Common};
 use crate::search::Evolution;
 use clap::Args;
-use evrsnas::assets::{GroundTruth, TRUTH};
 use evrsnas::dev::pareto_study::{pareto_run, ParetoRun, Strategies};
 use evrsnas::dev::study::Memo;
 use evrsnas::fitness::DEFAULT_LAMBDA;
@@ -74,11 +73,13 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
         random: has("random"),
         constrained: has("constrained"),
     };
-    let assets = args.common.open_assets()?;
-    let truth = GroundTruth::decode(&assets.read(TRUTH)?)?;
-    let book = assets.costs(Space::Nb201)?;
-    let reference = args.common.reference(&assets)?;
-    let mut inner = args.common.evaluator_with(&assets, &reference, None)?;
+    let super::StudyInputs {
+        assets,
+        truth,
+        book,
+        reference,
+        evaluator: mut inner,
+    } = super::StudyInputs::open(&args.common)?;
     let steps = inner.options.config.steps;
     let key = format!(
         "{} steps {steps} beta {} batch {} images {:?} seed {}",
@@ -93,11 +94,7 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
         memo.load(path, &key, Space::Nb201)?;
         eprintln!("{} scores from {}", memo.trained(), path.display());
     }
-    let devices = if args.devices.is_empty() {
-        Device::ALL.to_vec()
-    } else {
-        args.devices.clone()
-    };
+    let devices = super::devices_or_all(&args.devices);
     let fitness = Fitness::new(1.0, DEFAULT_LAMBDA, Penalty::default())?;
     let started = Instant::now();
     let mut details = vec![];

@@ -6,12 +6,12 @@ use super::ReferenceInfo;
 use crate::common::{number, print_json, AnyResult, Common};
 use crate::search::Evolution;
 use clap::Args;
-use evrsnas::assets::{BatchChoice, GroundTruth, TRUTH};
+use evrsnas::assets::BatchChoice;
 use evrsnas::dev::stats::percentile;
 use evrsnas::dev::study::{constrained_search, ConstrainedRun, Memo, StudySummary};
 use evrsnas::evolve::Screen;
 use evrsnas::fitness::DEFAULT_LAMBDA;
-use evrsnas::{schema, Device, Fitness, Metric, Penalty, Space};
+use evrsnas::{schema, Device, Fitness, Metric, Penalty};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -72,18 +72,16 @@ struct Report {
 }
 
 pub fn run(args: StudySearchArgs) -> AnyResult<()> {
-    let assets = args.common.open_assets()?;
-    let truth = GroundTruth::decode(&assets.read(TRUTH)?)?;
-    let book = assets.costs(Space::Nb201)?;
-    let reference = args.common.reference(&assets)?;
-    let mut inner = args.common.evaluator_with(&assets, &reference, None)?;
+    let super::StudyInputs {
+        assets,
+        truth,
+        book,
+        reference,
+        evaluator: mut inner,
+    } = super::StudyInputs::open(&args.common)?;
     let steps = inner.options.config.steps;
     let mut memo = Memo::new(&mut inner);
-    let devices = if args.devices.is_empty() {
-        Device::ALL.to_vec()
-    } else {
-        args.devices.clone()
-    };
+    let devices = super::devices_or_all(&args.devices);
     let started = Instant::now();
     let mut details = vec![];
     for &seed in &args.seeds {
