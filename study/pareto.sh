@@ -8,13 +8,16 @@ out=study/results
 part=${1:-all}
 if [[ $part == all || $part == pareto ]]; then
   memo=target/study-memo-pareto.json
-  # The default (12 × 6, cost niches) with random cells beside it, then the other ways of
-  # covering the cost axis, then twice the trainings.
-  $bin study-pareto --memo $memo --strategies pareto,random > $out/pareto_p12g6-budgets.json
-  $bin study-pareto --memo $memo --strategies pareto --coverage niches > $out/pareto_p12g6-niches.json
-  $bin study-pareto --memo $memo --strategies pareto --coverage diversity > $out/pareto_p12g6-diversity.json
-  $bin study-pareto --memo $memo --strategies pareto --population 16 --generations 8 > $out/pareto_p16g8-budgets.json
-  $bin study-pareto --memo $memo --strategies pareto --coverage none > $out/pareto_p12g6-none.json
+  # 12 × 6 (the default size) with random cells beside it, each way of covering the cost axis (the
+  # default: none, plain NSGA-II), then about twice the trainings.
+  $bin study-pareto --memo $memo --strategies pareto,random --coverage budgets > $out/pareto_p12g6-budgets.json
+  for coverage in niches diversity none; do
+    $bin study-pareto --memo $memo --strategies pareto --coverage $coverage > $out/pareto_p12g6-$coverage.json
+  done
+  for coverage in budgets none; do
+    $bin study-pareto --memo $memo --strategies pareto --coverage $coverage --population 16 --generations 8 \
+      > $out/pareto_p16g8-$coverage.json
+  done
 fi
 if [[ $part == all || $part == constrained ]]; then
   for seed in ${SEEDS:-0 1 2}; do

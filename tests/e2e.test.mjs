@@ -608,7 +608,7 @@ test('the page runs the relaxed-SIMD build where the browser has it, and plain s
 test('the Pareto mode draws the front, answers the budget slider without training, exports the front and keeps it in the link', async () => {
   const { page, problems } = await openReady(`${TINY}&mode=pareto&device=pixel3&threshold=8`);
   assert.equal(await page.inputValue('#mode'), 'pareto');
-  assert.match(await page.textContent('#fidelity-note'), /Pareto mode: every candidate is trained for K steps; parents are chosen from all of them by NSGA-II over \(RMI, cost\), in turn from every cost niche/);
+  assert.match(await page.textContent('#fidelity-note'), /Pareto mode: every candidate is trained for K steps; the first generation is spread over the cost axis, parents are chosen from all of them by NSGA-II over \(RMI, cost\)/);
   await page.click('#run');
   await waitState(page, 'done');
   assert.equal(await page.isHidden('#truth-figure'), false, 'the true-accuracy view is shown for NB201');

@@ -170,7 +170,7 @@ function showFidelity() {
   // What the schedule does with those figures: a screen ranks by the untrained (K = 0) score first.
   const untrained = rows.find((r) => r.steps === 0);
   const schedule = pareto()
-    ? ' Pareto mode: every candidate is trained for K steps; parents are chosen from all of them by NSGA-II over (RMI, cost), in turn from every cost niche, and the front\'s members and each niche\'s leader are trained twice more (“×3”). The budget then picks, without training, the best candidate within it (confirmed ones first, by fitness).'
+    ? ' Pareto mode: every candidate is trained for K steps; the first generation is spread over the cost axis, parents are chosen from all of them by NSGA-II over (RMI, cost), and the front\'s members are trained twice more (“×3”). The budget then picks, without training, the best candidate within it (confirmed ones first, by fitness).'
     : settings.schedule === 'screened'
     ? ` Schedule: each generation scores its new candidates untrained${untrained ? ` (K = 0: ${tau(untrained)})` : ''} and trains the better half for K steps; the rest stay out of the table.`
     : ' Schedule: every candidate is trained for K steps.';

@@ -203,24 +203,24 @@ fn is_default_coverage(coverage: &Coverage) -> bool {
 }
 
 crate::named_enum! {
-    /// How the Pareto mode keeps the whole cost axis covered: without help, the front of a noisy
-    /// RMI against cost collapses onto a few cheap cells and the costlier budgets go unanswered
-    /// (FIDELITY.md, "Pareto mode").
+    /// How the Pareto mode keeps the whole cost axis covered. Every variant starts from a first
+    /// generation spread over the cost axis and chooses parents from every candidate scored so
+    /// far; the Pareto study (FIDELITY.md) found plain NSGA-II on that footing the closest to the
+    /// best cells with the largest hypervolume, so the others are choices for studies.
     #[derive(Default)]
     pub enum Coverage: "coverage" {
-        /// Parents drawn in turn from cost niches (quantiles of the space's costs), each niche
-        /// ranked by NSGA-II's crowded comparison: every part of the cost axis breeds. The
-        /// default: the closest answers to the best cells in the Pareto study (FIDELITY.md).
+        /// Plain NSGA-II over (RMI, cost): the default.
         #[default]
+        None = "none" => "none (plain NSGA-II)",
+        /// Parents drawn in turn from cost niches (quantiles of the space's costs), each niche
+        /// ranked by NSGA-II's crowded comparison.
         Niches = "niches" => "cost niches by NSGA-II",
         /// The same niches, each ranked as a constrained search with the niche's upper edge as
-        /// its budget (towards the cells that use it): the larger hypervolume in the study.
+        /// its budget (towards the cells that use it).
         Budgets = "budgets" => "cost niches, each a budget",
         /// MO-HDNAS's hardware-cost diversity as a third objective: the distance of a
         /// candidate's cost to its nearest neighbour's.
         Diversity = "diversity" => "hardware-cost diversity objective",
-        /// Plain NSGA-II over (RMI, cost).
-        None = "none" => "none (plain NSGA-II)",
     }
 }
 
