@@ -210,8 +210,11 @@ export function truthFront(canvas, { found, table, threshold, pick, unit, range 
   const { ctx, width, height } = setup(canvas);
   const box = { left: 44, right: width - 10, top: 18, bottom: height - 34 };
   const x = scale(...extent(found.map((p) => p.cost).concat(range ?? [], [threshold])), box.left, box.right);
-  // From a little below the found cells (or the table's front's knee) to the best accuracy.
-  const accs = found.map((p) => p.accuracy).concat((table ?? []).map((p) => p.accuracy).filter((a) => a >= 85));
+  // From a little below the found cells (or the table's front's knee) to the best accuracy; a
+  // front's degenerate cheapest cells (10 %: chance) would squash the rest, so the axis stops at
+  // 80 % and those sit on its floor.
+  const floor = 80;
+  const accs = found.map((p) => p.accuracy).concat((table ?? []).map((p) => p.accuracy)).filter((a) => a >= floor);
   const [lo, hi] = extent(accs, 90, 90);
   const y = scale(Math.floor(lo - 0.5), Math.ceil(hi + 0.2), box.bottom, box.top);
   const tx = Math.min(box.right, Math.max(box.left, x.map(threshold)));
@@ -229,12 +232,13 @@ export function truthFront(canvas, { found, table, threshold, pick, unit, range 
   }
   budgetLine(ctx, box, tx);
   ctx.fillStyle = '#264653';
+  const at = (acc) => y.map(Math.max(acc, y.lo));
   for (const p of found) {
     ctx.beginPath();
-    ctx.arc(x.map(p.cost), y.map(p.accuracy), 4, 0, 2 * Math.PI);
+    ctx.arc(x.map(p.cost), at(p.accuracy), 4, 0, 2 * Math.PI);
     ctx.fill();
   }
-  if (pick) ring(ctx, x.map(pick.cost), y.map(pick.accuracy));
+  if (pick) ring(ctx, x.map(pick.cost), at(pick.accuracy));
   ctx.restore();
   if (table) {
     ctx.fillStyle = '#888';
