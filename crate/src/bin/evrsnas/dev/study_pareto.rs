@@ -73,23 +73,19 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
         random: has("random"),
         constrained: has("constrained"),
     };
-    let super::StudyInputs {
-        assets,
-        truth,
-        book,
-        reference,
-        evaluator: mut inner,
-    } = super::StudyInputs::open(&args.common)?;
+    let mut inputs = super::StudyInputs::open(&args.common)?;
+    let (assets, truth, book, reference) = (&inputs.assets, &inputs.truth, &inputs.book, &inputs.reference);
+    let inner = &mut inputs.evaluator;
     let steps = inner.options.config.steps;
     let key = format!(
         "{} steps {steps} beta {} batch {} images {:?} seed {}",
-        ReferenceInfo::of(&assets, &reference)?.sha256,
+        ReferenceInfo::of(assets, reference)?.sha256,
         args.common.beta,
         args.common.batch,
         args.common.images,
         args.common.seed
     );
-    let mut memo = Memo::new(&mut inner);
+    let mut memo = Memo::new(inner);
     if let Some(path) = &args.memo {
         memo.load(path, &key, Space::Nb201)?;
         eprintln!("{} scores from {}", memo.trained(), path.display());
@@ -141,7 +137,7 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
         }
     }
     print_json(&Report {
-        reference: ReferenceInfo::of(&assets, &reference)?,
+        reference: ReferenceInfo::of(assets, reference)?,
         pareto: EvolutionConfig {
             mode: evrsnas::evolve::Mode::Pareto,
             ..last.0

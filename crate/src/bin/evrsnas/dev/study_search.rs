@@ -72,15 +72,11 @@ struct Report {
 }
 
 pub fn run(args: StudySearchArgs) -> AnyResult<()> {
-    let super::StudyInputs {
-        assets,
-        truth,
-        book,
-        reference,
-        evaluator: mut inner,
-    } = super::StudyInputs::open(&args.common)?;
+    let mut inputs = super::StudyInputs::open(&args.common)?;
+    let (assets, truth, book, reference) = (&inputs.assets, &inputs.truth, &inputs.book, &inputs.reference);
+    let inner = &mut inputs.evaluator;
     let steps = inner.options.config.steps;
-    let mut memo = Memo::new(&mut inner);
+    let mut memo = Memo::new(inner);
     let devices = super::devices_or_all(&args.devices);
     let started = Instant::now();
     let mut details = vec![];
@@ -112,7 +108,7 @@ pub fn run(args: StudySearchArgs) -> AnyResult<()> {
     }
     let runs: Vec<ConstrainedRun> = details.iter().map(|r| r.run.clone()).collect();
     print_json(&Report {
-        reference: ReferenceInfo::of(&assets, &reference)?,
+        reference: ReferenceInfo::of(assets, reference)?,
         population: args.evolution.population,
         generations: args.evolution.generations,
         seeds: args.seeds.clone(),
