@@ -571,10 +571,11 @@ async function main() {
   $('show-true-front').addEventListener('change', () => lastProgress && render(lastProgress));
   $('show-landscape').addEventListener('change', () => (explorer.session && lastProgress ? render(lastProgress) : drawIdleViews()));
   // NB201's true accuracies arrive with the heavy assets: the landscape gains its cloud then.
-  explorer.heavy.then(() => {
+  // (In a task of its own: the assets' verification has just taken the main thread.)
+  explorer.heavy.then(() => setTimeout(() => {
     if (!explorer.session) drawIdleViews();
     showReference();
-  }, () => {});
+  }), () => {});
   $('images').addEventListener('change', useOwnImages);
   $('reference-file').addEventListener('change', useOwnReference);
   $('reference-clear').addEventListener('click', () => {

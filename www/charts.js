@@ -154,13 +154,26 @@ function paintLandscape(ctx, box, x, { costs, accuracy }) {
   ctx.clip();
   if (accuracy) {
     // From the 5th percentile of accuracy (the degenerate cells sit far below) to the best.
-    const sorted = Float32Array.from(accuracy).sort();
+    const sorted = Float32Array.from(accuracy).sort(); // (once per landscape and size: the layer is kept)
     const lo = Math.floor(sorted[Math.floor(sorted.length * 0.05)]);
     const a = scale(lo, Math.ceil(sorted[sorted.length - 1]), box.bottom, box.top);
-    ctx.fillStyle = '#9aa5ab33';
+    // Straight into the pixels: 15,625 fillRect calls take tens of milliseconds.
+    const { width, height } = ctx.canvas;
+    const dpr = ctx.getTransform().a;
+    const image = ctx.getImageData(0, 0, width, height);
+    const pixels = new Uint32Array(image.data.buffer);
+    const grey = new Uint32Array(new Uint8ClampedArray([0x9a, 0xa5, 0xab, 0x44]).buffer)[0];
+    const [left, right, top, bottom] = [box.left, box.right, box.top, box.bottom].map((v) => Math.round(v * dpr));
+    const dot = Math.max(1, Math.round(2 * dpr));
     costs.forEach((c, i) => {
-      if (accuracy[i] >= lo) ctx.fillRect(x.map(c) - 1, a.map(accuracy[i]) - 1, 2, 2);
+      if (accuracy[i] < lo) return;
+      const px = Math.round(x.map(c) * dpr - dot / 2);
+      const py = Math.round(a.map(accuracy[i]) * dpr - dot / 2);
+      for (let y = Math.max(py, top); y < Math.min(py + dot, bottom); y++) {
+        for (let xx = Math.max(px, left); xx < Math.min(px + dot, right); xx++) pixels[y * width + xx] = grey;
+      }
     });
+    ctx.putImageData(image, 0, 0);
     ctx.restore();
     ctx.fillStyle = '#7b878d';
     for (const t of ticks(a.lo, a.hi, 4)) ctx.fillText(`${t}%`, box.right - 26, a.map(t) + 4);

@@ -106,6 +106,23 @@ impl Reference {
         Self::new(blocks, classes, Params::from_tensors(tensors, kernels))
     }
 
+    /// (depth, classes) of saved weights from their header alone: no tensor is copied and nothing
+    /// runs, so the page can name the bundled reference without a pause. Not a check: see
+    /// [`Reference::from_user_file`].
+    pub fn summary(bytes: &[u8]) -> crate::Result<(usize, usize)> {
+        let file =
+            safetensors::SafeTensors::deserialize(bytes).map_err(|e| crate::invalid!("reference weights: {e}"))?;
+        let names = file.names();
+        let blocks = (0..)
+            .take_while(|i| names.iter().any(|n| **n == format!("layer1.{i}.conv1.weight")))
+            .count();
+        let classes = file
+            .tensor("linear.weight")
+            .map_err(|_| crate::invalid!("reference weights lack tensor 'linear.weight'"))?
+            .shape()[0];
+        Ok((depth(blocks), classes))
+    }
+
     /// Loads a reference a user brings and checks it end to end (a forward pass on two blank
     /// images): anything but the project's safetensors layout of a CIFAR ResNet gets one clear
     /// message.

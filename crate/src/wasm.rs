@@ -149,6 +149,18 @@ struct ReferenceInfo {
     sha256: String,
 }
 
+/// `{depth, classes}` of saved reference weights, from their header alone (instant; no check).
+#[wasm_bindgen(js_name = referenceSummary)]
+pub fn reference_summary(bytes: &[u8]) -> Result<JsValue, JsError> {
+    let (depth, classes) = Reference::summary(bytes).map_err(js_err)?;
+    #[derive(Serialize)]
+    struct Summary {
+        depth: usize,
+        classes: usize,
+    }
+    to_js(&Summary { depth, classes })
+}
+
 /// Checks a reference a user brings (see `Reference::from_user_file`): `{depth, classes,
 /// sha256}`, or the reason it cannot be used, naming the file.
 #[wasm_bindgen(js_name = checkReference)]
@@ -161,22 +173,13 @@ pub fn check_reference(name: &str, bytes: &[u8]) -> Result<JsValue, JsError> {
     })
 }
 
-/// The whole space as a device sees it, before any training.
-#[derive(Serialize)]
-struct Landscape {
-    /// Every NB201 cell's cost in index order, or for FBNet the costs of uniform draws.
-    costs: Vec<f64>,
-    /// NB201: every cell's true CIFAR-10 accuracy, in the same order (when the truth is given).
-    accuracy: Option<Vec<f32>>,
-    /// The costs are a sample (FBNet's 9²² architectures), not the whole space.
-    sampled: bool,
-}
-
 /// Draws of an FBNet landscape: enough for a smooth histogram, cheap on the main thread.
 const LANDSCAPE_DRAWS: usize = 4000;
 
 /// The space's costs on a device (and for NB201 with `truth_bytes`, every cell's true accuracy):
 /// what the scatter shows before Run, so that the budget means something before any training.
+/// `{costs: Float64Array (every NB201 cell's, in index order, or FBNet's uniform draws), accuracy:
+/// Float32Array | null (NB201's CIFAR-10, same order), sampled: bool}`.
 #[wasm_bindgen]
 pub fn landscape(cost_bytes: &[u8], truth_bytes: &[u8], device: &str, metric: &str) -> Result<JsValue, JsError> {
     let book = CostBook::decode(cost_bytes).map_err(js_err)?;
@@ -199,11 +202,16 @@ pub fn landscape(cost_bytes: &[u8], truth_bytes: &[u8], device: &str, metric: &s
         (false, false) => Some(GroundTruth::decode(truth_bytes).map_err(js_err)?.cifar10),
         _ => None,
     };
-    to_js(&Landscape {
-        costs,
-        accuracy,
-        sampled,
-    })
+    // Typed arrays, copied in one go: 31,250 numbers through serde cost the main thread tens of
+    // milliseconds.
+    let out = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&out, &key.into(), value).map(|_| ());
+    let accuracy = accuracy.map_or(JsValue::NULL, |a| js_sys::Float32Array::from(a.as_slice()).into());
+    set("costs", &js_sys::Float64Array::from(costs.as_slice()).into())
+        .and_then(|_| set("accuracy", &accuracy))
+        .and_then(|_| set("sampled", &sampled.into()))
+        .map_err(|_| js_err("cannot return the landscape"))?;
+    Ok(out.into())
 }
 
 /// Options of a search, as the page's state holds them. Whole numbers arrive as JavaScript

@@ -51,3 +51,21 @@ fn bundled_reference_reaches_its_recorded_accuracy() {
     );
     assert!((acc - recorded).abs() < 0.05, "measured {acc}%, recorded {recorded}%");
 }
+
+#[test]
+fn a_saved_reference_is_summarised_from_its_header_and_checked_when_a_user_brings_it() {
+    let reference = evrsnas::Reference::new(1, 10, evrsnas::nn::Params::seeded(3, evrsnas::Kernels::Fast)).unwrap();
+    let bytes = reference.to_safetensors().unwrap();
+    assert_eq!(evrsnas::Reference::summary(&bytes).unwrap(), (8, 10));
+    let checked = evrsnas::Reference::from_user_file("mine.safetensors", &bytes, evrsnas::Kernels::Fast).unwrap();
+    assert_eq!((checked.depth(), checked.classes()), (8, 10));
+    assert!(evrsnas::Reference::summary(b"no weights").is_err());
+    let err = evrsnas::Reference::from_user_file("photo.jpg", b"\xff\xd8\xff", evrsnas::Kernels::Fast)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.starts_with("photo.jpg is not a reference in the project's layout"),
+        "{err}"
+    );
+}
