@@ -32,24 +32,18 @@ impl From<&Candidate> for FrontMember {
     }
 }
 
-/// The non-dominated members of `all` by (RMI ↑, cost ↓), cheapest first, by one sweep
-/// (O(N log N): the page asks for it with every progress report); equal members are all kept.
-pub fn front_of(mut all: Vec<FrontMember>) -> Vec<FrontMember> {
-    all.sort_by(|a, b| {
-        (a.cost.total_cmp(&b.cost))
-            .then(b.rmi.total_cmp(&a.rmi))
-            .then_with(|| a.arch.cmp(&b.arch))
-    });
-    let mut front: Vec<FrontMember> = vec![];
-    for m in all {
-        let keep = match front.last() {
-            None => true,
-            Some(last) => m.rmi > last.rmi || (m.rmi == last.rmi && m.cost == last.cost),
-        };
-        if keep {
-            front.push(m);
-        }
-    }
+/// The non-dominated members of `all` by (RMI ↑, cost ↓), cheapest first (equal costs by
+/// architecture); equal members are all kept.
+pub fn front_of(all: Vec<FrontMember>) -> Vec<FrontMember> {
+    let points: Vec<(f64, f64)> = all.iter().map(|m| (m.rmi, m.cost)).collect();
+    let keep: std::collections::HashSet<usize> = front_indices(&points).into_iter().collect();
+    let mut front: Vec<FrontMember> = all
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, m)| m)
+        .collect();
+    front.sort_by(|a, b| a.cost.total_cmp(&b.cost).then_with(|| a.arch.cmp(&b.arch)));
     front
 }
 
@@ -214,8 +208,9 @@ pub fn cost_diversity(costs: &[f64], span: f64) -> Vec<f64> {
 }
 
 /// Indices of the non-dominated points of (gain ↑, cost ↓), cheapest first, by one sweep
-/// (O(N log N): the true front of all 15,625 NB201 cells is drawn in the page).
-pub fn staircase(points: &[(f64, f64)]) -> Vec<usize> {
+/// (O(N log N): the page asks for a search's front with every progress report, and draws the
+/// true front of all 15,625 NB201 cells); equal points are all kept.
+pub fn front_indices(points: &[(f64, f64)]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..points.len()).collect();
     order.sort_by(|&a, &b| {
         points[a]
@@ -223,14 +218,23 @@ pub fn staircase(points: &[(f64, f64)]) -> Vec<usize> {
             .total_cmp(&points[b].1)
             .then(points[b].0.total_cmp(&points[a].0))
     });
-    let mut best = f64::NEG_INFINITY;
-    let mut front = vec![];
+    let mut front: Vec<usize> = vec![];
     for i in order {
-        if points[i].0 > best {
-            best = points[i].0;
+        let keep = match front.last() {
+            None => true,
+            Some(&last) => points[i].0 > points[last].0 || points[i] == points[last],
+        };
+        if keep {
             front.push(i);
         }
     }
+    front
+}
+
+/// [`front_indices`] with one of each set of equal points (the first), for drawing.
+pub fn staircase(points: &[(f64, f64)]) -> Vec<usize> {
+    let mut front = front_indices(points);
+    front.dedup_by(|a, b| points[*a] == points[*b]);
     front
 }
 
