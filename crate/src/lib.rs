@@ -10,7 +10,7 @@
 //! Everything here runs in the explorer's wasm and in the CLI, except [`dev`] (the developer
 //! tools: asset builder, studies, benchmarks, reference training), which the `devtools` feature
 //! turns on and the page's build leaves out. The library knows nothing about browsers or
-//! terminals: the CLI (`src/bin/evrsnas/`) and the wasm glue (`src/wasm.rs`) are thin layers.
+//! terminals: the CLI (`src/bin/evrsnas/`) and the wasm glue (`src/wasm/`) are thin layers.
 
 mod error;
 pub mod names;
