@@ -15,6 +15,7 @@ let lastProgress = null;
 let assetsFailed = false; // a heavy asset failed to load or verify
 let scatterHit = null; // the scatter's hit test: which candidate a click meant
 let inspectStep = null; // the training step the panel shows (null: the last)
+let lastInspection = null; // what the panel last drew, so that progress reports redraw it only on a change
 const curves = new Map(); // training curves fetched for the panel, by candidate and search
 
 // Settings the page cannot change during a search.
@@ -244,8 +245,14 @@ function onSettingChange(id) {
   updateUrl();
 }
 
+/** Whether the next search is in the Pareto mode. */
 function pareto() {
   return settings.mode === 'pareto';
+}
+
+/** Whether the search `p` reports on ran in the Pareto mode (the settings may have moved on). */
+function paretoRun(p) {
+  return p.settings.mode === 'pareto';
 }
 
 function fmt(v, digits = 3) {
@@ -278,7 +285,7 @@ function landscape() {
 
 /** The Pareto mode's second view: the found front's cells by their true accuracy (NB201). */
 function drawTruthFront(p, best, unit, d) {
-  const show = p.settings.mode === 'pareto' && p.trueFront != null;
+  const show = paretoRun(p) && p.trueFront != null;
   $('truth-figure').hidden = !show;
   if (!show) return;
   const found = p.front.filter((m) => m.truth).map((m) => ({ cost: m.cost, accuracy: m.truth[0] }));
@@ -294,12 +301,12 @@ function render(p) {
   const rate = p.perSecond > 0 ? `${p.perSecond.toFixed(2)} trainings/s` : '';
   const left = explorer.state === 'running' && p.secondsLeft > 0 ? `, about ${Math.ceil(p.secondsLeft)} s left` : '';
   const phase = p.confirming
-    ? (p.settings.mode === 'pareto' ? 'confirming the front' : 'confirming the finalists')
+    ? (paretoRun(p) ? 'confirming the front' : 'confirming the finalists')
     : `generation ${Math.min(p.generation + (explorer.state === 'done' ? 0 : 1), p.generations)}/${p.generations}`;
   const extra = (p.trials > p.evaluations ? ` (${p.trials} trainings)` : '') + (p.screenings ? ` · ${p.screenings} screened untrained` : '');
   const workers = ` · ${p.workers} worker${p.workers === 1 ? '' : 's'}` + (p.restarts ? ` (${p.restarts} restarted)` : '');
   $('progress-text').textContent = `${phase} · ${p.evaluations} architectures trained${extra} · ${rate}${left}${workers}`;
-  const front = p.settings.mode === 'pareto' ? p.front : null;
+  const front = paretoRun(p) ? p.front : null;
   // In the Pareto mode the answer for the budget: the library's first candidate within it.
   const best = front ? p.ranked.find((c) => c.feasible) ?? p.ranked[0] : p.ranked[0];
   const d = deviceInfo();
@@ -392,9 +399,13 @@ function showInspection() {
   const curve = curves.get(key);
   const steps = lastProgress?.settings.steps ?? settings.steps;
   const unit = deviceInfo()?.unit ?? '';
-  const layout = library.archLayout(settings.space, arch);
   const step = inspectStep ?? (curve ? curve.length - 1 : steps);
-  renderInspection({ info, curve, step, steps, space: settings.space, unit, layout, metric: settings.metric });
+  // Progress reports come every 100 ms: redraw the panel only when what it shows has changed.
+  const shown = JSON.stringify([info, key, Boolean(curve), step, unit]);
+  if (shown !== lastInspection || $('inspect').hidden) {
+    lastInspection = shown;
+    renderInspection({ info, curve, step, steps, space: settings.space, unit, layout: library.archLayout(settings.space, arch), metric: settings.metric });
+  }
   if (!curve && !curves.has(`${key}|pending`)) {
     curves.set(`${key}|pending`, true);
     explorer.curve(arch, 0).then((c) => {
@@ -406,7 +417,7 @@ function showInspection() {
 
 function renderTable(p, unit) {
   const nb = settings.space === 'nb201';
-  const onFront = p.settings.mode === 'pareto' ? new Set(p.front.map((m) => m.arch)) : null;
+  const onFront = paretoRun(p) ? new Set(p.front.map((m) => m.arch)) : null;
   const head = ['#', 'architecture', `${settings.metric} (${unit})`, `RMI (K = ${p.settings.steps})`, onFront ? 'on the front' : 'fitness'].concat(nb ? ['CIFAR-10', 'CIFAR-100', 'ImageNet16-120'] : []);
   $('top').tHead.replaceChildren(row(head.map((h) => Object.assign(document.createElement('th'), { textContent: h }))));
   const rows = p.ranked.slice(0, 10).map((c, i) => {
@@ -452,7 +463,7 @@ function download(name, text, type) {
 function exportJson() {
   const p = lastProgress;
   if (!p) return;
-  const front = p.settings.mode === 'pareto' ? { front: p.front } : {};
+  const front = paretoRun(p) ? { front: p.front } : {};
   download('evrsnas-results.json', JSON.stringify({ settings, best: p.ranked[0] ?? null, evaluations: p.evaluations, ...front, history: p.history, candidates: p.ranked }, null, 2), 'application/json');
 }
 
@@ -466,7 +477,7 @@ function frontCsv(front) {
 function exportCsv() {
   const p = lastProgress;
   if (!p) return;
-  if (p.settings.mode === 'pareto') return download('evrsnas-front.csv', frontCsv(p.front), 'text/csv');
+  if (paretoRun(p)) return download('evrsnas-front.csv', frontCsv(p.front), 'text/csv');
   const head = 'rank,arch,index,cost,measured,rmi,replicates,fitness,feasible,cifar10,cifar100,imagenet16';
   const body = p.ranked.map((c, i) => [i + 1, `"${c.arch}"`, c.index ?? '', c.cost, c.measured, c.rmi, c.replicates, c.fitness, c.feasible, ...(c.truth ?? ['', '', ''])].join(','));
   download('evrsnas-results.csv', [head, ...body].join('\n') + '\n', 'text/csv');

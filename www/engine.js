@@ -225,11 +225,7 @@ export class Explorer extends EventTarget {
   landscape(space, device, metric) {
     const truth = space === 'nb201' && this.truth ? this.truth : new Uint8Array();
     const key = `${space}/${device}/${metric}/${truth.length}`;
-    if (this.landscapeKey !== key) {
-      this.landscapeKey = key;
-      this.landscapeValue = wasm.landscape(this.costs[space].bytes, truth, device, metric);
-    }
-    return this.landscapeValue;
+    return this.cached('landscape', key, () => wasm.landscape(this.costs[space].bytes, truth, device, metric));
   }
 
   /**
@@ -504,24 +500,26 @@ export class Explorer extends EventTarget {
     };
   }
 
+  /** `compute()`, kept under `name` until `key` changes: for views that scan the whole table. */
+  cached(name, key, compute) {
+    this.caches ??= new Map();
+    const hit = this.caches.get(name);
+    if (hit?.key === key) return hit.value;
+    const value = compute();
+    this.caches.set(name, { key, value });
+    return value;
+  }
+
   /** The table's true accuracy-vs-cost front for the device (NB201; null for FBNet), cached. */
   trueFront() {
     const key = `${this.settings.space}/${this.settings.device}/${this.settings.metric}`;
-    if (this.trueFrontKey !== key) {
-      this.trueFrontKey = key;
-      this.trueFrontValue = this.session.trueFront();
-    }
-    return this.trueFrontValue;
+    return this.cached('trueFront', key, () => this.session.trueFront());
   }
 
   /** Best true accuracy within the budget: a scan of all cells, so cached per threshold. */
   bestFeasible() {
     const key = `${this.settings.space}/${this.settings.device}/${this.settings.threshold}`;
-    if (this.feasibleKey !== key) {
-      this.feasibleKey = key;
-      this.feasibleValue = this.session.bestFeasibleTruth();
-    }
-    return this.feasibleValue;
+    return this.cached('bestFeasible', key, () => this.session.bestFeasibleTruth());
   }
 
   finish() {

@@ -151,10 +151,9 @@ pub fn image_files(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
     Ok(v)
 }
 
-/// A folder of PNG and JPEG images (any size) as an RMI batch, in file-name order.
+/// Image files (PNG or JPEG, any size) as an RMI batch, in file-name order; errors name the file.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn batch_from_dir(dir: &std::path::Path) -> Result<ImageBatch> {
-    let files = image_files(dir)?;
+pub fn batch_from_files(files: &[std::path::PathBuf], source: &str) -> Result<ImageBatch> {
     let named: Vec<(String, Vec<u8>)> = files
         .iter()
         .map(|f| {
@@ -162,15 +161,19 @@ pub fn batch_from_dir(dir: &std::path::Path) -> Result<ImageBatch> {
             Ok((f.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string(), bytes))
         })
         .collect::<Result<_>>()?;
-    if named.len() < 2 {
+    batch_from_images(named.iter().map(|(n, b)| (n.as_str(), b.as_slice())), source)
+}
+
+/// A folder of PNG and JPEG images (any size) as an RMI batch, in file-name order.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn batch_from_dir(dir: &std::path::Path) -> Result<ImageBatch> {
+    let files = image_files(dir)?;
+    if files.len() < 2 {
         bail!(
             "{} holds {} PNG or JPEG images; an RMI batch needs at least 2",
             dir.display(),
-            named.len()
+            files.len()
         )
     }
-    batch_from_images(
-        named.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
-        &format!("user folder {}", dir.display()),
-    )
+    batch_from_files(&files, &format!("user folder {}", dir.display()))
 }

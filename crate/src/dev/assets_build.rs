@@ -5,7 +5,7 @@
 
 use crate::assets::{sha256_hex, GroundTruth, Manifest, ManifestEntry, MANIFEST, TRUTH};
 use crate::cost::{CostBook, CostTable, Device, FitQuality, TableHeader};
-use crate::images::batch_from_images;
+use crate::images::batch_from_files;
 use crate::space::{fbnet, nb201, Space};
 use crate::{bail, Result};
 use std::fmt::Write as _;
@@ -324,13 +324,6 @@ pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
         ("cifar100_", "batch/cifar100_20.bin", 20),
     ] {
         let files = png_files(&data, prefix)?;
-        let named: Vec<(String, Vec<u8>)> = files
-            .iter()
-            .map(|f| {
-                let bytes = std::fs::read(f).map_err(|e| err(format!("cannot read {}: {e}", f.display())))?;
-                Ok((f.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string(), bytes))
-            })
-            .collect::<Result<_>>()?;
         if files.len() != count {
             bail!(
                 "expected {count} {prefix}*.png in {}, found {}",
@@ -338,8 +331,7 @@ pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
                 files.len()
             )
         }
-        let batch = batch_from_images(named.iter().map(|(n, b)| (n.as_str(), b.as_slice())), license)?;
-        write(out, file, &batch.encode())?;
+        write(out, file, &batch_from_files(&files, license)?.encode())?;
     }
     let license_text = std::fs::read(foolbox.join("foolbox-3.3.4.dist-info/LICENSE"))
         .map_err(|e| err(format!("cannot read foolbox's LICENSE: {e}")))?;

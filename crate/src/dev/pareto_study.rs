@@ -174,18 +174,25 @@ pub fn pareto_run(
             best.map(index).transpose().map(|i| i.map(pick))
         };
         let fit = Fitness { threshold, ..fitness };
-        // By fitness among the feasible members, the most replicated first (as the constrained
-        // search ranks its confirmed finalists first).
-        let by_fitness_with = |f: &[FrontMember], confirmed_first: bool| -> Result<Option<Pick>> {
-            let replicates = |m: &FrontMember| if confirmed_first { m.replicates } else { 0 };
-            let best = f.iter().filter(|m| m.cost <= threshold).max_by(|a, b| {
-                (replicates(a).cmp(&replicates(b)))
-                    .then(fit.fitness(a.rmi, a.cost).total_cmp(&fit.fitness(b.rmi, b.cost)))
-                    .then_with(|| b.arch.cmp(&a.arch))
-            });
-            best.map(index).transpose().map(|i| i.map(pick))
+        // The library's answer (pareto::pick: confirmed first, then fitness), and the same with
+        // every member counted as trained once.
+        let by_fitness = |f: &[FrontMember]| -> Result<Option<Pick>> {
+            pareto::pick(f, &fit)
+                .as_ref()
+                .map(index)
+                .transpose()
+                .map(|i| i.map(pick))
         };
-        let by_fitness = |f: &[FrontMember]| by_fitness_with(f, true);
+        let by_fitness_any = |f: &[FrontMember]| {
+            let once: Vec<FrontMember> = f
+                .iter()
+                .map(|m| FrontMember {
+                    replicates: 1,
+                    ..m.clone()
+                })
+                .collect();
+            by_fitness(&once)
+        };
         let (mut constrained, mut constrained_trials) = (None, None);
         if strategies.constrained {
             let fitness = Fitness { threshold, ..fitness };
@@ -208,7 +215,7 @@ pub fn pareto_run(
                 None
             },
             pareto_fitness_any: if strategies.pareto {
-                by_fitness_with(&pareto_candidates, false)?
+                by_fitness_any(&pareto_candidates)?
             } else {
                 None
             },
