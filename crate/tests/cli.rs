@@ -242,6 +242,29 @@ fn pareto_prints_a_front_that_pick_answers_budgets_from() {
 }
 
 #[test]
+fn an_fbnet_pareto_search_prints_its_front() {
+    let mut args = vec![
+        "pareto",
+        "--space",
+        "fbnet",
+        "--device",
+        "raspi4",
+        "--json",
+        "--fbnet-divisor",
+        "8",
+    ];
+    args.extend_from_slice(TINY);
+    let out = evrsnas(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let front = v["front"].as_array().unwrap();
+    assert!(!front.is_empty(), "{v}");
+    assert!(front
+        .iter()
+        .all(|m| m["index"].is_null() && m["arch"].as_str().unwrap().split('-').count() == 22));
+}
+
+#[test]
 fn fbnet_search_runs() {
     let mut args = vec![
         "search",
