@@ -25,7 +25,7 @@ struct Store {
 }
 
 /// How a fresh parameter is initialised.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Init {
     Const(f32),
     /// U(−bound, bound).

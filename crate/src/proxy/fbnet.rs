@@ -6,10 +6,9 @@
 //! The stage outputs compared with the reference are those of stages 1 (32×32), 2 (16×16) and
 //! 4 (8×8).
 
-use super::{Features, Network};
-use crate::nn::{self, batch_norm, conv2d, linear, relu, BatchNorm, Conv2d, Linear, Params, Relu};
+use super::graph::{join, BnDecl, Builder, ConvDecl, Graph, NodeId};
 use crate::space::fbnet::{block, Block, LAYERS, STAGE_CHANNELS, STAGE_LAYERS, STAGE_STRIDES, STEM_CHANNELS};
-use candle_core::{bail, Module, ModuleT, Result, Tensor};
+use candle_core::{bail, Result};
 use serde::{Deserialize, Serialize};
 
 /// Stages whose outputs RMI compares with the reference's three stages.
@@ -38,138 +37,130 @@ impl FbnetProxy {
     }
 }
 
-fn conv_bn(
-    c_in: usize,
-    c_out: usize,
-    k: usize,
-    stride: usize,
-    groups: usize,
-    p: Params,
-) -> Result<(Conv2d, BatchNorm)> {
-    Ok((
-        conv2d(c_in, c_out, k, stride, k / 2, groups, p.pp("conv"))?,
-        batch_norm(c_out, false, p.pp("bn"))?,
-    ))
+/// A convolution followed by batch norm, `{prefix}.conv` and `{prefix}.bn`.
+struct ConvBn(ConvDecl, BnDecl);
+
+impl ConvBn {
+    fn declare(
+        g: &mut Builder,
+        prefix: &str,
+        channels: (usize, usize),
+        k: usize,
+        stride: usize,
+        groups: usize,
+    ) -> Result<Self> {
+        Ok(Self(
+            g.declare_conv(&join(prefix, "conv"), channels, k, stride, groups)?,
+            g.declare_batch_norm(&join(prefix, "bn"), channels.1),
+        ))
+    }
+    fn emit(&self, g: &mut Builder, x: NodeId) -> Result<NodeId> {
+        let h = g.conv(x, &self.0)?;
+        g.batch_norm(h, &self.1)
+    }
 }
 
 enum Layer {
     /// 1×1 expansion → k×k depthwise → 1×1 projection; residual when shapes allow.
     Bottleneck {
-        expand: (Conv2d, BatchNorm),
-        depthwise: (Conv2d, BatchNorm),
-        project: (Conv2d, BatchNorm),
+        expand: ConvBn,
+        depthwise: ConvBn,
+        project: ConvBn,
         residual: bool,
-        relu: Relu,
     },
     Identity,
     /// `skip` where the shape changes: the cheapest map that fits, a strided 1×1 conv + BN.
-    Projection((Conv2d, BatchNorm)),
+    Projection(ConvBn),
 }
 
 impl Layer {
-    fn new(op: u8, c_in: usize, c_out: usize, stride: usize, p: Params) -> Result<Self> {
+    fn declare(g: &mut Builder, prefix: &str, op: u8, (c_in, c_out): (usize, usize), stride: usize) -> Result<Self> {
         Ok(match block(op) {
             Block::Skip if c_in == c_out && stride == 1 => Layer::Identity,
-            Block::Skip => Layer::Projection(conv_bn(c_in, c_out, 1, stride, 1, p.pp("proj"))?),
+            Block::Skip => Layer::Projection(ConvBn::declare(g, &join(prefix, "proj"), (c_in, c_out), 1, stride, 1)?),
             Block::Bottleneck { k, e, groups } => {
                 let mid = c_in * e;
                 Layer::Bottleneck {
-                    expand: conv_bn(c_in, mid, 1, 1, groups, p.pp("pw"))?,
-                    depthwise: conv_bn(mid, mid, k, stride, mid, p.pp("dw"))?,
-                    project: conv_bn(mid, c_out, 1, 1, groups, p.pp("pwl"))?,
+                    expand: ConvBn::declare(g, &join(prefix, "pw"), (c_in, mid), 1, 1, groups)?,
+                    depthwise: ConvBn::declare(g, &join(prefix, "dw"), (mid, mid), k, stride, mid)?,
+                    project: ConvBn::declare(g, &join(prefix, "pwl"), (mid, c_out), 1, 1, groups)?,
                     residual: c_in == c_out && stride == 1,
-                    relu: relu(&p),
                 }
             }
         })
     }
 
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let apply = |(conv, bn): &(Conv2d, BatchNorm), x: &Tensor| bn.forward_t(&conv.forward(x)?, true);
+    fn emit(&self, g: &mut Builder, x: NodeId) -> Result<NodeId> {
         match self {
-            Layer::Identity => Ok(x.clone()),
-            Layer::Projection(cb) => apply(cb, x),
+            Layer::Identity => Ok(x),
+            Layer::Projection(cb) => cb.emit(g, x),
             Layer::Bottleneck {
                 expand,
                 depthwise,
                 project,
                 residual,
-                relu,
             } => {
-                let h = apply(expand, x)?.apply(relu)?;
-                let h = apply(depthwise, &h)?.apply(relu)?;
-                let h = apply(project, &h)?;
-                if *residual {
-                    h + x
-                } else {
-                    Ok(h)
+                let h = expand.emit(g, x)?;
+                let h = g.relu(h)?;
+                let h = depthwise.emit(g, h)?;
+                let h = g.relu(h)?;
+                let h = project.emit(g, h)?;
+                match residual {
+                    true => g.add(h, x),
+                    false => Ok(h),
                 }
             }
         }
     }
 }
 
-pub struct FbnetNet {
-    stem: (Conv2d, BatchNorm),
-    stages: Vec<Vec<Layer>>,
-    relu: Relu,
-    classifier: Linear,
-}
-
-impl FbnetNet {
-    pub fn new(genes: &[u8], cfg: FbnetProxy, classes: usize, p: Params) -> Result<Self> {
-        if genes.len() != LAYERS {
-            bail!("an FBNet architecture has {LAYERS} layers, got {}", genes.len())
-        }
-        if cfg.channel_divisor == 0 || cfg.layers_per_stage == 0 {
-            bail!("FBNet proxy needs channel_divisor ≥ 1 and layers_per_stage ≥ 1, got {cfg:?}")
-        }
-        let mut c_in = cfg.width(STEM_CHANNELS);
-        let stem = conv_bn(3, c_in, 3, 1, 1, p.pp("stem"))?;
-        let mut stages = vec![];
-        let mut first_layer = 0;
-        for (s, &n) in STAGE_LAYERS.iter().enumerate() {
-            let c_out = cfg.width(STAGE_CHANNELS[s]);
-            let mut layers = vec![];
-            for i in 0..n.min(cfg.layers_per_stage) {
-                let stride = if i == 0 { STAGE_STRIDES[s] } else { 1 };
-                let op = genes[first_layer + i];
-                layers.push(Layer::new(
-                    op,
-                    c_in,
-                    c_out,
-                    stride,
-                    p.pp(format!("layers.{}", first_layer + i)),
-                )?);
-                c_in = c_out;
-            }
-            stages.push(layers);
-            first_layer += n;
-        }
-        Ok(Self {
-            stem,
-            stages,
-            relu: relu(&p),
-            classifier: linear(c_in, classes, p.pp("classifier"))?,
-        })
+/// The proxy of the architecture `genes`.
+// x: [N, 3, 32, 32] -> stages at 32×32, 16×16, 8×8; logits [N, classes]
+pub fn graph(genes: &[u8], cfg: FbnetProxy, classes: usize) -> Result<Graph> {
+    if genes.len() != LAYERS {
+        bail!("an FBNet architecture has {LAYERS} layers, got {}", genes.len())
     }
-}
-
-impl Network for FbnetNet {
-    // x: [N, 3, 32, 32] -> stages at 32×32, 16×16, 8×8; logits [N, classes]
-    fn features(&self, x: &Tensor, train: bool) -> Result<Features> {
-        let (conv, bn) = &self.stem;
-        let mut h = bn.forward_t(&conv.forward(x)?, train)?.apply(&self.relu)?;
-        let mut taps = vec![];
-        for (s, layers) in self.stages.iter().enumerate() {
-            for layer in layers {
-                h = layer.forward(&h)?;
-            }
-            if TAPPED_STAGES.contains(&s) {
-                taps.push(h.clone());
-            }
-        }
-        let logits = self.classifier.forward(&nn::global_avg_pool(&h.apply(&self.relu)?)?)?;
-        Features::new(taps, logits)
+    if cfg.channel_divisor == 0 || cfg.layers_per_stage == 0 {
+        bail!("FBNet proxy needs channel_divisor ≥ 1 and layers_per_stage ≥ 1, got {cfg:?}")
     }
+    let (mut g, input) = Builder::new();
+    let mut c_in = cfg.width(STEM_CHANNELS);
+    let stem = ConvBn::declare(&mut g, "stem", (3, c_in), 3, 1, 1)?;
+    let mut stages = vec![];
+    let mut first_layer = 0;
+    for (s, &n) in STAGE_LAYERS.iter().enumerate() {
+        let c_out = cfg.width(STAGE_CHANNELS[s]);
+        let mut layers = vec![];
+        for i in 0..n.min(cfg.layers_per_stage) {
+            let stride = if i == 0 { STAGE_STRIDES[s] } else { 1 };
+            let prefix = format!("layers.{}", first_layer + i);
+            layers.push(Layer::declare(
+                &mut g,
+                &prefix,
+                genes[first_layer + i],
+                (c_in, c_out),
+                stride,
+            )?);
+            c_in = c_out;
+        }
+        stages.push(layers);
+        first_layer += n;
+    }
+    let classifier = g.declare_linear("classifier", c_in, classes);
+
+    let h = stem.emit(&mut g, input)?;
+    let mut h = g.relu(h)?;
+    let mut taps = vec![];
+    for (s, layers) in stages.iter().enumerate() {
+        for layer in layers {
+            h = layer.emit(&mut g, h)?;
+        }
+        if TAPPED_STAGES.contains(&s) {
+            taps.push(h);
+        }
+    }
+    let h = g.relu(h)?;
+    let pooled = g.global_avg_pool(h)?;
+    let logits = g.linear(pooled, &classifier)?;
+    g.finish(taps, logits)
 }

@@ -2,7 +2,9 @@
 //! trained and scored. Each returns its three stage outputs (at 32×32, 16×16 and 8×8, like the
 //! reference's) and its logits.
 
+pub mod execute;
 pub mod fbnet;
+pub mod graph;
 pub mod nb201;
 
 use crate::nn::Params;
@@ -51,10 +53,15 @@ impl ProxyConfig {
     }
 }
 
-/// Builds the proxy network of `arch` with parameters from `p`.
+/// The proxy network of `arch`, described once for every executor.
+pub fn graph(arch: &Arch, config: &ProxyConfig, classes: usize) -> Result<graph::Graph> {
+    match arch.space() {
+        Space::Nb201 => nb201::graph(arch.genes(), config.nb201, classes),
+        Space::Fbnet => fbnet::graph(arch.genes(), config.fbnet, classes),
+    }
+}
+
+/// Builds the proxy network of `arch` with parameters from `p`, run by candle.
 pub fn build(arch: &Arch, config: &ProxyConfig, classes: usize, p: Params) -> Result<Box<dyn Network>> {
-    Ok(match arch.space() {
-        Space::Nb201 => Box::new(nb201::Nb201Net::new(arch.genes(), config.nb201, classes, p)?),
-        Space::Fbnet => Box::new(fbnet::FbnetNet::new(arch.genes(), config.fbnet, classes, p)?),
-    })
+    Ok(Box::new(execute::GraphNet::new(graph(arch, config, classes)?, p)?))
 }

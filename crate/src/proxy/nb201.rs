@@ -2,11 +2,9 @@
 //! N cells, residual reduction block, N cells, BN + ReLU, global average pool, linear.
 //! The full-size network of the benchmark has C = 16 channels and N = 5 cells per stage.
 
-use super::{Features, Network};
-use crate::kernels::Kernels;
-use crate::nn::{self, batch_norm, conv2d, linear, relu, BatchNorm, Conv2d, Linear, Params, Relu};
+use super::graph::{join, BnDecl, Builder, ConvDecl, Graph, LinearDecl, NodeId};
 use crate::space::nb201::{EDGES, EDGE_NODES};
-use candle_core::{bail, Module, ModuleT, Result, Tensor};
+use candle_core::{bail, Result};
 use serde::{Deserialize, Serialize};
 
 /// Width and depth of the proxy.
@@ -26,21 +24,21 @@ impl Default for Nb201Proxy {
 
 /// ReLU → conv → BN, NAS-Bench-201's `ReLUConvBN`.
 struct ReluConvBn {
-    relu: Relu,
-    conv: Conv2d,
-    bn: BatchNorm,
+    conv: ConvDecl,
+    bn: BnDecl,
 }
 
 impl ReluConvBn {
-    fn new(c_in: usize, c_out: usize, k: usize, stride: usize, p: Params) -> Result<Self> {
+    fn declare(g: &mut Builder, prefix: &str, (c_in, c_out): (usize, usize), k: usize, stride: usize) -> Result<Self> {
         Ok(Self {
-            relu: relu(&p),
-            conv: conv2d(c_in, c_out, k, stride, k / 2, 1, p.pp("conv"))?,
-            bn: batch_norm(c_out, false, p.pp("bn"))?,
+            conv: g.declare_conv(&join(prefix, "conv"), (c_in, c_out), k, stride, 1)?,
+            bn: g.declare_batch_norm(&join(prefix, "bn"), c_out),
         })
     }
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        self.bn.forward_t(&x.apply(&self.relu)?.apply(&self.conv)?, true)
+    fn emit(&self, g: &mut Builder, x: NodeId) -> Result<NodeId> {
+        let h = g.relu(x)?;
+        let h = g.conv(h, &self.conv)?;
+        g.batch_norm(h, &self.bn)
     }
 }
 
@@ -48,27 +46,27 @@ enum EdgeOp {
     Zero,
     Identity,
     Conv(ReluConvBn),
-    AvgPool(Kernels),
+    AvgPool,
 }
 
 impl EdgeOp {
-    fn new(gene: u8, c: usize, p: Params) -> Result<Self> {
+    fn declare(g: &mut Builder, prefix: &str, gene: u8, c: usize) -> Result<Self> {
         Ok(match gene {
             0 => EdgeOp::Zero,
             1 => EdgeOp::Identity,
-            2 => EdgeOp::Conv(ReluConvBn::new(c, c, 1, 1, p)?),
-            3 => EdgeOp::Conv(ReluConvBn::new(c, c, 3, 1, p)?),
-            4 => EdgeOp::AvgPool(p.kernels()),
+            2 => EdgeOp::Conv(ReluConvBn::declare(g, prefix, (c, c), 1, 1)?),
+            3 => EdgeOp::Conv(ReluConvBn::declare(g, prefix, (c, c), 3, 1)?),
+            4 => EdgeOp::AvgPool,
             g => bail!("invalid NAS-Bench-201 op code {g}"),
         })
     }
     /// `None` stands for an all-zero tensor, which is skipped rather than summed.
-    fn forward(&self, x: &Tensor) -> Result<Option<Tensor>> {
+    fn emit(&self, g: &mut Builder, x: NodeId) -> Result<Option<NodeId>> {
         Ok(match self {
             EdgeOp::Zero => None,
-            EdgeOp::Identity => Some(x.clone()),
-            EdgeOp::Conv(op) => Some(op.forward(x)?),
-            EdgeOp::AvgPool(k) => Some(nn::avg_pool_3x3(x, *k)?),
+            EdgeOp::Identity => Some(x),
+            EdgeOp::Conv(op) => Some(op.emit(g, x)?),
+            EdgeOp::AvgPool => Some(g.avg_pool_3x3(x)?),
         })
     }
 }
@@ -79,25 +77,25 @@ struct Cell {
 }
 
 impl Cell {
-    fn new(genes: &[u8], c: usize, p: Params) -> Result<Self> {
+    fn declare(g: &mut Builder, prefix: &str, genes: &[u8], c: usize) -> Result<Self> {
         let edges = genes
             .iter()
             .enumerate()
-            .map(|(e, &g)| EdgeOp::new(g, c, p.pp(format!("edges.{e}"))))
+            .map(|(e, &gene)| EdgeOp::declare(g, &join(prefix, &format!("edges.{e}")), gene, c))
             .collect::<Result<_>>()?;
         Ok(Self { edges })
     }
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let mut nodes: Vec<Option<Tensor>> = vec![Some(x.clone())];
+    fn emit(&self, g: &mut Builder, x: NodeId) -> Result<NodeId> {
+        let mut nodes: Vec<Option<NodeId>> = vec![Some(x)];
         for to in 1..4 {
-            let mut sum: Option<Tensor> = None;
+            let mut sum: Option<NodeId> = None;
             for e in (0..EDGES).filter(|&e| EDGE_NODES[e].0 == to) {
-                let Some(input) = &nodes[EDGE_NODES[e].1] else {
+                let Some(input) = nodes[EDGE_NODES[e].1] else {
                     continue;
                 };
-                if let Some(y) = self.edges[e].forward(input)? {
+                if let Some(y) = self.edges[e].emit(g, input)? {
                     sum = Some(match sum {
-                        Some(s) => (s + y)?,
+                        Some(s) => g.add(s, y)?,
                         None => y,
                     });
                 }
@@ -107,7 +105,7 @@ impl Cell {
         match nodes.pop().flatten() {
             Some(out) => Ok(out),
             // Every path to the output is `none`: the cell outputs zeros.
-            None => x.zeros_like(),
+            None => g.zeros_like(x),
         }
     }
 }
@@ -116,78 +114,69 @@ impl Cell {
 struct Reduction {
     a: ReluConvBn,
     b: ReluConvBn,
-    shortcut: Conv2d,
+    shortcut: ConvDecl,
 }
 
 impl Reduction {
-    fn new(c_in: usize, c_out: usize, p: Params) -> Result<Self> {
+    fn declare(g: &mut Builder, prefix: &str, c_in: usize, c_out: usize) -> Result<Self> {
         Ok(Self {
-            a: ReluConvBn::new(c_in, c_out, 3, 2, p.pp("conv_a"))?,
-            b: ReluConvBn::new(c_out, c_out, 3, 1, p.pp("conv_b"))?,
-            shortcut: conv2d(c_in, c_out, 1, 1, 0, 1, p.pp("downsample"))?,
+            a: ReluConvBn::declare(g, &join(prefix, "conv_a"), (c_in, c_out), 3, 2)?,
+            b: ReluConvBn::declare(g, &join(prefix, "conv_b"), (c_out, c_out), 3, 1)?,
+            shortcut: g.declare_conv(&join(prefix, "downsample"), (c_in, c_out), 1, 1, 1)?,
         })
     }
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let residual = self.shortcut.forward(&nn::avg_pool_2x2(x)?)?;
-        self.b.forward(&self.a.forward(x)?)? + residual
+    fn emit(&self, g: &mut Builder, x: NodeId) -> Result<NodeId> {
+        let pooled = g.avg_pool_2x2(x)?;
+        let residual = g.conv(pooled, &self.shortcut)?;
+        let h = self.a.emit(g, x)?;
+        let h = self.b.emit(g, h)?;
+        g.add(h, residual)
     }
 }
 
-pub struct Nb201Net {
-    stem: Conv2d,
-    stem_bn: BatchNorm,
-    stages: [Vec<Cell>; 3],
-    reductions: [Reduction; 2],
-    last_bn: BatchNorm,
-    relu: Relu,
-    classifier: Linear,
-}
-
-impl Nb201Net {
-    pub fn new(genes: &[u8], cfg: Nb201Proxy, classes: usize, p: Params) -> Result<Self> {
-        if genes.len() != EDGES {
-            bail!("a NAS-Bench-201 cell has {EDGES} edges, got {}", genes.len())
-        }
-        if cfg.channels == 0 || cfg.cells == 0 {
-            bail!("NB201 proxy needs channels ≥ 1 and cells ≥ 1, got {cfg:?}")
-        }
-        let c = cfg.channels;
-        let stage = |s: usize, width: usize| -> Result<Vec<Cell>> {
-            (0..cfg.cells)
-                .map(|i| Cell::new(genes, width, p.pp(format!("stage{s}.{i}"))))
-                .collect()
-        };
-        Ok(Self {
-            stem: conv2d(3, c, 3, 1, 1, 1, p.pp("stem"))?,
-            stem_bn: batch_norm(c, false, p.pp("stem_bn"))?,
-            stages: [stage(0, c)?, stage(1, 2 * c)?, stage(2, 4 * c)?],
-            reductions: [
-                Reduction::new(c, 2 * c, p.pp("reduce0"))?,
-                Reduction::new(2 * c, 4 * c, p.pp("reduce1"))?,
-            ],
-            last_bn: batch_norm(4 * c, false, p.pp("last_bn"))?,
-            relu: relu(&p),
-            classifier: linear(4 * c, classes, p.pp("classifier"))?,
-        })
+/// The proxy of the cell `genes`.
+// x: [N, 3, 32, 32] -> stages [N, C, 32, 32], [N, 2C, 16, 16], [N, 4C, 8, 8]; logits [N, classes]
+pub fn graph(genes: &[u8], cfg: Nb201Proxy, classes: usize) -> Result<Graph> {
+    if genes.len() != EDGES {
+        bail!("a NAS-Bench-201 cell has {EDGES} edges, got {}", genes.len())
     }
-}
-
-impl Network for Nb201Net {
-    // x: [N, 3, 32, 32] -> stages [N, C, 32, 32], [N, 2C, 16, 16], [N, 4C, 8, 8]; logits [N, classes]
-    fn features(&self, x: &Tensor, train: bool) -> Result<Features> {
-        let mut h = self.stem_bn.forward_t(&self.stem.forward(x)?, train)?;
-        let mut outs = Vec::with_capacity(3);
-        for (s, cells) in self.stages.iter().enumerate() {
-            if s > 0 {
-                h = self.reductions[s - 1].forward(&h)?;
-            }
-            for cell in cells {
-                h = cell.forward(&h)?;
-            }
-            outs.push(h.clone());
-        }
-        let pooled = nn::global_avg_pool(&self.last_bn.forward_t(&h, train)?.apply(&self.relu)?)?;
-        let logits = self.classifier.forward(&pooled)?;
-        Features::new(outs, logits)
+    if cfg.channels == 0 || cfg.cells == 0 {
+        bail!("NB201 proxy needs channels ≥ 1 and cells ≥ 1, got {cfg:?}")
     }
+    let c = cfg.channels;
+    let (mut g, input) = Builder::new();
+    // Declared in the order the original network drew its initial weights.
+    let stem = g.declare_conv("stem", (3, c), 3, 1, 1)?;
+    let stem_bn = g.declare_batch_norm("stem_bn", c);
+    let mut stages: Vec<Vec<Cell>> = vec![];
+    for (s, width) in [c, 2 * c, 4 * c].into_iter().enumerate() {
+        let cells = (0..cfg.cells)
+            .map(|i| Cell::declare(&mut g, &format!("stage{s}.{i}"), genes, width))
+            .collect::<Result<_>>()?;
+        stages.push(cells);
+    }
+    let reductions = [
+        Reduction::declare(&mut g, "reduce0", c, 2 * c)?,
+        Reduction::declare(&mut g, "reduce1", 2 * c, 4 * c)?,
+    ];
+    let last_bn = g.declare_batch_norm("last_bn", 4 * c);
+    let classifier: LinearDecl = g.declare_linear("classifier", 4 * c, classes);
+
+    let h = g.conv(input, &stem)?;
+    let mut h = g.batch_norm(h, &stem_bn)?;
+    let mut outs = Vec::with_capacity(3);
+    for (s, cells) in stages.iter().enumerate() {
+        if s > 0 {
+            h = reductions[s - 1].emit(&mut g, h)?;
+        }
+        for cell in cells {
+            h = cell.emit(&mut g, h)?;
+        }
+        outs.push(h);
+    }
+    let h = g.batch_norm(h, &last_bn)?;
+    let h = g.relu(h)?;
+    let pooled = g.global_avg_pool(h)?;
+    let logits = g.linear(pooled, &classifier)?;
+    g.finish(outs, logits)
 }
