@@ -45,6 +45,15 @@ impl CkaTarget {
         Ok(Self { unit_gram, n, kernels })
     }
 
+    /// The unit Gram matrix's `n × n` values, zeros for a constant representation (whose CKA is 0
+    /// against anything): what another executor compares with.
+    pub fn unit_gram_values(&self) -> Result<Vec<f32>> {
+        match &self.unit_gram {
+            Some(l) => l.to_dtype(candle_core::DType::F32)?.flatten_all()?.to_vec1::<f32>(),
+            None => Ok(vec![0.0; self.n * self.n]),
+        }
+    }
+
     /// CKA between `x: [n, ...]` and the target, as a differentiable scalar tensor.
     pub fn cka(&self, x: &Tensor) -> Result<Tensor> {
         if x.dim(0)? != self.n {

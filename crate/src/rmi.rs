@@ -73,6 +73,16 @@ impl RmiOptions {
     }
 }
 
+/// [`RmiTargets`] as plain values: the images `[n, 3, 32, 32]`, each stage's unit Gram matrix
+/// `[n, n]` (zeros for a constant one), the reference's labels.
+#[derive(Clone, Debug)]
+pub struct TargetValues {
+    pub images: Vec<f32>,
+    pub unit_grams: [Vec<f32>; 3],
+    pub labels: Vec<u32>,
+    pub classes: usize,
+}
+
 /// What the candidate is trained towards, computed once per search from the reference and batch.
 pub struct RmiTargets {
     images: Tensor,
@@ -103,6 +113,20 @@ impl RmiTargets {
 
     pub fn batch_size(&self) -> usize {
         self.images.dim(0).unwrap_or(0)
+    }
+
+    /// The targets as plain values, for an executor other than candle's (the GPU's).
+    pub fn values(&self) -> Result<TargetValues> {
+        Ok(TargetValues {
+            images: self.images.flatten_all()?.to_vec1::<f32>()?,
+            unit_grams: [
+                self.stages[0].unit_gram_values()?,
+                self.stages[1].unit_gram_values()?,
+                self.stages[2].unit_gram_values()?,
+            ],
+            labels: self.labels.to_vec1::<u32>()?,
+            classes: self.classes,
+        })
     }
 
     /// (loss, Σ CKA, each stage's CKA) of a network's forward pass on the batch.

@@ -1,0 +1,370 @@
+//! A proxy graph (crate::proxy::graph) turned into GPU buffers and dispatches: the forward pass,
+//! the RMI loss and its gradient, the backward pass and the SGD update, for one batch size.
+//! Gradients are accumulated (`+=`), so a node read by several operations gets their sum; every
+//! gradient buffer is cleared at the start of a step.
+
+use super::kernels::Kernel;
+use super::program::{Buf, Dims, Grid, Prepared, Program};
+use crate::proxy::graph::{Graph, Node, Op};
+use crate::Result;
+
+/// What the loss compares with: per stage the reference's unit Gram matrix (zeros for a constant
+/// representation), and the reference's labels.
+pub struct LossInputs<'a> {
+    pub images: &'a [f32],
+    pub unit_grams: [&'a [f32]; 3],
+    pub labels: &'a [u32],
+    pub beta: f32,
+}
+
+/// SGD's settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Sgd {
+    pub lr: f32,
+    pub momentum: f32,
+    pub weight_decay: f32,
+}
+
+/// The buffers of a compiled graph.
+pub struct Buffers {
+    pub values: Vec<Buf>,
+    pub grads: Vec<Buf>,
+    pub params: Vec<Buf>,
+    pub param_grads: Vec<Buf>,
+    momenta: Vec<Buf>,
+    bn_stats: Vec<Option<Buf>>,
+}
+
+/// A graph ready to run: dispatches for each phase of a step.
+pub struct Compiled<'g> {
+    pub program: Program<'g>,
+    pub buffers: Buffers,
+    pub forward: Vec<Prepared>,
+    pub loss: Vec<Prepared>,
+    pub backward: Vec<Prepared>,
+    pub update: Vec<Prepared>,
+    /// Cleared at the start of every step.
+    pub clear: Vec<Buf>,
+    /// The loss's scalars: CE, then each stage's CKA.
+    pub scalars: Buf,
+}
+
+fn u(v: usize) -> u32 {
+    v as u32
+}
+
+/// Dims of an `[n, c, h, w]` tensor with `total` elements written.
+fn nchw(n: usize, [c, h, w]: [usize; 3], total: usize) -> Dims {
+    Dims {
+        n: u(n),
+        c: u(c),
+        h: u(h),
+        w: u(w),
+        total: u(total),
+        ..Dims::default()
+    }
+}
+
+/// Allocates a graph's buffers for `batch` examples, with `initial` parameter values.
+pub fn allocate(program: &mut Program, graph: &Graph, batch: usize, initial: &[Vec<f32>]) -> Result<Buffers> {
+    if initial.len() != graph.params.len() {
+        crate::bail!("{} parameter values for {} parameters", initial.len(), graph.params.len())
+    }
+    let mut values = vec![];
+    let mut grads = vec![];
+    let mut bn_stats = vec![];
+    for node in &graph.nodes {
+        values.push(program.zeros(batch * node.len()));
+        grads.push(program.zeros(batch * node.len()));
+        bn_stats.push(match node.op {
+            Op::BatchNorm { .. } => Some(program.zeros(2 * node.shape[0])),
+            _ => None,
+        });
+    }
+    let mut params = vec![];
+    let mut param_grads = vec![];
+    let mut momenta = vec![];
+    for (spec, value) in graph.params.iter().zip(initial) {
+        if value.len() != spec.len() {
+            crate::bail!("parameter {} has {} values, expected {}", spec.name, value.len(), spec.len())
+        }
+        params.push(program.upload(value));
+        param_grads.push(program.zeros(spec.len()));
+        momenta.push(program.zeros(spec.len()));
+    }
+    Ok(Buffers {
+        values,
+        grads,
+        params,
+        param_grads,
+        momenta,
+        bn_stats,
+    })
+}
+
+/// The forward dispatches of `node` (index `id`).
+pub fn forward(program: &mut Program, b: &Buffers, graph: &Graph, id: usize, batch: usize) -> Result<Vec<Prepared>> {
+    let node = &graph.nodes[id];
+    let out = b.values[id];
+    let total = batch * node.len();
+    let input_shape = |x: usize| graph.nodes[x].shape;
+    Ok(match node.op {
+        Op::Input | Op::Zeros { .. } => vec![],
+        Op::Conv { x, weight, k, spec } => {
+            let dims = conv_dims(batch, input_shape(x), node, k, spec, total);
+            let binds = [(1, b.values[x]), (2, b.params[weight]), (3, out)];
+            vec![program.prepare(Kernel::ConvForward, dims, &binds, Grid::Threads(total))?]
+        }
+        Op::BatchNorm { x, weight, bias } => {
+            let mut dims = nchw(batch, node.shape, total);
+            dims.s[0] = 1e-5;
+            let stats = b.bn_stats[id].unwrap_or(out);
+            let binds = [
+                (1, b.values[x]),
+                (2, b.params[weight]),
+                (3, b.params[bias]),
+                (4, out),
+                (5, stats),
+            ];
+            vec![program.prepare(Kernel::BnForward, dims, &binds, Grid::Groups(node.shape[0]))?]
+        }
+        Op::Relu { x } => unary(program, Kernel::ReluForward, nchw(batch, node.shape, total), b.values[x], out)?,
+        Op::AvgPool3 { x } => unary(program, Kernel::Pool3Forward, nchw(batch, node.shape, total), b.values[x], out)?,
+        Op::AvgPool2 { x } => unary(program, Kernel::Pool2Forward, nchw(batch, input_shape(x), total), b.values[x], out)?,
+        Op::GlobalAvgPool { x } => {
+            unary(program, Kernel::GapForward, nchw(batch, input_shape(x), total), b.values[x], out)?
+        }
+        Op::Add { a, b: other } => {
+            let binds = [(1, b.values[a]), (2, b.values[other]), (3, out)];
+            let dims = nchw(batch, node.shape, total);
+            vec![program.prepare(Kernel::AddForward, dims, &binds, Grid::Threads(total))?]
+        }
+        Op::Linear { x, weight, bias } => {
+            let dims = linear_dims(batch, input_shape(x)[0], node.shape[0], total);
+            let binds = [(1, b.values[x]), (2, b.params[weight]), (3, out), (4, b.params[bias])];
+            vec![program.prepare(Kernel::LinearForward, dims, &binds, Grid::Threads(total))?]
+        }
+    })
+}
+
+/// The backward dispatches of `node`: its gradient passed to its inputs and parameters.
+pub fn backward(program: &mut Program, b: &Buffers, graph: &Graph, id: usize, batch: usize) -> Result<Vec<Prepared>> {
+    let node = &graph.nodes[id];
+    let dy = b.grads[id];
+    let needs_grad = |x: usize| !matches!(graph.nodes[x].op, Op::Input | Op::Zeros { .. });
+    let input_shape = |x: usize| graph.nodes[x].shape;
+    let mut out = vec![];
+    match node.op {
+        Op::Input | Op::Zeros { .. } => {}
+        Op::Conv { x, weight, k, spec } => {
+            let in_total = batch * graph.nodes[x].len();
+            let dims = conv_dims(batch, input_shape(x), node, k, spec, in_total);
+            if needs_grad(x) {
+                let binds = [(1, dy), (2, b.params[weight]), (3, b.grads[x])];
+                out.push(program.prepare(Kernel::ConvBackwardData, dims, &binds, Grid::Threads(in_total))?);
+            }
+            let weights = graph.params[weight].len();
+            let dims = Dims { total: u(weights), ..dims };
+            let binds = [(1, b.values[x]), (2, dy), (3, b.param_grads[weight])];
+            out.push(program.prepare(Kernel::ConvBackwardWeight, dims, &binds, Grid::Groups(weights))?);
+        }
+        Op::BatchNorm { x, weight, bias } => {
+            let dims = nchw(batch, node.shape, batch * node.len());
+            let binds = [
+                (1, b.values[x]),
+                (2, dy),
+                (3, b.params[weight]),
+                (4, b.bn_stats[id].unwrap_or(dy)),
+                (5, b.grads[x]),
+                (6, b.param_grads[weight]),
+                (7, b.param_grads[bias]),
+            ];
+            out.push(program.prepare(Kernel::BnBackward, dims, &binds, Grid::Groups(node.shape[0]))?);
+        }
+        Op::Relu { x } if needs_grad(x) => {
+            let total = batch * node.len();
+            let binds = [(1, b.values[x]), (2, dy), (3, b.grads[x])];
+            let dims = nchw(batch, node.shape, total);
+            out.push(program.prepare(Kernel::ReluBackward, dims, &binds, Grid::Threads(total))?);
+        }
+        Op::AvgPool3 { x } if needs_grad(x) => {
+            let dims = nchw(batch, node.shape, batch * node.len());
+            out.extend(unary(program, Kernel::Pool3Backward, dims, dy, b.grads[x])?);
+        }
+        Op::AvgPool2 { x } if needs_grad(x) => {
+            let dims = nchw(batch, input_shape(x), batch * graph.nodes[x].len());
+            out.extend(unary(program, Kernel::Pool2Backward, dims, dy, b.grads[x])?);
+        }
+        Op::GlobalAvgPool { x } if needs_grad(x) => {
+            let dims = nchw(batch, input_shape(x), batch * graph.nodes[x].len());
+            out.extend(unary(program, Kernel::GapBackward, dims, dy, b.grads[x])?);
+        }
+        Op::Add { a, b: other } => {
+            for x in [a, other].into_iter().filter(|&x| needs_grad(x)) {
+                let dims = nchw(batch, node.shape, batch * node.len());
+                out.extend(unary(program, Kernel::Accumulate, dims, dy, b.grads[x])?);
+            }
+        }
+        Op::Linear { x, weight, bias } => {
+            let (c_in, c_out) = (input_shape(x)[0], node.shape[0]);
+            if needs_grad(x) {
+                let dims = linear_dims(batch, c_in, c_out, batch * c_in);
+                let binds = [(1, dy), (2, b.params[weight]), (3, b.grads[x])];
+                out.push(program.prepare(Kernel::LinearBackwardData, dims, &binds, Grid::Threads(batch * c_in))?);
+            }
+            let dims = linear_dims(batch, c_in, c_out, c_in * c_out);
+            let binds = [(1, b.values[x]), (2, dy), (3, b.param_grads[weight])];
+            out.push(program.prepare(Kernel::LinearBackwardWeight, dims, &binds, Grid::Threads(c_in * c_out))?);
+            let binds = [(1, dy), (2, b.param_grads[bias])];
+            out.push(program.prepare(Kernel::LinearBackwardBias, dims, &binds, Grid::Threads(c_out))?);
+        }
+        Op::Relu { .. } | Op::AvgPool3 { .. } | Op::AvgPool2 { .. } | Op::GlobalAvgPool { .. } => {}
+    }
+    Ok(out)
+}
+
+fn unary(program: &mut Program, kernel: Kernel, dims: Dims, a: Buf, out: Buf) -> Result<Vec<Prepared>> {
+    let total = dims.total as usize;
+    Ok(vec![program.prepare(kernel, dims, &[(1, a), (3, out)], Grid::Threads(total))?])
+}
+
+fn conv_dims(
+    batch: usize,
+    [c, h, w]: [usize; 3],
+    node: &Node,
+    k: usize,
+    spec: crate::kernels::Conv2dSpec,
+    total: usize,
+) -> Dims {
+    let [oc, oh, ow] = node.shape;
+    Dims {
+        n: u(batch),
+        c: u(c),
+        h: u(h),
+        w: u(w),
+        oc: u(oc),
+        oh: u(oh),
+        ow: u(ow),
+        k: u(k),
+        stride: u(spec.stride),
+        pad: u(spec.padding),
+        groups: u(spec.groups),
+        total: u(total),
+        s: [0.0; 4],
+    }
+}
+
+fn linear_dims(batch: usize, c_in: usize, c_out: usize, total: usize) -> Dims {
+    Dims {
+        n: u(batch),
+        c: u(c_in),
+        oc: u(c_out),
+        total: u(total),
+        ..Dims::default()
+    }
+}
+
+/// Compiles the training of `graph` on `inputs` (batch size from the labels).
+pub fn compile<'g>(
+    mut program: Program<'g>,
+    graph: &Graph,
+    initial: &[Vec<f32>],
+    inputs: &LossInputs,
+    sgd: Sgd,
+) -> Result<Compiled<'g>> {
+    let batch = inputs.labels.len();
+    if inputs.images.len() != batch * graph.nodes[0].len() {
+        crate::bail!("{} image values for {batch} labels", inputs.images.len())
+    }
+    let buffers = allocate(&mut program, graph, batch, initial)?;
+    // The images are the input node's value, written once.
+    let images = program.upload(inputs.images);
+    let mut b = buffers;
+    b.values[0] = images;
+
+    let mut fwd = vec![];
+    let mut bwd = vec![];
+    for id in 0..graph.nodes.len() {
+        fwd.extend(forward(&mut program, &b, graph, id, batch)?);
+    }
+    for id in (0..graph.nodes.len()).rev() {
+        bwd.extend(backward(&mut program, &b, graph, id, batch)?);
+    }
+    let scalars = program.zeros(4);
+    let loss = loss_dispatches(&mut program, &b, graph, inputs, scalars)?;
+    let mut update = vec![];
+    for (i, spec) in graph.params.iter().enumerate() {
+        let dims = Dims {
+            total: u(spec.len()),
+            s: [sgd.lr, sgd.momentum, sgd.weight_decay, 0.0],
+            ..Dims::default()
+        };
+        let binds = [(1, b.param_grads[i]), (2, b.params[i]), (3, b.momenta[i])];
+        update.push(program.prepare(Kernel::Sgd, dims, &binds, Grid::Threads(spec.len()))?);
+    }
+    let mut clear: Vec<Buf> = b.grads.clone();
+    clear.extend(&b.param_grads);
+    Ok(Compiled {
+        program,
+        buffers: b,
+        forward: fwd,
+        loss,
+        backward: bwd,
+        update,
+        clear,
+        scalars,
+    })
+}
+
+/// CE on the logits and CKA on each stage, each writing its scalar and its gradient.
+fn loss_dispatches(
+    program: &mut Program,
+    b: &Buffers,
+    graph: &Graph,
+    inputs: &LossInputs,
+    scalars: Buf,
+) -> Result<Vec<Prepared>> {
+    let n = inputs.labels.len();
+    let classes = graph.nodes[graph.logits].shape[0];
+    let labels = program.upload_u32(inputs.labels);
+    let mut out = vec![];
+    let dims = Dims {
+        n: u(n),
+        oc: u(classes),
+        s: [1.0 - inputs.beta, 0.0, 0.0, 0.0],
+        ..Dims::default()
+    };
+    let logits = graph.logits;
+    let binds = [(1, b.values[logits]), (2, labels), (3, b.grads[logits]), (4, scalars)];
+    out.push(program.prepare(Kernel::CrossEntropy, dims, &binds, Grid::Groups(1))?);
+    for (s, &stage) in graph.stages.iter().enumerate() {
+        let d = graph.nodes[stage].len();
+        let lhat = program.upload(inputs.unit_grams[s]);
+        if program.len(lhat) != n * n {
+            crate::bail!("stage {s}'s target Gram matrix is not {n} × {n}")
+        }
+        let xc = program.zeros(n * d);
+        let gram = program.zeros(n * n);
+        let raw = program.zeros(n);
+        let coeff = program.zeros(n * n);
+        let dxc = program.zeros(n * d);
+        let dims = Dims {
+            n: u(n),
+            c: u(d),
+            k: u(s + 1),
+            s: [inputs.beta, 0.0, 0.0, 0.0],
+            ..Dims::default()
+        };
+        let x = b.values[stage];
+        out.push(program.prepare(Kernel::CkaCentre, dims, &[(1, x), (3, xc)], Grid::Threads(d))?);
+        let binds = [(1, xc), (2, x), (3, gram), (4, raw)];
+        out.push(program.prepare(Kernel::CkaGram, dims, &binds, Grid::Groups(n * n))?);
+        let binds = [(1, gram), (2, lhat), (3, coeff), (4, scalars), (5, raw)];
+        out.push(program.prepare(Kernel::CkaValue, dims, &binds, Grid::Groups(1))?);
+        let binds = [(1, coeff), (2, xc), (3, dxc)];
+        out.push(program.prepare(Kernel::CkaMix, dims, &binds, Grid::Threads(n * d))?);
+        let binds = [(1, dxc), (3, b.grads[stage])];
+        out.push(program.prepare(Kernel::CkaCentreBackward, dims, &binds, Grid::Threads(d))?);
+    }
+    Ok(out)
+}

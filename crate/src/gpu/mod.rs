@@ -1,0 +1,19 @@
+//! Training candidates on a GPU: the proxy graph ([`crate::proxy::graph`], the same description
+//! candle runs on the CPU) executed by our WGSL kernels through wgpu (Vulkan, Metal or DX12
+//! natively). A candidate's K steps are recorded into one command buffer and submitted once, and
+//! only the per-step loss and CKA values are read back.
+
+mod compile;
+mod context;
+mod kernels;
+mod program;
+mod train;
+
+pub use context::{AdapterSummary, Gpu, Want};
+pub use train::{initial_weights, score, training_curve, GpuEvaluator, RunCounts};
+
+/// Single operations on the GPU, for the kernel tests: a graph's node run forward and backward.
+pub mod check {
+    pub use super::compile::{allocate, backward, forward};
+    pub use super::program::Program;
+}

@@ -1,0 +1,281 @@
+//! Buffers and recorded dispatches on a [`Gpu`]: what a compiled candidate is made of.
+//! Bind groups and uniforms are made once per candidate and reused by every step.
+
+use super::context::Gpu;
+use super::kernels::Kernel;
+use crate::{bail, Result};
+use wgpu::util::DeviceExt;
+
+/// The sizes and scalars a kernel reads from its `Dims` uniform (wgsl/prelude.wgsl).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Dims {
+    pub n: u32,
+    pub c: u32,
+    pub h: u32,
+    pub w: u32,
+    pub oc: u32,
+    pub oh: u32,
+    pub ow: u32,
+    pub k: u32,
+    pub stride: u32,
+    pub pad: u32,
+    pub groups: u32,
+    pub total: u32,
+    pub s: [f32; 4],
+}
+
+impl Dims {
+    fn bytes(&self) -> Vec<u8> {
+        let ints = [
+            self.n,
+            self.c,
+            self.h,
+            self.w,
+            self.oc,
+            self.oh,
+            self.ow,
+            self.k,
+            self.stride,
+            self.pad,
+            self.groups,
+            self.total,
+        ];
+        let mut bytes: Vec<u8> = ints.iter().flat_map(|v| v.to_le_bytes()).collect();
+        bytes.extend(self.s.iter().flat_map(|v| v.to_le_bytes()));
+        bytes
+    }
+}
+
+/// A storage buffer of f32 (or u32) values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Buf(usize);
+
+/// How many workgroups a dispatch launches.
+#[derive(Clone, Copy, Debug)]
+pub enum Grid {
+    /// One 256-thread workgroup per 256 threads.
+    Threads(usize),
+    /// This many workgroups.
+    Groups(usize),
+}
+
+/// A dispatch ready to encode.
+pub struct Prepared {
+    kernel: Kernel,
+    bind_group: wgpu::BindGroup,
+    groups: (u32, u32),
+}
+
+/// Workgroups per dimension allowed by WebGPU's default limits.
+const MAX_GROUPS_PER_AXIS: usize = 65_535;
+
+/// The buffers of one candidate.
+pub struct Program<'g> {
+    pub gpu: &'g Gpu,
+    buffers: Vec<wgpu::Buffer>,
+    /// Elements (4 bytes each) per buffer.
+    lens: Vec<usize>,
+    pub dispatches_prepared: usize,
+}
+
+impl<'g> Program<'g> {
+    pub fn new(gpu: &'g Gpu) -> Self {
+        Self {
+            gpu,
+            buffers: vec![],
+            lens: vec![],
+            dispatches_prepared: 0,
+        }
+    }
+
+    fn push(&mut self, buffer: wgpu::Buffer, len: usize) -> Buf {
+        self.buffers.push(buffer);
+        self.lens.push(len);
+        Buf(self.buffers.len() - 1)
+    }
+
+    /// A zeroed buffer of `len` values (at least one, as WebGPU forbids empty bindings).
+    pub fn zeros(&mut self, len: usize) -> Buf {
+        let buffer = self.gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: None,
+            size: 4 * len.max(1) as u64,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        self.push(buffer, len)
+    }
+
+    fn with_bytes(&mut self, bytes: &[u8], len: usize) -> Buf {
+        let padded;
+        let contents = if bytes.is_empty() {
+            padded = [0u8; 4];
+            &padded[..]
+        } else {
+            bytes
+        };
+        let buffer = self.gpu.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: None,
+            contents,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+        });
+        self.push(buffer, len)
+    }
+
+    pub fn upload(&mut self, values: &[f32]) -> Buf {
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.with_bytes(&bytes, values.len())
+    }
+
+    pub fn upload_u32(&mut self, values: &[u32]) -> Buf {
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.with_bytes(&bytes, values.len())
+    }
+
+    pub fn len(&self, buf: Buf) -> usize {
+        self.lens[buf.0]
+    }
+
+    /// Binds `buffers` (binding index, buffer) and the uniform `dims` (binding 0) for `kernel`.
+    pub fn prepare(&mut self, kernel: Kernel, dims: Dims, buffers: &[(u32, Buf)], grid: Grid) -> Result<Prepared> {
+        let groups = match grid {
+            Grid::Threads(t) => t.div_ceil(256),
+            Grid::Groups(g) => g,
+        };
+        if groups > MAX_GROUPS_PER_AXIS * MAX_GROUPS_PER_AXIS {
+            bail!("a dispatch of {groups} workgroups is beyond the GPU's limits")
+        }
+        let x = groups.clamp(1, MAX_GROUPS_PER_AXIS);
+        let y = groups.div_ceil(MAX_GROUPS_PER_AXIS).max(1);
+        let device = &self.gpu.device;
+        let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: None,
+            contents: &dims.bytes(),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: uniform.as_entire_binding(),
+        }];
+        for &(binding, buf) in buffers {
+            entries.push(wgpu::BindGroupEntry {
+                binding,
+                resource: self.buffers[buf.0].as_entire_binding(),
+            });
+        }
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &self.gpu.pipeline(kernel).get_bind_group_layout(0),
+            entries: &entries,
+        });
+        self.dispatches_prepared += 1;
+        Ok(Prepared {
+            kernel,
+            bind_group,
+            groups: (x as u32, y as u32),
+        })
+    }
+
+    /// Records `dispatches` in order into one compute pass.
+    pub fn encode(&self, encoder: &mut wgpu::CommandEncoder, dispatches: &[Prepared]) {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
+        for d in dispatches {
+            pass.set_pipeline(self.gpu.pipeline(d.kernel));
+            pass.set_bind_group(0, &d.bind_group, &[]);
+            pass.dispatch_workgroups(d.groups.0, d.groups.1, 1);
+        }
+    }
+
+    /// Zeroes `bufs` (outside any pass).
+    pub fn clear(&self, encoder: &mut wgpu::CommandEncoder, bufs: &[Buf]) {
+        for b in bufs {
+            encoder.clear_buffer(&self.buffers[b.0], 0, None);
+        }
+    }
+
+    /// Submits `encoder` with copies of `reads` appended, waits, and returns their values; a
+    /// validation error or a lost device is an error.
+    pub async fn submit_and_read(&self, mut encoder: wgpu::CommandEncoder, reads: &[Buf]) -> Result<Vec<Vec<f32>>> {
+        let device = &self.gpu.device;
+        let staging: Vec<wgpu::Buffer> = reads
+            .iter()
+            .map(|b| {
+                let size = 4 * self.lens[b.0].max(1) as u64;
+                let s = device.create_buffer(&wgpu::BufferDescriptor {
+                    label: None,
+                    size,
+                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                encoder.copy_buffer_to_buffer(&self.buffers[b.0], 0, &s, 0, size);
+                s
+            })
+            .collect();
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        self.gpu.queue.submit([encoder.finish()]);
+        if let Some(e) = scope.pop().await {
+            bail!("the GPU ({}) refused the work: {e}", self.gpu.adapter)
+        }
+        let mut out = vec![];
+        for (s, b) in staging.iter().zip(reads) {
+            let (tx, rx) = futures_channel_oneshot();
+            s.slice(..).map_async(wgpu::MapMode::Read, move |r| tx(r.is_ok()));
+            #[cfg(not(target_arch = "wasm32"))]
+            let _ = device.poll(wgpu::PollType::wait_indefinitely());
+            if !rx.await || self.gpu.is_lost() {
+                bail!("the GPU ({}) was lost before the results came back", self.gpu.adapter)
+            }
+            let bytes = match s.slice(..).get_mapped_range() {
+                Ok(view) => view,
+                Err(e) => bail!("the GPU's results could not be read: {e}"),
+            };
+            let values = bytes
+                .chunks_exact(4)
+                .take(self.lens[b.0])
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
+            drop(bytes);
+            s.unmap();
+            out.push(values);
+        }
+        Ok(out)
+    }
+}
+
+/// A one-shot channel: the sender is a closure, the receiver a future (no extra crate).
+fn futures_channel_oneshot() -> (impl FnOnce(bool) + Send + 'static, OneShot) {
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(Slot::default()));
+    let sender = slot.clone();
+    let send = move |value: bool| {
+        if let Ok(mut s) = sender.lock() {
+            s.value = Some(value);
+            if let Some(w) = s.waker.take() {
+                w.wake();
+            }
+        }
+    };
+    (send, OneShot(slot))
+}
+
+#[derive(Default)]
+struct Slot {
+    value: Option<bool>,
+    waker: Option<std::task::Waker>,
+}
+
+struct OneShot(std::sync::Arc<std::sync::Mutex<Slot>>);
+
+impl std::future::Future for OneShot {
+    type Output = bool;
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<bool> {
+        let Ok(mut s) = self.0.lock() else {
+            return std::task::Poll::Ready(false);
+        };
+        match s.value {
+            Some(v) => std::task::Poll::Ready(v),
+            None => {
+                s.waker = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        }
+    }
+}

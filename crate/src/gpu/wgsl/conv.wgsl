@@ -1,0 +1,98 @@
+// Convolution (grouped, square kernel, no bias): x [n, c, h, w], weight [oc, c/groups, k, k],
+// y [n, oc, oh, ow].
+
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+// a = x, b = weight, out = y; a thread per output element.
+@compute @workgroup_size(256)
+fn conv_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    let ow = i % dims.ow;
+    let oh = (i / dims.ow) % dims.oh;
+    let co = (i / (dims.ow * dims.oh)) % dims.oc;
+    let n = i / (dims.ow * dims.oh * dims.oc);
+    let cin_g = dims.c / dims.groups;
+    let g = co / (dims.oc / dims.groups);
+    var acc = 0.0;
+    for (var ci = 0u; ci < cin_g; ci++) {
+        let plane = (n * dims.c + g * cin_g + ci) * dims.h;
+        for (var kh = 0u; kh < dims.k; kh++) {
+            let ih = i32(oh * dims.stride + kh) - i32(dims.pad);
+            if (ih < 0 || ih >= i32(dims.h)) { continue; }
+            for (var kw = 0u; kw < dims.k; kw++) {
+                let iw = i32(ow * dims.stride + kw) - i32(dims.pad);
+                if (iw < 0 || iw >= i32(dims.w)) { continue; }
+                acc += a[(plane + u32(ih)) * dims.w + u32(iw)] * b[((co * cin_g + ci) * dims.k + kh) * dims.k + kw];
+            }
+        }
+    }
+    out[i] = acc;
+}
+
+// a = dy, b = weight, out = dx (accumulated); a thread per input element.
+@compute @workgroup_size(256)
+fn conv_backward_data(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    let iw = i % dims.w;
+    let ih = (i / dims.w) % dims.h;
+    let c = (i / (dims.w * dims.h)) % dims.c;
+    let n = i / (dims.w * dims.h * dims.c);
+    let cin_g = dims.c / dims.groups;
+    let cout_g = dims.oc / dims.groups;
+    let g = c / cin_g;
+    let ci = c % cin_g;
+    var acc = 0.0;
+    for (var col = 0u; col < cout_g; col++) {
+        let co = g * cout_g + col;
+        for (var kh = 0u; kh < dims.k; kh++) {
+            let th = i32(ih + dims.pad) - i32(kh);
+            if (th < 0 || th % i32(dims.stride) != 0) { continue; }
+            let oh = u32(th) / dims.stride;
+            if (oh >= dims.oh) { continue; }
+            for (var kw = 0u; kw < dims.k; kw++) {
+                let tw = i32(iw + dims.pad) - i32(kw);
+                if (tw < 0 || tw % i32(dims.stride) != 0) { continue; }
+                let ow = u32(tw) / dims.stride;
+                if (ow >= dims.ow) { continue; }
+                acc += a[((n * dims.oc + co) * dims.oh + oh) * dims.ow + ow] * b[((co * cin_g + ci) * dims.k + kh) * dims.k + kw];
+            }
+        }
+    }
+    out[i] += acc;
+}
+
+// a = x, b = dy, out = dweight (accumulated); a workgroup per weight element, its threads
+// splitting the sum over (n, oh, ow).
+@compute @workgroup_size(256)
+fn conv_backward_weight(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                        @builtin(local_invocation_index) lid: u32) {
+    let e = group_index(wid, nwg);
+    if (e >= dims.total) { return; }
+    let kw = e % dims.k;
+    let kh = (e / dims.k) % dims.k;
+    let cin_g = dims.c / dims.groups;
+    let ci = (e / (dims.k * dims.k)) % cin_g;
+    let co = e / (dims.k * dims.k * cin_g);
+    let c = (co / (dims.oc / dims.groups)) * cin_g + ci;
+    let per_image = dims.oh * dims.ow;
+    var acc = 0.0;
+    for (var j = lid; j < dims.n * per_image; j += THREADS) {
+        let n = j / per_image;
+        let oh = (j % per_image) / dims.ow;
+        let ow = j % dims.ow;
+        let ih = i32(oh * dims.stride + kh) - i32(dims.pad);
+        let iw = i32(ow * dims.stride + kw) - i32(dims.pad);
+        if (ih < 0 || ih >= i32(dims.h) || iw < 0 || iw >= i32(dims.w)) { continue; }
+        acc += a[((n * dims.c + c) * dims.h + u32(ih)) * dims.w + u32(iw)] * b[((n * dims.oc + co) * dims.oh + oh) * dims.ow + ow];
+    }
+    partial[lid] = acc;
+    partial2[lid] = 0.0;
+    reduce_partials(lid);
+    if (lid == 0u) { out[e] += partial[0]; }
+}

@@ -1,0 +1,136 @@
+// ReLU, sums and poolings, forward and backward: a thread per output element.
+// Shapes: x [n, c, h, w]; `total` counts the elements written.
+
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+// out = max(a, 0)
+@compute @workgroup_size(256)
+fn relu_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    out[i] = max(a[i], 0.0);
+}
+
+// a = x, b = dy: dx += dy where x > 0
+@compute @workgroup_size(256)
+fn relu_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                 @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    out[i] += select(0.0, b[i], a[i] > 0.0);
+}
+
+// out = a + b
+@compute @workgroup_size(256)
+fn add_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    out[i] = a[i] + b[i];
+}
+
+// out += a (a gradient flowing to a node read twice, or through a sum)
+@compute @workgroup_size(256)
+fn accumulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+              @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    out[i] += a[i];
+}
+
+// Rows (or columns) of the 3×3 window around p that lie inside 0..size.
+fn window(p: u32, size: u32) -> vec2<u32> {
+    return vec2<u32>(select(p - 1u, 0u, p == 0u), min(p + 1u, size - 1u));
+}
+
+// 3×3 average, stride 1, padding 1, padding not counted: out = pool(a)
+@compute @workgroup_size(256)
+fn pool3_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                 @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    let x0 = i % dims.w;
+    let y0 = (i / dims.w) % dims.h;
+    let plane = i - y0 * dims.w - x0;
+    let rows = window(y0, dims.h);
+    let cols = window(x0, dims.w);
+    var acc = 0.0;
+    for (var y = rows.x; y <= rows.y; y++) {
+        for (var x = cols.x; x <= cols.y; x++) { acc += a[plane + y * dims.w + x]; }
+    }
+    out[i] = acc / f32((rows.y - rows.x + 1u) * (cols.y - cols.x + 1u));
+}
+
+// a = dy: dx[p] += Σ over the windows containing p of dy / that window's count
+@compute @workgroup_size(256)
+fn pool3_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                  @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    let x0 = i % dims.w;
+    let y0 = (i / dims.w) % dims.h;
+    let plane = i - y0 * dims.w - x0;
+    let rows = window(y0, dims.h);
+    let cols = window(x0, dims.w);
+    var acc = 0.0;
+    for (var y = rows.x; y <= rows.y; y++) {
+        let r = window(y, dims.h);
+        for (var x = cols.x; x <= cols.y; x++) {
+            let c = window(x, dims.w);
+            acc += a[plane + y * dims.w + x] / f32((r.y - r.x + 1u) * (c.y - c.x + 1u));
+        }
+    }
+    out[i] += acc;
+}
+
+// 2×2 average, stride 2: out [n, c, h/2, w/2] = pool(a [n, c, h, w])
+@compute @workgroup_size(256)
+fn pool2_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                 @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    let ow = dims.w / 2u;
+    let oh = dims.h / 2u;
+    let x = i % ow;
+    let y = (i / ow) % oh;
+    let plane = i / (ow * oh);
+    let top = (plane * dims.h + 2u * y) * dims.w + 2u * x;
+    out[i] = (a[top] + a[top + 1u] + a[top + dims.w] + a[top + dims.w + 1u]) * 0.25;
+}
+
+// a = dy [n, c, h/2, w/2]: dx [n, c, h, w] += dy / 4
+@compute @workgroup_size(256)
+fn pool2_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                  @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    let x = i % dims.w;
+    let y = (i / dims.w) % dims.h;
+    let plane = i / (dims.w * dims.h);
+    out[i] += a[(plane * (dims.h / 2u) + y / 2u) * (dims.w / 2u) + x / 2u] * 0.25;
+}
+
+// Global average: out [n·c] = mean of each h×w plane of a
+@compute @workgroup_size(256)
+fn gap_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    let hw = dims.h * dims.w;
+    var acc = 0.0;
+    for (var j = 0u; j < hw; j++) { acc += a[i * hw + j]; }
+    out[i] = acc / f32(hw);
+}
+
+// a = dy [n·c]: dx += dy / (h·w)
+@compute @workgroup_size(256)
+fn gap_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    let hw = dims.h * dims.w;
+    out[i] += a[i / hw] / f32(hw);
+}
