@@ -129,6 +129,11 @@ impl RmiTargets {
         })
     }
 
+    /// The RMI loss and Σ CKA of a forward pass's features, as differentiable scalars.
+    pub fn loss_of(&self, f: &Features, beta: f64) -> Result<(Tensor, Tensor)> {
+        Ok(rmi_loss(f, &self.stages, &self.labels, beta)?)
+    }
+
     /// (loss, Σ CKA, each stage's CKA) of a network's forward pass on the batch.
     fn loss(&self, net: &dyn Network, beta: f64) -> Result<(Tensor, f64, [Tensor; 3])> {
         let f = net.features(&self.images, true)?;

@@ -26,7 +26,7 @@ pub struct Sgd {
 }
 
 /// The buffers of a compiled graph.
-pub struct Buffers {
+pub(super) struct Buffers {
     pub values: Vec<Buf>,
     pub grads: Vec<Buf>,
     pub params: Vec<Buf>,
@@ -36,7 +36,7 @@ pub struct Buffers {
 }
 
 /// A graph ready to run: dispatches for each phase of a step.
-pub struct Compiled<'g> {
+pub(super) struct Compiled<'g> {
     pub program: Program<'g>,
     pub buffers: Buffers,
     pub forward: Vec<Prepared>,
@@ -66,7 +66,7 @@ fn nchw(n: usize, [c, h, w]: [usize; 3], total: usize) -> Dims {
 }
 
 /// Allocates a graph's buffers for `batch` examples, with `initial` parameter values.
-pub fn allocate(program: &mut Program, graph: &Graph, batch: usize, initial: &[Vec<f32>]) -> Result<Buffers> {
+pub(super) fn allocate(program: &mut Program, graph: &Graph, batch: usize, initial: &[Vec<f32>]) -> Result<Buffers> {
     if initial.len() != graph.params.len() {
         crate::bail!("{} parameter values for {} parameters", initial.len(), graph.params.len())
     }
@@ -103,7 +103,7 @@ pub fn allocate(program: &mut Program, graph: &Graph, batch: usize, initial: &[V
 }
 
 /// The forward dispatches of `node` (index `id`).
-pub fn forward(program: &mut Program, b: &Buffers, graph: &Graph, id: usize, batch: usize) -> Result<Vec<Prepared>> {
+pub(super) fn forward(program: &mut Program, b: &Buffers, graph: &Graph, id: usize, batch: usize) -> Result<Vec<Prepared>> {
     let node = &graph.nodes[id];
     let out = b.values[id];
     let total = batch * node.len();
@@ -148,7 +148,7 @@ pub fn forward(program: &mut Program, b: &Buffers, graph: &Graph, id: usize, bat
 }
 
 /// The backward dispatches of `node`: its gradient passed to its inputs and parameters.
-pub fn backward(program: &mut Program, b: &Buffers, graph: &Graph, id: usize, batch: usize) -> Result<Vec<Prepared>> {
+pub(super) fn backward(program: &mut Program, b: &Buffers, graph: &Graph, id: usize, batch: usize) -> Result<Vec<Prepared>> {
     let node = &graph.nodes[id];
     let dy = b.grads[id];
     let needs_grad = |x: usize| !matches!(graph.nodes[x].op, Op::Input | Op::Zeros { .. });
@@ -265,7 +265,7 @@ fn linear_dims(batch: usize, c_in: usize, c_out: usize, total: usize) -> Dims {
 }
 
 /// Compiles the training of `graph` on `inputs` (batch size from the labels).
-pub fn compile<'g>(
+pub(super) fn compile<'g>(
     mut program: Program<'g>,
     graph: &Graph,
     initial: &[Vec<f32>],

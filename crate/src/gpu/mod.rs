@@ -3,17 +3,14 @@
 //! natively). A candidate's K steps are recorded into one command buffer and submitted once, and
 //! only the per-step loss and CKA values are read back.
 
+pub mod check;
 mod compile;
 mod context;
 mod kernels;
 mod program;
 mod train;
 
+pub use compile::{LossInputs, Sgd};
 pub use context::{AdapterSummary, Gpu, Want};
 pub use train::{initial_weights, score, training_curve, GpuEvaluator, RunCounts};
 
-/// Single operations on the GPU, for the kernel tests: a graph's node run forward and backward.
-pub mod check {
-    pub use super::compile::{allocate, backward, forward};
-    pub use super::program::Program;
-}

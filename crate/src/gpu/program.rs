@@ -131,6 +131,16 @@ impl<'g> Program<'g> {
         self.with_bytes(&bytes, values.len())
     }
 
+    /// Overwrites a buffer's values.
+    pub fn write(&self, buf: Buf, values: &[f32]) -> Result<()> {
+        if values.len() != self.lens[buf.0] {
+            bail!("{} values for a buffer of {}", values.len(), self.lens[buf.0])
+        }
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.gpu.queue.write_buffer(&self.buffers[buf.0], 0, &bytes);
+        Ok(())
+    }
+
     pub fn len(&self, buf: Buf) -> usize {
         self.lens[buf.0]
     }

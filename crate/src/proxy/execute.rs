@@ -37,6 +37,59 @@ impl GraphNet {
             .collect()
     }
 
+    /// The parameters, in the graph's order.
+    pub fn parameters(&self) -> &[Var] {
+        &self.vars
+    }
+
+    /// Every node's value for the batch `x: [N, 3, 32, 32]`, in the graph's order.
+    pub fn node_values(&self, x: &Tensor) -> Result<Vec<Tensor>> {
+        self.node_values_with(x, |_, value| Ok(value))
+    }
+
+    /// [`Self::node_values`] with `hook` applied to each node's value before later nodes read it
+    /// (the GPU tests add a zero variable there, to read each node's gradient).
+    pub fn node_values_with(
+        &self,
+        x: &Tensor,
+        mut hook: impl FnMut(usize, Tensor) -> Result<Tensor>,
+    ) -> Result<Vec<Tensor>> {
+        let mut values: Vec<Tensor> = Vec::with_capacity(self.graph.nodes.len());
+        for node in &self.graph.nodes {
+            let value = match node.op {
+                Op::Input => x.clone(),
+                op => self.apply(op, &values)?,
+            };
+            values.push(hook(values.len(), value)?);
+        }
+        Ok(values)
+    }
+
+    /// One operation on the values of the nodes before it (`values[i]` is node i's).
+    pub fn apply(&self, op: Op, values: &[Tensor]) -> Result<Tensor> {
+        let k = self.kernels;
+        let value = |i: usize| match values.get(i) {
+            Some(v) => Ok(v),
+            None => candle_core::bail!("graph node {i} is read before it is computed"),
+        };
+        match op {
+            Op::Input => candle_core::bail!("the input node has no operation to apply"),
+            Op::Conv { x, weight, spec, .. } => kernels::conv2d(value(x)?, self.var(weight), spec, k),
+            Op::BatchNorm { x, weight, bias } => {
+                Ok(kernels::batch_norm_train(value(x)?, self.var(weight), self.var(bias), 1e-5, k, false)?.0)
+            }
+            Op::Relu { x } => kernels::relu(value(x)?, k),
+            Op::AvgPool3 { x } => nn::avg_pool_3x3(value(x)?, k),
+            Op::AvgPool2 { x } => nn::avg_pool_2x2(value(x)?),
+            Op::Add { a, b } => value(a)? + value(b)?,
+            Op::Zeros { like } => value(like)?.zeros_like(),
+            Op::GlobalAvgPool { x } => nn::global_avg_pool(value(x)?),
+            Op::Linear { x, weight, bias } => value(x)?
+                .matmul(&self.var(weight).t()?)?
+                .broadcast_add(self.var(bias)),
+        }
+    }
+
     fn var(&self, id: usize) -> &Tensor {
         self.vars[id].as_tensor()
     }
@@ -45,27 +98,7 @@ impl GraphNet {
 impl Network for GraphNet {
     // x: [N, 3, 32, 32]; every batch norm uses batch statistics, so `train` changes nothing here.
     fn features(&self, x: &Tensor, _train: bool) -> Result<Features> {
-        let k = self.kernels;
-        let mut values: Vec<Tensor> = Vec::with_capacity(self.graph.nodes.len());
-        for node in &self.graph.nodes {
-            let value = match node.op {
-                Op::Input => x.clone(),
-                Op::Conv { x, weight, spec, .. } => kernels::conv2d(&values[x], self.var(weight), spec, k)?,
-                Op::BatchNorm { x, weight, bias } => {
-                    kernels::batch_norm_train(&values[x], self.var(weight), self.var(bias), 1e-5, k, false)?.0
-                }
-                Op::Relu { x } => kernels::relu(&values[x], k)?,
-                Op::AvgPool3 { x } => nn::avg_pool_3x3(&values[x], k)?,
-                Op::AvgPool2 { x } => nn::avg_pool_2x2(&values[x])?,
-                Op::Add { a, b } => (&values[a] + &values[b])?,
-                Op::Zeros { like } => values[like].zeros_like()?,
-                Op::GlobalAvgPool { x } => nn::global_avg_pool(&values[x])?,
-                Op::Linear { x, weight, bias } => values[x]
-                    .matmul(&self.var(weight).t()?)?
-                    .broadcast_add(self.var(bias))?,
-            };
-            values.push(value);
-        }
+        let values = self.node_values(x)?;
         let stages = self.graph.stages.iter().map(|&s| values[s].clone()).collect();
         Features::new(stages, values[self.graph.logits].clone())
     }

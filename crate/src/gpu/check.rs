@@ -1,0 +1,94 @@
+//! Single operations run on the GPU from given inputs, with their results read back: what the
+//! kernel tests compare with candle's, so that each kernel is checked apart from the rounding a
+//! whole network accumulates.
+
+use super::compile::{allocate, backward, compile, forward, LossInputs, Sgd};
+use super::context::Gpu;
+use super::program::{Buf, Program};
+use crate::proxy::graph::{Graph, NodeId, Op};
+use crate::Result;
+
+/// A node's forward output and what its backward pass gave its inputs and parameters.
+pub struct NodePass {
+    pub value: Vec<f32>,
+    /// The gradient passed to each input node (absent for the images and for zeros).
+    pub input_grads: Vec<(NodeId, Vec<f32>)>,
+    /// Each parameter's gradient, in the graph's order (zeros for those the node does not use).
+    pub param_grads: Vec<Vec<f32>>,
+}
+
+/// Runs node `id` forward on `inputs` (each input node's value) and backward from `dy`.
+pub async fn node_pass(
+    gpu: &Gpu,
+    graph: &Graph,
+    id: NodeId,
+    batch: usize,
+    inputs: &[(NodeId, Vec<f32>)],
+    params: &[Vec<f32>],
+    dy: &[f32],
+) -> Result<NodePass> {
+    let mut program = Program::new(gpu);
+    let b = allocate(&mut program, graph, batch, params)?;
+    for (x, value) in inputs {
+        program.write(b.values[*x], value)?;
+    }
+    program.write(b.grads[id], dy)?;
+    let fwd = forward(&mut program, &b, graph, id, batch)?;
+    let bwd = backward(&mut program, &b, graph, id, batch)?;
+    let mut encoder = gpu.device.create_command_encoder(&Default::default());
+    program.encode(&mut encoder, &fwd);
+    program.encode(&mut encoder, &bwd);
+    let grad_inputs: Vec<NodeId> = graph.nodes[id]
+        .op
+        .inputs()
+        .into_iter()
+        .filter(|&x| !matches!(graph.nodes[x].op, Op::Input | Op::Zeros { .. }))
+        .collect();
+    let mut reads: Vec<Buf> = vec![b.values[id]];
+    reads.extend(grad_inputs.iter().map(|&x| b.grads[x]));
+    reads.extend(&b.param_grads);
+    let mut read = program.submit_and_read(encoder, &reads).await?.into_iter();
+    let value = read.next().unwrap_or_default();
+    let input_grads = grad_inputs.into_iter().zip(read.by_ref()).collect();
+    Ok(NodePass {
+        value,
+        input_grads,
+        param_grads: read.collect(),
+    })
+}
+
+/// The loss's scalars (CE, then each stage's CKA) and its gradients with respect to each stage
+/// output and the logits, from given values of those nodes.
+pub struct LossPass {
+    pub scalars: Vec<f32>,
+    pub stage_grads: Vec<Vec<f32>>,
+    pub logits_grad: Vec<f32>,
+}
+
+pub async fn loss_pass(
+    gpu: &Gpu,
+    graph: &Graph,
+    params: &[Vec<f32>],
+    inputs: &LossInputs<'_>,
+    values: &[(NodeId, Vec<f32>)],
+) -> Result<LossPass> {
+    let sgd = Sgd {
+        lr: 0.0,
+        momentum: 0.0,
+        weight_decay: 0.0,
+    };
+    let c = compile(Program::new(gpu), graph, params, inputs, sgd)?;
+    for (x, value) in values {
+        c.program.write(c.buffers.values[*x], value)?;
+    }
+    let mut encoder = gpu.device.create_command_encoder(&Default::default());
+    c.program.encode(&mut encoder, &c.loss);
+    let mut reads = vec![c.scalars, c.buffers.grads[graph.logits]];
+    reads.extend(graph.stages.iter().map(|&s| c.buffers.grads[s]));
+    let mut read = c.program.submit_and_read(encoder, &reads).await?.into_iter();
+    Ok(LossPass {
+        scalars: read.next().unwrap_or_default(),
+        logits_grad: read.next().unwrap_or_default(),
+        stage_grads: read.collect(),
+    })
+}
