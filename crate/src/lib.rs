@@ -17,6 +17,7 @@ pub mod names;
 
 pub mod assets;
 pub mod cka;
+pub mod compute;
 pub mod cost;
 pub mod data;
 #[cfg(feature = "devtools")]
@@ -37,6 +38,7 @@ pub mod space;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use compute::Compute;
 pub use cost::{CostBook, CostTable, Device, Metric};
 pub use error::{Error, Result};
 pub use evolve::{Candidate, Evaluator, EvolutionConfig, Search, Trial};

@@ -98,8 +98,9 @@ pub fn reference_train_step_ms(kernels: Kernels, blocks: usize, reps: usize, now
     train_step_ms(&params, 128, 6, &logits, reps, now)
 }
 
-/// Median milliseconds of `reps` full RMI evaluations of [`BENCH_CELL`].
-pub fn nb201_candidate_ms(kernels: Kernels, steps: usize, reps: usize, now: &dyn Fn() -> f64) -> Result<f64> {
+/// The candidate benchmark's workload: [`BENCH_CELL`] on the default proxy, a random reference
+/// and a batch of 40 random images, trained for `steps`.
+pub fn nb201_candidate_workload(kernels: Kernels, steps: usize) -> Result<(Arch, RmiTargets, RmiOptions)> {
     let reference = Reference::new(1, 10, Params::seeded(3, kernels))?;
     let targets = RmiTargets::new(&reference, &crate::data::to_tensor(&random_pixels(40, 4), 40)?)?;
     let arch = Arch::parse(Space::Nb201, BENCH_CELL)?;
@@ -111,6 +112,12 @@ pub fn nb201_candidate_ms(kernels: Kernels, steps: usize, reps: usize, now: &dyn
         proxy: ProxyConfig::default(),
         kernels,
     };
+    Ok((arch, targets, options))
+}
+
+/// Median milliseconds of `reps` full RMI evaluations of [`BENCH_CELL`].
+pub fn nb201_candidate_ms(kernels: Kernels, steps: usize, reps: usize, now: &dyn Fn() -> f64) -> Result<f64> {
+    let (arch, targets, options) = nb201_candidate_workload(kernels, steps)?;
     let mut times = vec![];
     for _ in 0..reps.max(1) {
         let t0 = now();
@@ -118,6 +125,27 @@ pub fn nb201_candidate_ms(kernels: Kernels, steps: usize, reps: usize, now: &dyn
         times.push(now() - t0);
     }
     Ok(median(&mut times))
+}
+
+/// [`nb201_candidate_ms`] on a GPU, with what one run dispatched.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn nb201_candidate_gpu_ms(
+    gpu: &crate::gpu::Gpu,
+    steps: usize,
+    reps: usize,
+    now: &dyn Fn() -> f64,
+) -> crate::Result<(f64, crate::gpu::RunCounts)> {
+    let (arch, targets, options) = nb201_candidate_workload(Kernels::Fast, steps)?;
+    let values = targets.values()?;
+    let mut times = vec![];
+    let mut counts = Default::default();
+    for _ in 0..reps.max(1) {
+        let t0 = now();
+        let run = crate::gpu::training_curve(gpu, &arch, &values, &options, 0);
+        counts = pollster::block_on(run)?.1;
+        times.push(now() - t0);
+    }
+    Ok((median(&mut times), counts))
 }
 
 fn median(v: &mut [f64]) -> f64 {

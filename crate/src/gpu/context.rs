@@ -121,6 +121,11 @@ impl Gpu {
         &self.pipelines[kernel.index()]
     }
 
+    /// Destroys the device: every later run fails as on a lost device.
+    pub fn destroy(&self) {
+        self.device.destroy();
+    }
+
     /// Whether the device was lost (a driver reset, a removed GPU): every later run fails.
     pub fn is_lost(&self) -> bool {
         self.lost.load(Ordering::SeqCst)

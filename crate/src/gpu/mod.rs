@@ -6,11 +6,13 @@
 pub mod check;
 mod compile;
 mod context;
+mod fallback;
 mod kernels;
 mod program;
 mod train;
 
 pub use compile::{LossInputs, Sgd};
 pub use context::{AdapterSummary, Gpu, Want};
+pub use fallback::{ComputeStatus, GpuOrCpu};
 pub use train::{initial_weights, score, training_curve, GpuEvaluator, RunCounts};
 

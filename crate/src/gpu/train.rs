@@ -141,14 +141,20 @@ impl GpuEvaluator {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-impl crate::Evaluator for GpuEvaluator {
-    fn evaluate(&mut self, trial: &crate::Trial) -> Result<f64> {
+impl GpuEvaluator {
+    /// The trial's score, as [`crate::RmiEvaluator`] gives it on the CPU.
+    pub fn score(&self, trial: &crate::Trial) -> Result<rmi::RmiScore> {
         let seed = rmi::replicate_seed(self.seed, trial.replicate);
         let mut options = self.options;
         if let Some(steps) = trial.steps {
             options.config.steps = steps;
         }
-        Ok(pollster::block_on(score(&self.gpu, &trial.arch, &self.targets, &options, seed))?.rmi)
+        pollster::block_on(score(&self.gpu, &trial.arch, &self.targets, &options, seed))
+    }
+}
+
+impl crate::Evaluator for GpuEvaluator {
+    fn evaluate(&mut self, trial: &crate::Trial) -> Result<f64> {
+        Ok(GpuEvaluator::score(self, trial)?.rmi)
     }
 }

@@ -5,7 +5,8 @@
 use clap::Args;
 use evrsnas::assets::{BatchChoice, DirSource, Verified};
 use evrsnas::schema::{self, IntRange, NumberRange};
-use evrsnas::{Kernels, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets};
+use evrsnas::gpu::GpuOrCpu;
+use evrsnas::{Compute, Kernels, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets};
 use std::path::{Path, PathBuf};
 
 pub type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -75,6 +76,10 @@ pub struct Common {
     /// Convolution kernels: fast (ours) or stock (candle's).
     #[arg(long, default_value_t = Kernels::default())]
     pub kernels: Kernels,
+    /// Where candidates train: cpu, gpu (any adapter wgpu finds, software ones included) or auto
+    /// (a hardware GPU if there is one). Without a usable GPU the CPU runs, and says why.
+    #[arg(long, default_value_t = Compute::default())]
+    pub compute: Compute,
 }
 
 impl Common {
@@ -108,6 +113,16 @@ impl Common {
     /// Loads the reference and the batch and prepares the RMI targets.
     pub fn evaluator(&self, assets: &Verified<DirSource>) -> AnyResult<RmiEvaluator> {
         self.evaluator_with(assets, &self.reference(assets)?, None)
+    }
+
+    /// The evaluator on the compute asked for (`--compute`), with the CPU evaluator beside it as
+    /// the fallback; says on stderr what runs.
+    pub fn scorer(&self, assets: &Verified<DirSource>) -> AnyResult<GpuOrCpu> {
+        let scorer = GpuOrCpu::new(self.compute, self.evaluator(assets)?);
+        if self.compute != Compute::Cpu {
+            eprintln!("compute: {}", scorer.status());
+        }
+        Ok(scorer)
     }
 
     /// The evaluator for a loaded reference, on `images` if given, else on the batch named.

@@ -61,6 +61,9 @@ mod cli {
         /// Time the training hot path, stock candle vs our kernels.
         #[command(hide = true)]
         Bench(dev::bench::BenchArgs),
+        /// Time one candidate and one training step on the GPU path against the CPU path.
+        #[command(hide = true)]
+        BenchGpu(dev::bench_gpu::BenchGpuArgs),
         /// Rebuild the bundled assets in static/ from the public data.
         #[command(hide = true)]
         Assets(dev::assets::AssetsArgs),
@@ -102,6 +105,7 @@ mod cli {
             Command::StudySearch(a) => dev::study_search::run(a),
             Command::StudyPareto(a) => dev::study_pareto::run(a),
             Command::Bench(a) => dev::bench::run(a),
+            Command::BenchGpu(a) => dev::bench_gpu::run(a),
             Command::Assets(a) => dev::assets::run(a),
         }
     }

@@ -73,6 +73,7 @@ struct ReportConfig<'a> {
     proxy: ProxyConfig,
     batch_size: usize,
     kernels: Kernels,
+    compute: evrsnas::gpu::ComputeStatus,
 }
 
 /// The front as CSV, one member per line.
@@ -124,9 +125,9 @@ pub fn run(args: ParetoArgs) -> AnyResult<()> {
     let threshold = args.threshold.unwrap_or(schema::THRESHOLD.max);
     let fitness = Fitness::new(threshold, args.lambda, args.penalty)?;
     let mut search = Search::new(args.target.space, config, table.clone(), fitness)?;
-    let mut evaluator = args.common.evaluator(&assets)?;
+    let mut scorer = args.common.scorer(&assets)?;
     let unit = table.header.unit.clone();
-    evolve::run(&mut search, &mut evaluator, |p| {
+    evolve::run(&mut search, &mut scorer, |p| {
         if let Some(stats) = p.closed {
             let what = if p.confirming {
                 "front confirmed".to_string()
@@ -159,10 +160,11 @@ pub fn run(args: ParetoArgs) -> AnyResult<()> {
             device: args.target.device,
             metric: args.target.metric,
             evolution: search.config(),
-            rmi: evaluator.options.config,
-            proxy: evaluator.options.proxy,
-            batch_size: evaluator.targets.batch_size(),
-            kernels: evaluator.options.kernels,
+            rmi: scorer.cpu.options.config,
+            proxy: scorer.cpu.options.proxy,
+            batch_size: scorer.cpu.targets.batch_size(),
+            kernels: scorer.cpu.options.kernels,
+            compute: scorer.status().clone(),
         })?,
         history: search.history().to_vec(),
         front,

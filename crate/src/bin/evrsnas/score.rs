@@ -60,14 +60,14 @@ pub fn run(args: ScoreArgs) -> AnyResult<()> {
         .collect::<evrsnas::Result<Vec<_>>>()?;
     let assets = args.common.open_assets()?;
     let book = assets.costs(args.space)?;
-    let eval = args.common.evaluator(&assets)?;
+    let mut scorer = args.common.scorer(&assets)?;
     let images_sha256 = match &args.common.images {
         Some(dir) => Some(evrsnas::images::batch_from_dir(dir)?.pixels_sha256()),
         None => None,
     };
     let mut stdout = std::io::stdout().lock();
     for arch in &archs {
-        let s = evrsnas::rmi::score(arch, &eval.targets, &eval.options, eval.seed)?;
+        let s = scorer.score(&evrsnas::Trial::first(arch.clone()))?;
         let mut costs: BTreeMap<_, BTreeMap<_, _>> = BTreeMap::new();
         for t in &book.tables {
             costs

@@ -134,6 +134,7 @@ struct ReportConfig<'a> {
     proxy: ProxyConfig,
     batch_size: usize,
     kernels: Kernels,
+    compute: evrsnas::gpu::ComputeStatus,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -186,11 +187,11 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
         .evolution
         .config(args.common.seed, args.budget_blind, args.mutation_rate);
     let mut search = Search::new(args.target.space, config, table.clone(), fitness)?;
-    let mut evaluator = args.common.evaluator(&assets)?;
+    let mut scorer = args.common.scorer(&assets)?;
     let unit = table.header.unit.clone();
     // Per-candidate updates rewrite one line; they only make sense on a terminal.
     let live = std::io::stderr().is_terminal();
-    evolve::run(&mut search, &mut evaluator, |p| {
+    evolve::run(&mut search, &mut scorer, |p| {
         show_progress(p, &unit, live);
         ControlFlow::Continue(())
     })?;
@@ -211,10 +212,11 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
                 lambda: args.lambda,
                 penalty: args.penalty,
                 evolution: search.config(),
-                rmi: evaluator.options.config,
-                proxy: evaluator.options.proxy,
-                batch_size: evaluator.targets.batch_size(),
-                kernels: evaluator.options.kernels,
+                rmi: scorer.cpu.options.config,
+                proxy: scorer.cpu.options.proxy,
+                batch_size: scorer.cpu.targets.batch_size(),
+                kernels: scorer.cpu.options.kernels,
+                compute: scorer.status().clone(),
             },
             history: search.history(),
             best,

@@ -80,16 +80,20 @@ fn conv_backward_weight(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_work
     let ci = (e / (dims.k * dims.k)) % cin_g;
     let co = e / (dims.k * dims.k * cin_g);
     let c = (co / (dims.oc / dims.groups)) * cin_g + ci;
-    let per_image = dims.oh * dims.ow;
+    // Each thread takes whole output rows (n, oh), so no division runs per product.
     var acc = 0.0;
-    for (var j = lid; j < dims.n * per_image; j += THREADS) {
-        let n = j / per_image;
-        let oh = (j % per_image) / dims.ow;
-        let ow = j % dims.ow;
+    for (var row = lid; row < dims.n * dims.oh; row += THREADS) {
+        let n = row / dims.oh;
+        let oh = row % dims.oh;
         let ih = i32(oh * dims.stride + kh) - i32(dims.pad);
-        let iw = i32(ow * dims.stride + kw) - i32(dims.pad);
-        if (ih < 0 || ih >= i32(dims.h) || iw < 0 || iw >= i32(dims.w)) { continue; }
-        acc += a[((n * dims.c + c) * dims.h + u32(ih)) * dims.w + u32(iw)] * b[((n * dims.oc + co) * dims.oh + oh) * dims.ow + ow];
+        if (ih < 0 || ih >= i32(dims.h)) { continue; }
+        let x_row = ((n * dims.c + c) * dims.h + u32(ih)) * dims.w;
+        let dy_row = ((n * dims.oc + co) * dims.oh + oh) * dims.ow;
+        for (var ow = 0u; ow < dims.ow; ow++) {
+            let iw = i32(ow * dims.stride + kw) - i32(dims.pad);
+            if (iw < 0 || iw >= i32(dims.w)) { continue; }
+            acc += a[x_row + u32(iw)] * b[dy_row + ow];
+        }
     }
     partial[lid] = acc;
     partial2[lid] = 0.0;
