@@ -52,6 +52,7 @@ fn bad_input_exits_2_with_a_clear_message() {
         ("search --space nb201 --device pixel3 --threshold 0", "threshold"),
         ("search --space nb201 --device pixel3 --threshold inf", "threshold"),
         (&format!("{search} --metric power"), "unknown metric"),
+        (&format!("{search} --compute tpu"), "unknown compute 'tpu'"),
         (
             &format!("{search} --metric energy"),
             "unknown metric 'energy' (expected latency)",
@@ -310,5 +311,38 @@ fn help_lists_user_commands_apart_from_developer_commands() {
             !user.contains(&format!("  {command} ")),
             "{command} among the user commands"
         );
+    }
+}
+
+/// `--compute gpu` trains on the GPU and says which adapter; where no adapter can be had (here: a
+/// backend this build has not, through wgpu's WGPU_BACKEND), it says why and trains on the CPU,
+/// giving exactly the CPU's score.
+#[test]
+fn compute_gpu_says_what_runs_and_falls_back_to_the_cpu() {
+    let arch = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|";
+    let base = ["score", "--space", "nb201", "--arch", arch, "--steps", "2", "--nb201-channels", "4"];
+    let rmi = |out: &Output| -> f64 {
+        let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+        line["rmi"].as_f64().expect("an RMI")
+    };
+    let cpu = evrsnas(&base);
+    assert!(cpu.status.success());
+
+    let mut no_gpu = Command::new(env!("CARGO_BIN_EXE_evrsnas"));
+    no_gpu.args(base).args(["--compute", "gpu"]).env("WGPU_BACKEND", "metal");
+    let fallen = no_gpu.current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("run evrsnas");
+    let stderr = String::from_utf8_lossy(&fallen.stderr);
+    assert!(fallen.status.success(), "{stderr}");
+    assert!(stderr.contains("compute: CPU (no GPU adapter"), "{stderr}");
+    assert_eq!(rmi(&fallen), rmi(&cpu), "the fallback is the CPU path itself");
+
+    let on_gpu = evrsnas(&[&base[..], &["--compute", "gpu"]].concat());
+    let stderr = String::from_utf8_lossy(&on_gpu.stderr);
+    assert!(on_gpu.status.success(), "{stderr}");
+    if stderr.contains("compute: GPU: ") {
+        assert!((rmi(&on_gpu) - rmi(&cpu)).abs() < 1e-3, "{} vs {}", rmi(&on_gpu), rmi(&cpu));
+    } else {
+        assert!(stderr.contains("compute: CPU ("), "{stderr}");
+        assert!(std::env::var("EVRSNAS_REQUIRE_GPU").is_err(), "no GPU adapter: {stderr}");
     }
 }

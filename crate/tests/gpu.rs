@@ -210,3 +210,47 @@ fn after_one_step_the_score_matches_the_cpu() -> Result<()> {
     eprintln!("largest K = 1 RMI difference over {} cells: {worst:.2e}", archs.len());
     Ok(())
 }
+
+/// A device lost mid-search (destroyed, as a driver reset leaves it) hands over to the CPU: the
+/// trial it failed on is scored there, so the scores are the CPU's from then on and none is lost.
+#[test]
+fn a_lost_device_falls_back_to_the_cpu_without_losing_a_score() -> Result<()> {
+    if gpu_or_skip().is_none() {
+        return Ok(());
+    }
+    let cpu = evrsnas::RmiEvaluator {
+        targets: targets(6, 4)?,
+        options: RmiOptions {
+            config: RmiConfig {
+                steps: 2,
+                ..RmiConfig::default()
+            },
+            proxy: {
+                let mut p = ProxyConfig::default();
+                p.nb201.channels = 4;
+                p
+            },
+            kernels: Kernels::Fast,
+        },
+        seed: 3,
+    };
+    let mut rng = StdRng::seed_from_u64(2);
+    let trials: Vec<evrsnas::Trial> = (0..3).map(|_| evrsnas::Trial::first(Space::Nb201.sample(&mut rng))).collect();
+    let expected: Vec<f64> = trials
+        .iter()
+        .map(|t| Ok(rmi::score(&t.arch, &cpu.targets, &cpu.options, cpu.seed)?.rmi))
+        .collect::<Result<_>>()?;
+    let mut scorer = gpu::GpuOrCpu::new(evrsnas::Compute::Gpu, cpu);
+    assert_eq!(scorer.status().running, "gpu", "{}", scorer.status());
+    let first = scorer.score(&trials[0])?.rmi;
+    assert!((first - expected[0]).abs() < 1e-3, "{first} vs {}", expected[0]);
+    scorer.lose_device();
+    for (t, want) in trials[1..].iter().zip(&expected[1..]) {
+        assert_eq!(scorer.score(t)?.rmi, *want);
+    }
+    let status = scorer.status();
+    assert_eq!(status.running, "cpu");
+    let why = status.fallback.as_deref().unwrap_or("");
+    assert!(why.starts_with("the GPU failed mid-search"), "{why}");
+    Ok(())
+}

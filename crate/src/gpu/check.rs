@@ -27,7 +27,7 @@ pub async fn node_pass(
     params: &[Vec<f32>],
     dy: &[f32],
 ) -> Result<NodePass> {
-    let mut program = Program::new(gpu);
+    let mut program = Program::new(gpu)?;
     let b = allocate(&mut program, graph, batch, params)?;
     for (x, value) in inputs {
         program.write(b.values[*x], value)?;
@@ -77,7 +77,7 @@ pub async fn loss_pass(
         momentum: 0.0,
         weight_decay: 0.0,
     };
-    let c = compile(Program::new(gpu), graph, params, inputs, sgd)?;
+    let c = compile(Program::new(gpu)?, graph, params, inputs, sgd)?;
     for (x, value) in values {
         c.program.write(c.buffers.values[*x], value)?;
     }

@@ -5,7 +5,7 @@ use super::kernels::{Kernel, MODULES};
 use crate::{bail, Result};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Which adapters will do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +39,8 @@ pub struct Gpu {
     pipelines: Vec<wgpu::ComputePipeline>,
     pub adapter: AdapterSummary,
     lost: Arc<AtomicBool>,
+    /// The first error no error scope caught (wgpu would panic on it otherwise).
+    uncaught: Arc<Mutex<Option<String>>>,
 }
 
 impl Gpu {
@@ -74,6 +76,13 @@ impl Gpu {
         let lost = Arc::new(AtomicBool::new(false));
         let flag = lost.clone();
         device.set_device_lost_callback(move |_, _| flag.store(true, Ordering::SeqCst));
+        let uncaught = Arc::new(Mutex::new(None));
+        let slot = uncaught.clone();
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            if let Ok(mut s) = slot.lock() {
+                s.get_or_insert_with(|| e.to_string());
+            }
+        }));
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let modules: Vec<wgpu::ShaderModule> = MODULES
             .iter()
@@ -108,6 +117,7 @@ impl Gpu {
             pipelines,
             adapter: summary,
             lost,
+            uncaught,
         })
     }
 
@@ -123,7 +133,20 @@ impl Gpu {
 
     /// Destroys the device: every later run fails as on a lost device.
     pub fn destroy(&self) {
+        self.lost.store(true, Ordering::SeqCst);
         self.device.destroy();
+    }
+
+    /// An error if the device was lost or refused work outside an error scope: nothing more may
+    /// be asked of it.
+    pub fn ensure_usable(&self) -> Result<()> {
+        if self.is_lost() {
+            bail!("the GPU ({}) was lost", self.adapter)
+        }
+        if let Some(e) = self.uncaught.lock().ok().and_then(|s| s.clone()) {
+            bail!("the GPU ({}) reported an error: {e}", self.adapter)
+        }
+        Ok(())
     }
 
     /// Whether the device was lost (a driver reset, a removed GPU): every later run fails.

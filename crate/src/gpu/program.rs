@@ -4,7 +4,6 @@
 use super::context::Gpu;
 use super::kernels::Kernel;
 use crate::{bail, Result};
-use wgpu::util::DeviceExt;
 
 /// The sizes and scalars a kernel reads from its `Dims` uniform (wgsl/prelude.wgsl).
 #[derive(Clone, Copy, Debug, Default)]
@@ -79,13 +78,15 @@ pub struct Program<'g> {
 }
 
 impl<'g> Program<'g> {
-    pub fn new(gpu: &'g Gpu) -> Self {
-        Self {
+    /// A program on `gpu`, which must still be usable (not lost, no error so far).
+    pub fn new(gpu: &'g Gpu) -> Result<Self> {
+        gpu.ensure_usable()?;
+        Ok(Self {
             gpu,
             buffers: vec![],
             lens: vec![],
             dispatches_prepared: 0,
-        }
+        })
     }
 
     fn push(&mut self, buffer: wgpu::Buffer, len: usize) -> Buf {
@@ -106,19 +107,11 @@ impl<'g> Program<'g> {
     }
 
     fn with_bytes(&mut self, bytes: &[u8], len: usize) -> Buf {
-        let padded;
-        let contents = if bytes.is_empty() {
-            padded = [0u8; 4];
-            &padded[..]
-        } else {
-            bytes
-        };
-        let buffer = self.gpu.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: None,
-            contents,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-        });
-        self.push(buffer, len)
+        let buf = self.zeros(len);
+        if !bytes.is_empty() {
+            self.gpu.queue.write_buffer(&self.buffers[buf.0], 0, bytes);
+        }
+        buf
     }
 
     pub fn upload(&mut self, values: &[f32]) -> Buf {
@@ -157,11 +150,14 @@ impl<'g> Program<'g> {
         let x = groups.clamp(1, MAX_GROUPS_PER_AXIS);
         let y = groups.div_ceil(MAX_GROUPS_PER_AXIS).max(1);
         let device = &self.gpu.device;
-        let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        let bytes = dims.bytes();
+        let uniform = device.create_buffer(&wgpu::BufferDescriptor {
             label: None,
-            contents: &dims.bytes(),
-            usage: wgpu::BufferUsages::UNIFORM,
+            size: bytes.len() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
         });
+        self.gpu.queue.write_buffer(&uniform, 0, &bytes);
         let mut entries = vec![wgpu::BindGroupEntry {
             binding: 0,
             resource: uniform.as_entire_binding(),
@@ -225,6 +221,7 @@ impl<'g> Program<'g> {
         if let Some(e) = scope.pop().await {
             bail!("the GPU ({}) refused the work: {e}", self.gpu.adapter)
         }
+        self.gpu.ensure_usable()?;
         let mut out = vec![];
         for (s, b) in staging.iter().zip(reads) {
             let (tx, rx) = futures_channel_oneshot();

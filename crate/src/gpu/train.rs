@@ -51,7 +51,7 @@ pub async fn training_curve(
         momentum: cfg.momentum as f32,
         weight_decay: cfg.weight_decay as f32,
     };
-    let mut compiled = compile(Program::new(gpu), &graph, &initial, &inputs, sgd)?;
+    let mut compiled = compile(Program::new(gpu)?, &graph, &initial, &inputs, sgd)?;
     let steps = cfg.steps;
     let records = compiled.program.zeros(4 * (steps + 1));
     let mut record = vec![];
