@@ -19,7 +19,7 @@ let lastInspection = null; // what the panel last drew, so that progress reports
 const curves = new Map(); // training curves fetched for the panel, by candidate and search
 
 // Settings the page cannot change during a search.
-const FIXED_WHILE_RUNNING = ['space', 'mode', 'device', 'metric', 'population', 'generations', 'steps', 'schedule', 'batch', 'seed'];
+const FIXED_WHILE_RUNNING = ['space', 'mode', 'device', 'metric', 'population', 'generations', 'steps', 'schedule', 'batch', 'seed', 'compute'];
 // Generations the Continue button adds.
 const CONTINUE_BY = 2;
 // Settings that re-rank a search at once (what-if), without training.
@@ -59,12 +59,30 @@ function buildControls() {
   $('controls').replaceChildren(...fields, note);
 }
 
+/**
+ * What trains the candidates, as the engine found it: WebGPU with the adapter's name, or the CPU
+ * pool and, when a GPU was asked for, why it is not used.
+ */
+function showCompute(c) {
+  const note = $('compute-note');
+  note.className = c.fallback && c.choice !== 'cpu' ? 'fell-back' : '';
+  if (c.running === 'gpu') {
+    const a = c.adapter ?? {};
+    note.textContent = `Compute: WebGPU on ${a.name || 'an unnamed adapter'}${a.software ? ' (a software adapter: correct, not fast)' : ''}.`;
+  } else if (c.choice === 'cpu') {
+    note.textContent = 'Compute: the CPU, in workers.';
+  } else {
+    note.textContent = `Compute: the CPU, in workers. No WebGPU: ${c.fallback ?? 'not available'}.`;
+  }
+}
+
 /** The planned trainings and their time on this machine, before Run; a refused search says why. */
 function showPlan() {
   if (!explorer) return true;
   try {
     const p = explorer.plan(settings);
-    const workers = `${p.workers} worker${p.workers === 1 ? '' : 's'}`;
+    const onGpu = settings.compute !== 'cpu' && explorer.compute?.running === 'gpu' && explorer.compute?.choice === settings.compute;
+    const workers = onGpu ? 'WebGPU' : `${p.workers} worker${p.workers === 1 ? '' : 's'}`;
     const screens = p.screens ? ` and ${p.screens} untrained screenings` : '';
     $('plan').textContent = `Planned: ${p.trainings} trainings (at most ${library.schema.max_trainings})${screens} on ${workers} (wasm ${p.build})` +
       (p.seconds == null ? '; the time is estimated once the first candidates are trained here.' : `, about ${Math.ceil(p.seconds)} s at the speed measured on this machine.`);
@@ -304,7 +322,9 @@ function render(p) {
     ? (paretoRun(p) ? 'confirming the front' : 'confirming the finalists')
     : `generation ${Math.min(p.generation + (explorer.state === 'done' ? 0 : 1), p.generations)}/${p.generations}`;
   const extra = (p.trials > p.evaluations ? ` (${p.trials} trainings)` : '') + (p.screenings ? ` · ${p.screenings} screened untrained` : '');
-  const workers = ` · ${p.workers} worker${p.workers === 1 ? '' : 's'}` + (p.restarts ? ` (${p.restarts} restarted)` : '');
+  const workers = p.compute?.running === 'gpu'
+    ? ' · on WebGPU'
+    : ` · ${p.workers} worker${p.workers === 1 ? '' : 's'}` + (p.restarts ? ` (${p.restarts} restarted)` : '');
   $('progress-text').textContent = `${phase} · ${p.evaluations} architectures trained${extra} · ${rate}${left}${workers}`;
   const front = paretoRun(p) ? p.front : null;
   // In the Pareto mode the answer for the budget: the library's first candidate within it.
@@ -517,6 +537,7 @@ async function main() {
   if (messages.length) showError(messages.join('; '));
   explorer.addEventListener('state', (e) => setState(e.detail.state));
   explorer.addEventListener('progress', (e) => render(e.detail));
+  explorer.addEventListener('compute', (e) => showCompute(e.detail));
   explorer.addEventListener('error', (e) => showError(e.detail.message));
   explorer.heavy.catch((e) => {
     // Without the reference or the batches nothing can be scored: Run stays off until a reload.

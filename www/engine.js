@@ -136,13 +136,17 @@ export class Explorer extends EventTarget {
     this.emit('error', { message });
   }
 
-  /** Workers with a Scorer for (steps, seed, batch); rebuilt only when those change. */
-  async ensurePool(steps, seed, batchName) {
+  /**
+   * Workers with a Scorer for (steps, seed, batch, compute); rebuilt only when those change. With
+   * compute 'gpu' or 'auto' one worker first tries WebGPU: it trains alone when it got a GPU (it
+   * batches a candidate's whole training into one submit), and the CPU pool fills up otherwise.
+   */
+  async ensurePool(steps, seed, batchName, compute = 'cpu') {
     await this.heavy;
     // Your own images replace the named batch until cleared (they stay in this page).
     const user = this.userBatch;
     const reference = this.userReference;
-    const key = `${steps}/${seed}/${user ? `user:${user.sha256}` : batchName}/${reference?.sha256 ?? 'bundled'}`;
+    const key = `${steps}/${seed}/${user ? `user:${user.sha256}` : batchName}/${reference?.sha256 ?? 'bundled'}/${compute}`;
     if (this.pool.length && this.poolKey === key) return;
     this.retirePool();
     const batch = user ? [user.bytes] : this.batches[batchName].map((f) => this.images[f]);
@@ -150,13 +154,33 @@ export class Explorer extends EventTarget {
     // Every worker started, so that a pool that fails half-way leaves none behind.
     const started = [];
     try {
-      this.pool = await Promise.all(Array.from({ length: this.poolSize }, () => this.spawnWorker(started)));
+      this.pool = [];
+      if (compute !== 'cpu') {
+        const first = await this.spawnWorker(started, compute);
+        this.pool.push(first);
+        this.setCompute({ choice: compute, ...first.compute });
+      } else {
+        this.setCompute({ choice: 'cpu', running: 'cpu' });
+      }
+      if (this.compute.running === 'cpu') await this.fillPool(started);
     } catch (e) {
       started.forEach((w) => w.terminate());
       this.pool = [];
       throw e;
     }
     this.poolKey = key;
+  }
+
+  /** CPU workers up to the pool's size. */
+  async fillPool(started = []) {
+    const more = Math.max(0, this.poolSize - this.pool.length);
+    this.pool.push(...(await Promise.all(Array.from({ length: more }, () => this.spawnWorker(started)))));
+  }
+
+  /** What trains the candidates ({choice, running: 'gpu'|'cpu', adapter?, fallback?}), as an event. */
+  setCompute(compute) {
+    this.compute = compute;
+    this.emit('compute', compute);
   }
 
   /**
@@ -265,16 +289,16 @@ export class Explorer extends EventTarget {
   }
 
   /** A worker with a Scorer for the pool's settings: resolves to a free slot once it is ready. */
-  spawnWorker(started = []) {
+  spawnWorker(started = [], compute = 'cpu') {
     return new Promise((resolve, reject) => {
       const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
       started.push(worker);
       worker.onmessage = ({ data }) => {
-        if (data.type === 'ready') resolve({ worker, busy: false });
+        if (data.type === 'ready') resolve({ worker, busy: false, compute: data.compute, gpu: data.compute?.running === 'gpu' });
         else reject(new Error(data.message));
       };
       worker.onerror = (e) => reject(new Error(e.message || 'a worker failed to start'));
-      worker.postMessage({ type: 'init', module: this.build.module, ...this.workerInit });
+      worker.postMessage({ type: 'init', module: this.build.module, ...this.workerInit, compute });
     });
   }
 
@@ -293,7 +317,7 @@ export class Explorer extends EventTarget {
     slot.down = true; // out of service until its replacement is ready
     this.restarts = (this.restarts ?? 0) + 1;
     try {
-      const fresh = await this.spawnWorker();
+      const fresh = await this.spawnWorker([], slot.gpu ? this.compute.choice : 'cpu');
       slot.worker = fresh.worker;
       slot.busy = false;
       slot.down = false;
@@ -314,7 +338,7 @@ export class Explorer extends EventTarget {
     this.setState('running');
     try {
       wasm.planSearch(settings); // refuses a search beyond the bounds before any worker starts
-      await this.ensurePool(settings.steps, settings.seed, settings.batch);
+      await this.ensurePool(settings.steps, settings.seed, settings.batch, settings.compute ?? 'cpu');
       if (run !== this.run) return;
       this.session?.free();
       const truth = settings.space === 'nb201' ? this.truth : new Uint8Array();
@@ -494,7 +518,8 @@ export class Explorer extends EventTarget {
       trueFront: this.settings.mode === 'pareto' ? this.trueFront() : null,
       history: s.history(),
       bestFeasible: this.bestFeasible(),
-      workers: this.poolSize,
+      workers: this.pool.length || this.poolSize,
+      compute: this.compute ?? null,
       restarts: this.restarts ?? 0,
       settings: this.settings,
     };
@@ -528,6 +553,16 @@ export class Explorer extends EventTarget {
     this.setState('done');
     this.emitProgress();
     this.emit('done', { best: this.session.ranked()[0] ?? null });
+  }
+
+  /**
+   * The GPU worker failed mid-search and scored its trial again on the CPU (so no score is lost):
+   * it stays on as a CPU worker, and the rest of the CPU pool starts.
+   */
+  fellBack(slot, compute, run) {
+    slot.gpu = false;
+    this.setCompute({ choice: this.compute.choice, ...compute });
+    this.fillPool().then(() => this.pump(run), (e) => this.fail(`the CPU pool did not start: ${e.message ?? e}`));
   }
 
   pump(run) {
@@ -583,6 +618,7 @@ export class Explorer extends EventTarget {
           return this.fail(String(e.message ?? e));
         }
         if (trial.steps == null) this.measure(data.ms);
+        if (data.compute) this.fellBack(slot, data.compute, run);
         this.scheduleProgress();
         // Paused mid-generation: in-flight results are kept, nothing new is dispatched.
         this.pump(run);

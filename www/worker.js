@@ -1,12 +1,45 @@
-// One wasm instance per worker; it trains and scores candidates one at a time.
-// Messages in: {type:'init', module, reference, batch: [Uint8Array per batch file], options} | {type:'score', id, space, arch, replicate, steps?}
-//   | {type:'curve', id, space, arch, replicate} | {type:'memory'}.
-// Messages out: {type:'ready'} | {type:'scored', id, arch, rmi, ms} | {type:'curve', id, curve} | {type:'memory', bytes}
-//   | {type:'error', id?, message}.
+// One wasm instance per worker; it trains and scores candidates one at a time, on the CPU or, when
+// the init asks for `compute` 'gpu' or 'auto', on WebGPU through the library's GPU executor.
+// Messages in: {type:'init', module, reference, batch: [Uint8Array per batch file], options, compute?}
+//   | {type:'score', id, space, arch, replicate, steps?} | {type:'curve', id, space, arch, replicate}
+//   | {type:'memory'} | {type:'lose-device'} (tests: the device lost, as a driver reset leaves it).
+// Messages out: {type:'ready', compute} | {type:'scored', id, arch, rmi, ms, compute?}
+//   | {type:'curve', id, curve} | {type:'memory', bytes} | {type:'error', id?, message}.
+// `compute` says what runs: {running: 'gpu'|'cpu', adapter?, fallback?}; a scored message carries
+// it when it changed (a GPU that failed mid-search: the trial was scored again on the CPU).
 // The init message names the library build to load (engine.js wasmBuild); a worker keeps it.
 let bindings = null;
 let ready = null;
 let scorer = null;
+let gpuScorer = null;
+let init = null;
+let compute = { running: 'cpu' };
+
+async function startGpu(data) {
+  if (!self.navigator.gpu) throw new Error('this browser has no WebGPU (navigator.gpu is missing)');
+  const gpu = await bindings.GpuScorer.create(data.reference, data.batch, data.options, data.compute);
+  return { gpu, adapter: gpu.adapter() };
+}
+
+function cpuScorer() {
+  scorer ??= new bindings.Scorer(init.reference, init.batch, init.options);
+  return scorer;
+}
+
+async function score(data) {
+  if (gpuScorer) {
+    try {
+      return { rmi: await gpuScorer.score(data.space, data.arch, data.replicate ?? 0, data.steps) };
+    } catch (e) {
+      // The GPU failed (a lost device, refused work): the CPU takes over, this trial included.
+      gpuScorer.free();
+      gpuScorer = null;
+      compute = { running: 'cpu', fallback: `the GPU failed mid-search: ${e?.message ?? e}` };
+      return { rmi: cpuScorer().score(data.space, data.arch, data.replicate ?? 0, data.steps), compute };
+    }
+  }
+  return { rmi: cpuScorer().score(data.space, data.arch, data.replicate ?? 0, data.steps) };
+}
 
 self.onmessage = async ({ data }) => {
   try {
@@ -20,17 +53,32 @@ self.onmessage = async ({ data }) => {
     await ready;
     if (data.type === 'init') {
       scorer?.free();
-      scorer = new bindings.Scorer(data.reference, data.batch, data.options);
-      self.postMessage({ type: 'ready' });
+      gpuScorer?.free();
+      scorer = gpuScorer = null;
+      init = data;
+      compute = { running: 'cpu' };
+      if (data.compute && data.compute !== 'cpu') {
+        try {
+          const started = await startGpu(data);
+          gpuScorer = started.gpu;
+          compute = { running: 'gpu', adapter: started.adapter };
+        } catch (e) {
+          compute = { running: 'cpu', fallback: String(e?.message ?? e) };
+        }
+      }
+      if (!gpuScorer) cpuScorer();
+      self.postMessage({ type: 'ready', compute });
     } else if (data.type === 'memory') {
       // The wasm instance's linear memory: it grows but never shrinks, so a leak shows here.
       self.postMessage({ type: 'memory', bytes: (await ready).memory.buffer.byteLength });
     } else if (data.type === 'score') {
       const t0 = performance.now();
-      const rmi = scorer.score(data.space, data.arch, data.replicate ?? 0, data.steps);
-      self.postMessage({ type: 'scored', id: data.id, arch: data.arch, rmi, ms: performance.now() - t0 });
+      const result = await score(data);
+      self.postMessage({ type: 'scored', id: data.id, arch: data.arch, ms: performance.now() - t0, ...result });
     } else if (data.type === 'curve') {
-      self.postMessage({ type: 'curve', id: data.id, curve: scorer.curve(data.space, data.arch, data.replicate ?? 0) });
+      self.postMessage({ type: 'curve', id: data.id, curve: cpuScorer().curve(data.space, data.arch, data.replicate ?? 0) });
+    } else if (data.type === 'lose-device') {
+      gpuScorer?.loseDevice();
     }
   } catch (e) {
     self.postMessage({ type: 'error', id: data.id, message: String(e?.message ?? e) });

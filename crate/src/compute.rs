@@ -7,12 +7,12 @@ crate::named_enum! {
     #[derive(Default)]
     pub enum Compute: "compute" {
         /// A hardware GPU when there is one; the CPU otherwise (a software adapter does not count).
-        Auto = "auto" => "a hardware GPU if present, else the CPU",
+        Auto = "auto" => "Auto (a hardware GPU, else CPU)",
         /// The GPU, software adapters included; the CPU, with the reason said, when there is none.
-        Gpu = "gpu" | "webgpu" => "the GPU",
+        Gpu = "gpu" | "webgpu" => "GPU (WebGPU, any adapter)",
         /// The CPU.
         #[default]
-        Cpu = "cpu" => "the CPU",
+        Cpu = "cpu" => "CPU",
     }
 }
 

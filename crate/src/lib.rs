@@ -24,7 +24,6 @@ pub mod data;
 pub mod dev;
 pub mod evolve;
 pub mod fitness;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod gpu;
 pub mod images;
 pub mod kernels;

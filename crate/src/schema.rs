@@ -4,6 +4,7 @@
 //! [`schema`] (exported by the wasm glue), so the three accept exactly the same values.
 
 use crate::assets::{self, BatchChoice};
+use crate::compute::Compute;
 use crate::cost::{Device, Metric};
 use crate::evolve::{EvolutionConfig, Mode, Schedule};
 use crate::fitness::{Penalty, DEFAULT_LAMBDA};
@@ -364,6 +365,15 @@ pub fn schema() -> Schema {
             None,
         ),
         setting("seed", "Seed", Kind::Int(SEED), json!(evolution.seed), None),
+        // The page's own default: a hardware GPU when there is one (the CLI's is the CPU, so that a
+        // command gives the same result on every machine).
+        setting(
+            "compute",
+            "Compute",
+            choices(Compute::ALL, Compute::name, Compute::label),
+            json!(Compute::Auto),
+            None,
+        ),
     ];
     Schema {
         settings,

@@ -320,7 +320,17 @@ fn help_lists_user_commands_apart_from_developer_commands() {
 #[test]
 fn compute_gpu_says_what_runs_and_falls_back_to_the_cpu() {
     let arch = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|";
-    let base = ["score", "--space", "nb201", "--arch", arch, "--steps", "2", "--nb201-channels", "4"];
+    let base = [
+        "score",
+        "--space",
+        "nb201",
+        "--arch",
+        arch,
+        "--steps",
+        "2",
+        "--nb201-channels",
+        "4",
+    ];
     let rmi = |out: &Output| -> f64 {
         let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
         line["rmi"].as_f64().expect("an RMI")
@@ -329,8 +339,14 @@ fn compute_gpu_says_what_runs_and_falls_back_to_the_cpu() {
     assert!(cpu.status.success());
 
     let mut no_gpu = Command::new(env!("CARGO_BIN_EXE_evrsnas"));
-    no_gpu.args(base).args(["--compute", "gpu"]).env("WGPU_BACKEND", "metal");
-    let fallen = no_gpu.current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("run evrsnas");
+    no_gpu
+        .args(base)
+        .args(["--compute", "gpu"])
+        .env("WGPU_BACKEND", "metal");
+    let fallen = no_gpu
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run evrsnas");
     let stderr = String::from_utf8_lossy(&fallen.stderr);
     assert!(fallen.status.success(), "{stderr}");
     assert!(stderr.contains("compute: CPU (no GPU adapter"), "{stderr}");
@@ -340,9 +356,17 @@ fn compute_gpu_says_what_runs_and_falls_back_to_the_cpu() {
     let stderr = String::from_utf8_lossy(&on_gpu.stderr);
     assert!(on_gpu.status.success(), "{stderr}");
     if stderr.contains("compute: GPU: ") {
-        assert!((rmi(&on_gpu) - rmi(&cpu)).abs() < 1e-3, "{} vs {}", rmi(&on_gpu), rmi(&cpu));
+        assert!(
+            (rmi(&on_gpu) - rmi(&cpu)).abs() < 1e-3,
+            "{} vs {}",
+            rmi(&on_gpu),
+            rmi(&cpu)
+        );
     } else {
         assert!(stderr.contains("compute: CPU ("), "{stderr}");
-        assert!(std::env::var("EVRSNAS_REQUIRE_GPU").is_err(), "no GPU adapter: {stderr}");
+        assert!(
+            std::env::var("EVRSNAS_REQUIRE_GPU").is_err(),
+            "no GPU adapter: {stderr}"
+        );
     }
 }

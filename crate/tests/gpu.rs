@@ -99,9 +99,14 @@ fn compare_kernels(gpu: &Gpu, arch: &Arch, proxy_config: &ProxyConfig, targets: 
         }
         let y = net.apply(node.op, &local)?;
         let dy = random_like(y.elem_count(), &mut rng);
-        let grads = (&y * Tensor::from_vec(dy.clone(), y.dims(), &device)?)?.sum_all()?.backward()?;
+        let grads = (&y * Tensor::from_vec(dy.clone(), y.dims(), &device)?)?
+            .sum_all()?
+            .backward()?;
 
-        let given: Vec<_> = inputs.iter().map(|&i| Ok((i, flat(&nodes[i])?))).collect::<Result<_>>()?;
+        let given: Vec<_> = inputs
+            .iter()
+            .map(|&i| Ok((i, flat(&nodes[i])?)))
+            .collect::<Result<_>>()?;
         let pass = pollster::block_on(check::node_pass(gpu, &graph, id, n, &given, &params, &dy))?;
         worst = worst.max(assert_close(&pass.value, &flat(&y)?, &what("value")));
         for (i, g) in &pass.input_grads {
@@ -121,7 +126,10 @@ fn compare_kernels(gpu: &Gpu, arch: &Arch, proxy_config: &ProxyConfig, targets: 
     let leaf = |i: usize| candle_core::Var::from_tensor(&nodes[i].detach());
     let stage_vars = [leaf(graph.stages[0])?, leaf(graph.stages[1])?, leaf(graph.stages[2])?];
     let logits = leaf(graph.logits)?;
-    let features = Features::new(stage_vars.iter().map(|v| v.as_tensor().clone()).collect(), logits.as_tensor().clone())?;
+    let features = Features::new(
+        stage_vars.iter().map(|v| v.as_tensor().clone()).collect(),
+        logits.as_tensor().clone(),
+    )?;
     let (loss, cka_sum) = targets.loss_of(&features, beta)?;
     let grads = loss.backward()?;
     let inputs = LossInputs {
@@ -139,14 +147,30 @@ fn compare_kernels(gpu: &Gpu, arch: &Arch, proxy_config: &ProxyConfig, targets: 
     let pass = pollster::block_on(check::loss_pass(gpu, &graph, &params, &inputs, &given))?;
     let cka: f32 = pass.scalars[1..4].iter().sum();
     let gpu_loss = beta as f32 * (3.0 - cka) + (1.0 - beta as f32) * pass.scalars[0];
-    worst = worst.max(assert_close(&[cka], &[cka_sum.to_scalar::<f32>()?], &format!("{arch}: Σ CKA")));
-    worst = worst.max(assert_close(&[gpu_loss], &[loss.to_scalar::<f32>()?], &format!("{arch}: loss")));
+    worst = worst.max(assert_close(
+        &[cka],
+        &[cka_sum.to_scalar::<f32>()?],
+        &format!("{arch}: Σ CKA"),
+    ));
+    worst = worst.max(assert_close(
+        &[gpu_loss],
+        &[loss.to_scalar::<f32>()?],
+        &format!("{arch}: loss"),
+    ));
     for (s, var) in stage_vars.iter().enumerate() {
         let cpu = values(grads.get(var), pass.stage_grads[s].len())?;
-        worst = worst.max(assert_close(&pass.stage_grads[s], &cpu, &format!("{arch}: stage {s}'s loss gradient")));
+        worst = worst.max(assert_close(
+            &pass.stage_grads[s],
+            &cpu,
+            &format!("{arch}: stage {s}'s loss gradient"),
+        ));
     }
     let cpu = values(grads.get(&logits), pass.logits_grad.len())?;
-    worst = worst.max(assert_close(&pass.logits_grad, &cpu, &format!("{arch}: the logits' loss gradient")));
+    worst = worst.max(assert_close(
+        &pass.logits_grad,
+        &cpu,
+        &format!("{arch}: the logits' loss gradient"),
+    ));
     Ok(worst)
 }
 
@@ -204,7 +228,12 @@ fn after_one_step_the_score_matches_the_cpu() -> Result<()> {
         let on_gpu = pollster::block_on(gpu::score(&gpu, arch, &tv, &opts, 7))?;
         assert_eq!(cpu.diverged, on_gpu.diverged, "{arch}");
         let d = (cpu.rmi - on_gpu.rmi).abs();
-        assert!(d < 1e-4, "{arch}: RMI {} on the GPU, {} on the CPU", on_gpu.rmi, cpu.rmi);
+        assert!(
+            d < 1e-4,
+            "{arch}: RMI {} on the GPU, {} on the CPU",
+            on_gpu.rmi,
+            cpu.rmi
+        );
         worst = worst.max(d);
     }
     eprintln!("largest K = 1 RMI difference over {} cells: {worst:.2e}", archs.len());
@@ -235,7 +264,9 @@ fn a_lost_device_falls_back_to_the_cpu_without_losing_a_score() -> Result<()> {
         seed: 3,
     };
     let mut rng = StdRng::seed_from_u64(2);
-    let trials: Vec<evrsnas::Trial> = (0..3).map(|_| evrsnas::Trial::first(Space::Nb201.sample(&mut rng))).collect();
+    let trials: Vec<evrsnas::Trial> = (0..3)
+        .map(|_| evrsnas::Trial::first(Space::Nb201.sample(&mut rng)))
+        .collect();
     let expected: Vec<f64> = trials
         .iter()
         .map(|t| Ok(rmi::score(&t.arch, &cpu.targets, &cpu.options, cpu.seed)?.rmi))

@@ -68,7 +68,11 @@ fn nchw(n: usize, [c, h, w]: [usize; 3], total: usize) -> Dims {
 /// Allocates a graph's buffers for `batch` examples, with `initial` parameter values.
 pub(super) fn allocate(program: &mut Program, graph: &Graph, batch: usize, initial: &[Vec<f32>]) -> Result<Buffers> {
     if initial.len() != graph.params.len() {
-        crate::bail!("{} parameter values for {} parameters", initial.len(), graph.params.len())
+        crate::bail!(
+            "{} parameter values for {} parameters",
+            initial.len(),
+            graph.params.len()
+        )
     }
     let mut values = vec![];
     let mut grads = vec![];
@@ -86,7 +90,12 @@ pub(super) fn allocate(program: &mut Program, graph: &Graph, batch: usize, initi
     let mut momenta = vec![];
     for (spec, value) in graph.params.iter().zip(initial) {
         if value.len() != spec.len() {
-            crate::bail!("parameter {} has {} values, expected {}", spec.name, value.len(), spec.len())
+            crate::bail!(
+                "parameter {} has {} values, expected {}",
+                spec.name,
+                value.len(),
+                spec.len()
+            )
         }
         params.push(program.upload(value));
         param_grads.push(program.zeros(spec.len()));
@@ -103,7 +112,13 @@ pub(super) fn allocate(program: &mut Program, graph: &Graph, batch: usize, initi
 }
 
 /// The forward dispatches of `node` (index `id`).
-pub(super) fn forward(program: &mut Program, b: &Buffers, graph: &Graph, id: usize, batch: usize) -> Result<Vec<Prepared>> {
+pub(super) fn forward(
+    program: &mut Program,
+    b: &Buffers,
+    graph: &Graph,
+    id: usize,
+    batch: usize,
+) -> Result<Vec<Prepared>> {
     let node = &graph.nodes[id];
     let out = b.values[id];
     let total = batch * node.len();
@@ -128,12 +143,34 @@ pub(super) fn forward(program: &mut Program, b: &Buffers, graph: &Graph, id: usi
             ];
             vec![program.prepare(Kernel::BnForward, dims, &binds, Grid::Groups(node.shape[0]))?]
         }
-        Op::Relu { x } => unary(program, Kernel::ReluForward, nchw(batch, node.shape, total), b.values[x], out)?,
-        Op::AvgPool3 { x } => unary(program, Kernel::Pool3Forward, nchw(batch, node.shape, total), b.values[x], out)?,
-        Op::AvgPool2 { x } => unary(program, Kernel::Pool2Forward, nchw(batch, input_shape(x), total), b.values[x], out)?,
-        Op::GlobalAvgPool { x } => {
-            unary(program, Kernel::GapForward, nchw(batch, input_shape(x), total), b.values[x], out)?
-        }
+        Op::Relu { x } => unary(
+            program,
+            Kernel::ReluForward,
+            nchw(batch, node.shape, total),
+            b.values[x],
+            out,
+        )?,
+        Op::AvgPool3 { x } => unary(
+            program,
+            Kernel::Pool3Forward,
+            nchw(batch, node.shape, total),
+            b.values[x],
+            out,
+        )?,
+        Op::AvgPool2 { x } => unary(
+            program,
+            Kernel::Pool2Forward,
+            nchw(batch, input_shape(x), total),
+            b.values[x],
+            out,
+        )?,
+        Op::GlobalAvgPool { x } => unary(
+            program,
+            Kernel::GapForward,
+            nchw(batch, input_shape(x), total),
+            b.values[x],
+            out,
+        )?,
         Op::Add { a, b: other } => {
             let binds = [(1, b.values[a]), (2, b.values[other]), (3, out)];
             let dims = nchw(batch, node.shape, total);
@@ -148,7 +185,13 @@ pub(super) fn forward(program: &mut Program, b: &Buffers, graph: &Graph, id: usi
 }
 
 /// The backward dispatches of `node`: its gradient passed to its inputs and parameters.
-pub(super) fn backward(program: &mut Program, b: &Buffers, graph: &Graph, id: usize, batch: usize) -> Result<Vec<Prepared>> {
+pub(super) fn backward(
+    program: &mut Program,
+    b: &Buffers,
+    graph: &Graph,
+    id: usize,
+    batch: usize,
+) -> Result<Vec<Prepared>> {
     let node = &graph.nodes[id];
     let dy = b.grads[id];
     let needs_grad = |x: usize| !matches!(graph.nodes[x].op, Op::Input | Op::Zeros { .. });
@@ -164,9 +207,12 @@ pub(super) fn backward(program: &mut Program, b: &Buffers, graph: &Graph, id: us
                 out.push(program.prepare(Kernel::ConvBackwardData, dims, &binds, Grid::Threads(in_total))?);
             }
             let weights = graph.params[weight].len();
-            let dims = Dims { total: u(weights), ..dims };
+            let dims = Dims {
+                total: u(weights),
+                ..dims
+            };
             let binds = [(1, b.values[x]), (2, dy), (3, b.param_grads[weight])];
-            out.push(program.prepare(Kernel::ConvBackwardWeight, dims, &binds, Grid::Groups(weights))?);
+            out.push(program.prepare(Kernel::ConvBackwardWeight, dims, &binds, Grid::Threads(weights))?);
         }
         Op::BatchNorm { x, weight, bias } => {
             let dims = nchw(batch, node.shape, batch * node.len());
@@ -225,7 +271,12 @@ pub(super) fn backward(program: &mut Program, b: &Buffers, graph: &Graph, id: us
 
 fn unary(program: &mut Program, kernel: Kernel, dims: Dims, a: Buf, out: Buf) -> Result<Vec<Prepared>> {
     let total = dims.total as usize;
-    Ok(vec![program.prepare(kernel, dims, &[(1, a), (3, out)], Grid::Threads(total))?])
+    Ok(vec![program.prepare(
+        kernel,
+        dims,
+        &[(1, a), (3, out)],
+        Grid::Threads(total),
+    )?])
 }
 
 fn conv_dims(
@@ -358,7 +409,7 @@ fn loss_dispatches(
         let x = b.values[stage];
         out.push(program.prepare(Kernel::CkaCentre, dims, &[(1, x), (3, xc)], Grid::Threads(d))?);
         let binds = [(1, xc), (2, x), (3, gram), (4, raw)];
-        out.push(program.prepare(Kernel::CkaGram, dims, &binds, Grid::Groups(n * n))?);
+        out.push(program.prepare(Kernel::CkaGram, dims, &binds, Grid::Threads(n * n))?);
         let binds = [(1, gram), (2, lhat), (3, coeff), (4, scalars), (5, raw)];
         out.push(program.prepare(Kernel::CkaValue, dims, &binds, Grid::Groups(1))?);
         let binds = [(1, coeff), (2, xc), (3, dxc)];

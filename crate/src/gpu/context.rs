@@ -28,7 +28,12 @@ pub struct AdapterSummary {
 impl std::fmt::Display for AdapterSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = if self.software { ", a software adapter" } else { "" };
-        write!(f, "{} ({}{kind})", self.name, self.backend)
+        let name = if self.name.is_empty() {
+            "an unnamed adapter"
+        } else {
+            &self.name
+        };
+        write!(f, "{name} ({}{kind})", self.backend)
     }
 }
 

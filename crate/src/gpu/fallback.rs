@@ -52,7 +52,8 @@ impl GpuOrCpu {
             Compute::Gpu => Some(Want::Any),
         };
         let gpu = want.and_then(|want| {
-            let started = Gpu::blocking(want).and_then(|gpu| GpuEvaluator::new(gpu, &cpu.targets, cpu.options, cpu.seed));
+            let started =
+                Gpu::blocking(want).and_then(|gpu| GpuEvaluator::new(gpu, &cpu.targets, cpu.options, cpu.seed));
             match started {
                 Ok(g) => {
                     status.running = "gpu";

@@ -6,6 +6,7 @@
 pub mod check;
 mod compile;
 mod context;
+#[cfg(not(target_arch = "wasm32"))]
 mod fallback;
 mod kernels;
 mod program;
@@ -13,6 +14,6 @@ mod train;
 
 pub use compile::{LossInputs, Sgd};
 pub use context::{AdapterSummary, Gpu, Want};
+#[cfg(not(target_arch = "wasm32"))]
 pub use fallback::{ComputeStatus, GpuOrCpu};
 pub use train::{initial_weights, score, training_curve, GpuEvaluator, RunCounts};
-

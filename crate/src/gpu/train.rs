@@ -62,7 +62,11 @@ pub async fn training_curve(
             ..Dims::default()
         };
         let binds = [(4, compiled.scalars), (5, records)];
-        record.push(compiled.program.prepare(Kernel::Record, dims, &binds, Grid::Groups(1))?);
+        record.push(
+            compiled
+                .program
+                .prepare(Kernel::Record, dims, &binds, Grid::Groups(1))?,
+        );
     }
     let Compiled {
         program,
@@ -108,7 +112,13 @@ pub async fn training_curve(
 }
 
 /// The candidate's score, as [`rmi::score`] computes it on the CPU.
-pub async fn score(gpu: &Gpu, arch: &Arch, targets: &TargetValues, options: &RmiOptions, seed: u64) -> Result<rmi::RmiScore> {
+pub async fn score(
+    gpu: &Gpu,
+    arch: &Arch,
+    targets: &TargetValues,
+    options: &RmiOptions,
+    seed: u64,
+) -> Result<rmi::RmiScore> {
     let (curve, _) = training_curve(gpu, arch, targets, options, seed).await?;
     Ok(match curve.len() == options.config.steps + 1 {
         true => rmi::RmiScore {
@@ -143,16 +153,23 @@ impl GpuEvaluator {
 
 impl GpuEvaluator {
     /// The trial's score, as [`crate::RmiEvaluator`] gives it on the CPU.
-    pub fn score(&self, trial: &crate::Trial) -> Result<rmi::RmiScore> {
+    pub async fn score_async(&self, trial: &crate::Trial) -> Result<rmi::RmiScore> {
         let seed = rmi::replicate_seed(self.seed, trial.replicate);
         let mut options = self.options;
         if let Some(steps) = trial.steps {
             options.config.steps = steps;
         }
-        pollster::block_on(score(&self.gpu, &trial.arch, &self.targets, &options, seed))
+        score(&self.gpu, &trial.arch, &self.targets, &options, seed).await
+    }
+
+    /// [`Self::score_async`], waiting for it (native builds).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn score(&self, trial: &crate::Trial) -> Result<rmi::RmiScore> {
+        pollster::block_on(self.score_async(trial))
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl crate::Evaluator for GpuEvaluator {
     fn evaluate(&mut self, trial: &crate::Trial) -> Result<f64> {
         Ok(GpuEvaluator::score(self, trial)?.rmi)

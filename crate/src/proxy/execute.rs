@@ -84,9 +84,7 @@ impl GraphNet {
             Op::Add { a, b } => value(a)? + value(b)?,
             Op::Zeros { like } => value(like)?.zeros_like(),
             Op::GlobalAvgPool { x } => nn::global_avg_pool(value(x)?),
-            Op::Linear { x, weight, bias } => value(x)?
-                .matmul(&self.var(weight).t()?)?
-                .broadcast_add(self.var(bias)),
+            Op::Linear { x, weight, bias } => value(x)?.matmul(&self.var(weight).t()?)?.broadcast_add(self.var(bias)),
         }
     }
 

@@ -6,8 +6,9 @@
 //! with its own [`Scorer`] (training candidates: expensive).
 //!
 //! `inputs`: what the page brings before a search (your images, your reference, the landscape);
-//! `session`: the search; `scorer`: training in a worker.
+//! `session`: the search; `scorer`: training in a worker; `gpu`: training in a worker on WebGPU.
 
+mod gpu;
 mod inputs;
 mod scorer;
 mod session;

@@ -23,49 +23,65 @@ struct ScorerOptions {
     proxy: Option<ProxyConfig>,
 }
 
+/// The reference's targets on the batch, and the training options, from what a worker is sent.
+pub(super) fn evaluator(
+    reference_bytes: &[u8],
+    batch_files: &js_sys::Array,
+    options: JsValue,
+) -> Result<RmiEvaluator, JsError> {
+    let o: ScorerOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
+    let options = RmiOptions {
+        config: RmiConfig {
+            steps: schema::STEPS.check_f64(o.steps).map_err(js_err)? as usize,
+            ..RmiConfig::default()
+        },
+        proxy: o.proxy.unwrap_or_default(),
+        kernels: Kernels::Fast,
+    };
+    options.validate().map_err(js_err)?;
+    let seed = schema::SEED.check_f64(o.seed).map_err(js_err)?;
+    let reference = Reference::from_safetensors(reference_bytes, Kernels::Fast).map_err(js_err)?;
+    let files: Vec<Vec<u8>> = batch_files
+        .iter()
+        .map(|f| js_sys::Uint8Array::new(&f).to_vec())
+        .collect();
+    let batch = ImageBatch::join(files.iter().map(Vec::as_slice)).map_err(js_err)?;
+    let targets = RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
+    Ok(RmiEvaluator { targets, options, seed })
+}
+
+/// A trial from what the page sends: the space and architecture by name, the initialisation, and
+/// the steps of a screen.
+pub(super) fn trial(space: &str, arch: &str, replicate: u32, steps: Option<u32>) -> Result<Trial, JsError> {
+    let space: Space = space.parse().map_err(js_err)?;
+    let arch = Arch::parse(space, arch).map_err(js_err)?;
+    let steps = steps
+        .map(|s| schema::STEPS.check(u64::from(s)))
+        .transpose()
+        .map_err(js_err)?;
+    Ok(Trial {
+        arch,
+        replicate,
+        steps: steps.map(|s| s as usize),
+    })
+}
+
 #[wasm_bindgen]
 impl Scorer {
     /// `batch_files`: the bytes of each RMI batch file (`Uint8Array`s), joined in order.
     #[wasm_bindgen(constructor)]
     pub fn new(reference_bytes: &[u8], batch_files: js_sys::Array, options: JsValue) -> Result<Scorer, JsError> {
-        let o: ScorerOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
-        let options = RmiOptions {
-            config: RmiConfig {
-                steps: schema::STEPS.check_f64(o.steps).map_err(js_err)? as usize,
-                ..RmiConfig::default()
-            },
-            proxy: o.proxy.unwrap_or_default(),
-            kernels: Kernels::Fast,
-        };
-        options.validate().map_err(js_err)?;
-        let seed = schema::SEED.check_f64(o.seed).map_err(js_err)?;
-        let reference = Reference::from_safetensors(reference_bytes, Kernels::Fast).map_err(js_err)?;
-        let files: Vec<Vec<u8>> = batch_files
-            .iter()
-            .map(|f| js_sys::Uint8Array::new(&f).to_vec())
-            .collect();
-        let batch = ImageBatch::join(files.iter().map(Vec::as_slice)).map_err(js_err)?;
-        let targets = RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
         Ok(Self {
-            evaluator: RmiEvaluator { targets, options, seed },
+            evaluator: evaluator(reference_bytes, &batch_files, options)?,
         })
     }
 
     /// RMI score (Σ CKA after K steps, or after `steps` for a screen) of one initialisation
     /// (`replicate`) of an architecture.
     pub fn score(&mut self, space: &str, arch: &str, replicate: u32, steps: Option<u32>) -> Result<f64, JsError> {
-        let space: Space = space.parse().map_err(js_err)?;
-        let arch = Arch::parse(space, arch).map_err(js_err)?;
-        let steps = steps
-            .map(|s| schema::STEPS.check(u64::from(s)))
-            .transpose()
-            .map_err(js_err)?;
-        let trial = Trial {
-            arch,
-            replicate,
-            steps: steps.map(|s| s as usize),
-        };
-        self.evaluator.evaluate(&trial).map_err(js_err)
+        self.evaluator
+            .evaluate(&trial(space, arch, replicate, steps)?)
+            .map_err(js_err)
     }
 
     /// One initialisation's training, step by step (`[{step, loss, cka: [3], rmi}]` for 0..=K):

@@ -4,8 +4,8 @@
 
 use clap::Args;
 use evrsnas::assets::{BatchChoice, DirSource, Verified};
-use evrsnas::schema::{self, IntRange, NumberRange};
 use evrsnas::gpu::GpuOrCpu;
+use evrsnas::schema::{self, IntRange, NumberRange};
 use evrsnas::{Compute, Kernels, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets};
 use std::path::{Path, PathBuf};
 

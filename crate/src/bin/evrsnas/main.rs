@@ -61,6 +61,9 @@ mod cli {
         /// Time the training hot path, stock candle vs our kernels.
         #[command(hide = true)]
         Bench(dev::bench::BenchArgs),
+        /// GPU study: the GPU executor's scores against the CPU's over sampled cells.
+        #[command(hide = true)]
+        StudyGpu(dev::study_gpu::StudyGpuArgs),
         /// Time one candidate and one training step on the GPU path against the CPU path.
         #[command(hide = true)]
         BenchGpu(dev::bench_gpu::BenchGpuArgs),
@@ -106,6 +109,7 @@ mod cli {
             Command::StudyPareto(a) => dev::study_pareto::run(a),
             Command::Bench(a) => dev::bench::run(a),
             Command::BenchGpu(a) => dev::bench_gpu::run(a),
+            Command::StudyGpu(a) => dev::study_gpu::run(a),
             Command::Assets(a) => dev::assets::run(a),
         }
     }

@@ -19,28 +19,23 @@ fn cka_centre(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
     for (var i = 0u; i < dims.n; i++) { out[i * dims.c + f] = a[i * dims.c + f] - mean; }
 }
 
-// a = xc, b = x, out = K [n, n], out2 = Σ x² per example (for the constant test); a workgroup per
-// (i, j).
+// a = xc, b = x, out = K [n, n], out2 = Σ x² per example (for the constant test); a thread per
+// (i, j), summing over the features in order.
 @compute @workgroup_size(256)
 fn cka_gram(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
             @builtin(local_invocation_index) lid: u32) {
-    let e = group_index(wid, nwg);
+    let e = thread_index(wid, nwg, lid);
     if (e >= dims.n * dims.n) { return; }
     let i = e / dims.n;
     let j = e % dims.n;
     var dot = 0.0;
     var raw = 0.0;
-    for (var f = lid; f < dims.c; f += THREADS) {
+    for (var f = 0u; f < dims.c; f++) {
         dot += a[i * dims.c + f] * a[j * dims.c + f];
         raw += b[i * dims.c + f] * b[i * dims.c + f];
     }
-    partial[lid] = dot;
-    partial2[lid] = raw;
-    reduce_partials(lid);
-    if (lid == 0u) {
-        out[e] = partial[0];
-        if (i == j) { out2[i] = partial2[0]; }
-    }
+    out[e] = dot;
+    if (i == j) { out2[i] = raw; }
 }
 
 // a = K, b = L̂, raw = Σ x² per example, out = G = ∂loss/∂K [n, n], out2 = the scalars (CKA

@@ -67,12 +67,12 @@ fn conv_backward_data(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgr
     out[i] += acc;
 }
 
-// a = x, b = dy, out = dweight (accumulated); a workgroup per weight element, its threads
-// splitting the sum over (n, oh, ow).
+// a = x, b = dy, out = dweight (accumulated); a thread per weight element, summing over
+// (n, oh, ow) in order: no workgroup barriers, which software adapters emulate slowly.
 @compute @workgroup_size(256)
 fn conv_backward_weight(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                         @builtin(local_invocation_index) lid: u32) {
-    let e = group_index(wid, nwg);
+    let e = thread_index(wid, nwg, lid);
     if (e >= dims.total) { return; }
     let kw = e % dims.k;
     let kh = (e / dims.k) % dims.k;
@@ -80,23 +80,19 @@ fn conv_backward_weight(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_work
     let ci = (e / (dims.k * dims.k)) % cin_g;
     let co = e / (dims.k * dims.k * cin_g);
     let c = (co / (dims.oc / dims.groups)) * cin_g + ci;
-    // Each thread takes whole output rows (n, oh), so no division runs per product.
     var acc = 0.0;
-    for (var row = lid; row < dims.n * dims.oh; row += THREADS) {
-        let n = row / dims.oh;
-        let oh = row % dims.oh;
-        let ih = i32(oh * dims.stride + kh) - i32(dims.pad);
-        if (ih < 0 || ih >= i32(dims.h)) { continue; }
-        let x_row = ((n * dims.c + c) * dims.h + u32(ih)) * dims.w;
-        let dy_row = ((n * dims.oc + co) * dims.oh + oh) * dims.ow;
-        for (var ow = 0u; ow < dims.ow; ow++) {
-            let iw = i32(ow * dims.stride + kw) - i32(dims.pad);
-            if (iw < 0 || iw >= i32(dims.w)) { continue; }
-            acc += a[x_row + u32(iw)] * b[dy_row + ow];
+    for (var n = 0u; n < dims.n; n++) {
+        for (var oh = 0u; oh < dims.oh; oh++) {
+            let ih = i32(oh * dims.stride + kh) - i32(dims.pad);
+            if (ih < 0 || ih >= i32(dims.h)) { continue; }
+            let x_row = ((n * dims.c + c) * dims.h + u32(ih)) * dims.w;
+            let dy_row = ((n * dims.oc + co) * dims.oh + oh) * dims.ow;
+            for (var ow = 0u; ow < dims.ow; ow++) {
+                let iw = i32(ow * dims.stride + kw) - i32(dims.pad);
+                if (iw < 0 || iw >= i32(dims.w)) { continue; }
+                acc += a[x_row + u32(iw)] * b[dy_row + ow];
+            }
         }
     }
-    partial[lid] = acc;
-    partial2[lid] = 0.0;
-    reduce_partials(lid);
-    if (lid == 0u) { out[e] += partial[0]; }
+    out[e] += acc;
 }

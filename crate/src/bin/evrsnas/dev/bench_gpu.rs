@@ -64,7 +64,10 @@ pub fn run(args: BenchGpuArgs) -> AnyResult<()> {
     println!("| path | NB201 candidate (K = {steps}) | one training step |");
     println!("| --- | --- | --- |");
     println!("| GPU | {:.1} ms | {:.1} ms |", t.gpu_candidate_ms, t.gpu_step_ms);
-    println!("| CPU (native, fast kernels) | {:.1} ms | {:.1} ms |", t.cpu_candidate_ms, t.cpu_step_ms);
+    println!(
+        "| CPU (native, fast kernels) | {:.1} ms | {:.1} ms |",
+        t.cpu_candidate_ms, t.cpu_step_ms
+    );
     println!(
         "GPU ÷ CPU: {:.2}× the time per candidate; {} dispatches and {} buffer clears per step, {} submit per candidate",
         t.gpu_candidate_ms / t.cpu_candidate_ms,

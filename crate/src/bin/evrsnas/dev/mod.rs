@@ -6,6 +6,7 @@ pub mod assets;
 pub mod bench;
 pub mod bench_gpu;
 pub mod study;
+pub mod study_gpu;
 pub mod study_pareto;
 pub mod study_search;
 pub mod train_reference;

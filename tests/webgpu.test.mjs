@@ -1,0 +1,144 @@
+// The page on WebGPU in headless Chromium: SwiftShader, a software adapter (a CPU emulation of a
+// GPU), so these tests check correctness and the choice of compute, not speed.
+// Needs `cargo make dist` first; Chromium without --disable-gpu, with unsafe WebGPU allowed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dist = path.join(root, 'dist');
+const shots = path.join(root, 'target', 'screenshots');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
+const NB201 = /^\|[a-z_0-9]+~0\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|[a-z_0-9]+~2\|$/;
+// Small: every training on SwiftShader is an emulated GPU's.
+const API = { space: 'nb201', device: 'raspi4', metric: 'latency', threshold: 20, lambda: 0.1, penalty: 'two-sided',
+  population: 3, generations: 1, steps: 1, batch: 'cifar10', seed: 1 };
+
+let server;
+let base;
+let browser;
+
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.join(dist, rel);
+    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
+  });
+  // WebGPU needs a secure context: 127.0.0.1 is one.
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'evrsnas-webgpu-')), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 1400 },
+    args: ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-webgpu-adapter=swiftshader',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(query) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  await page.goto(`${base}index.html?${query}`);
+  await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
+  return { page, problems };
+}
+
+/** Runs `settings` through the module API; returns what the engine said and scored. */
+function search(page, settings, { loseDeviceAfterFirst = false } = {}) {
+  return page.evaluate(async ({ settings, loseDeviceAfterFirst }) => {
+    const { Explorer } = await import('./engine.js');
+    const ex = await Explorer.load({ base: 'static', workers: 2 });
+    const computes = [];
+    const errors = [];
+    ex.addEventListener('compute', (e) => computes.push(e.detail));
+    ex.addEventListener('error', (e) => errors.push(e.detail.message));
+    if (loseDeviceAfterFirst) {
+      ex.addEventListener('progress', () => ex.pool.find((s) => s.gpu)?.worker.postMessage({ type: 'lose-device' }), { once: true });
+    }
+    const end = ex.settled();
+    ex.start(settings);
+    const state = await end;
+    const scores = ex.session ? ex.ranked().map((c) => ({ arch: c.arch, rmi: c.rmi })) : [];
+    return { state, computes, errors, scores, trials: ex.session?.trials(), planned: ex.session?.plannedTrials(), pool: ex.pool.length };
+  }, { settings, loseDeviceAfterFirst });
+}
+
+test('compute=webgpu trains on WebGPU end to end, says which adapter, and scores as the CPU does', async () => {
+  const { page, problems } = await open('');
+  const onGpu = await search(page, { ...API, compute: 'gpu' });
+  assert.equal(onGpu.state, 'done', JSON.stringify(onGpu));
+  const compute = onGpu.computes.at(-1);
+  assert.equal(compute.running, 'gpu', JSON.stringify(onGpu.computes));
+  assert.equal(compute.adapter.software, true, 'SwiftShader is a fallback adapter');
+  assert.equal(onGpu.pool, 1, 'one worker drives the GPU');
+  assert.match(onGpu.scores[0].arch, NB201);
+  const onCpu = await search(page, { ...API, compute: 'cpu' });
+  assert.equal(onCpu.state, 'done');
+  // The same candidates (the scores agree closely enough to rank alike at this size), each
+  // within 1e-4 of the CPU's score after K = 1.
+  assert.deepEqual(onGpu.scores.map((s) => s.arch).sort(), onCpu.scores.map((s) => s.arch).sort());
+  for (const s of onGpu.scores) {
+    const cpu = onCpu.scores.find((c) => c.arch === s.arch);
+    assert.ok(Math.abs(s.rmi - cpu.rmi) < 1e-4, `${s.arch}: ${s.rmi} on WebGPU, ${cpu.rmi} on the CPU`);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('compute=auto refuses a fallback adapter and says why the CPU runs; the page shows it', async () => {
+  const { page, problems } = await open('population=3&generations=1&steps=1&batch=cifar10&compute=auto');
+  await page.click('#run');
+  await page.waitForSelector('#app[data-state="done"]', { timeout: 240_000 });
+  const note = await page.textContent('#compute-note');
+  assert.match(note, /Compute: the CPU, in workers\. No WebGPU: the only GPU adapter is .*a CPU emulation/);
+  assert.match(await page.textContent('#progress-text'), /2 workers/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the page runs compute=webgpu from its link and shows the adapter', async () => {
+  const { page, problems } = await open('population=3&generations=1&steps=1&batch=cifar10&compute=webgpu');
+  assert.equal(await page.inputValue('#compute'), 'gpu');
+  await page.click('#run');
+  await page.waitForSelector('#app[data-state="done"]', { timeout: 240_000 });
+  assert.match(await page.textContent('#compute-note'), /Compute: WebGPU on .*\(a software adapter: correct, not fast\)/);
+  assert.match(await page.textContent('#progress-text'), /on WebGPU/);
+  assert.match(await page.textContent('#best-arch'), NB201);
+  await page.screenshot({ path: path.join(shots, 'webgpu-done.png'), fullPage: false });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a device lost mid-search hands over to the CPU without losing a score', async () => {
+  const { page, problems } = await open('');
+  const run = await search(page, { ...API, compute: 'gpu' }, { loseDeviceAfterFirst: true });
+  assert.equal(run.state, 'done', JSON.stringify(run));
+  assert.deepEqual(run.errors, []);
+  const last = run.computes.at(-1);
+  assert.equal(last.running, 'cpu', JSON.stringify(run.computes));
+  assert.match(last.fallback, /^the GPU failed mid-search/);
+  // The search ran its course with every candidate scored: the training the device was lost on
+  // was scored again on the CPU, not dropped (a dropped one would leave the search waiting).
+  assert.ok(run.trials > 0 && run.trials <= run.planned, JSON.stringify(run));
+  assert.ok(run.scores.length > 0 && run.scores.every((c) => Number.isFinite(c.rmi)), JSON.stringify(run.scores));
+  assert.equal(run.pool, 2, 'the CPU pool took over');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
