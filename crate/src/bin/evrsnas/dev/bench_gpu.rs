@@ -12,7 +12,7 @@ use std::time::Instant;
 #[derive(Args)]
 pub struct BenchGpuArgs {
     /// Repetitions of each timing (the median is reported).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 1)]
     reps: usize,
     /// K for the candidate.
     #[arg(long, default_value_t = RmiConfig::default().steps)]
@@ -28,7 +28,7 @@ struct GpuTimings {
     steps: usize,
     /// The candidate's K steps on the GPU: compile, one submit, read back.
     gpu_candidate_ms: f64,
-    /// One more step: the K-step run less the (K − 1)-step run.
+    /// One training step: (the K-step run − the 1-step run) / (K − 1).
     gpu_step_ms: f64,
     cpu_candidate_ms: f64,
     cpu_step_ms: f64,
@@ -43,16 +43,17 @@ pub fn run(args: BenchGpuArgs) -> AnyResult<()> {
     let now = || started.elapsed().as_secs_f64() * 1000.0;
     let steps = args.steps.max(2);
     let (gpu_candidate_ms, counts): (f64, RunCounts) = nb201_candidate_gpu_ms(&gpu, steps, args.reps, &now)?;
-    let (gpu_shorter, _) = nb201_candidate_gpu_ms(&gpu, steps - 1, args.reps, &now)?;
+    let (gpu_one_step, _) = nb201_candidate_gpu_ms(&gpu, 1, args.reps, &now)?;
     let cpu_candidate_ms = nb201_candidate_ms(Kernels::Fast, steps, args.reps, &now)?;
-    let cpu_shorter = nb201_candidate_ms(Kernels::Fast, steps - 1, args.reps, &now)?;
+    let cpu_one_step = nb201_candidate_ms(Kernels::Fast, 1, args.reps, &now)?;
+    let per_step = |k: f64, one: f64| (k - one) / (steps - 1) as f64;
     let t = GpuTimings {
         adapter: gpu.adapter.clone(),
         steps,
         gpu_candidate_ms,
-        gpu_step_ms: gpu_candidate_ms - gpu_shorter,
+        gpu_step_ms: per_step(gpu_candidate_ms, gpu_one_step),
         cpu_candidate_ms,
-        cpu_step_ms: cpu_candidate_ms - cpu_shorter,
+        cpu_step_ms: per_step(cpu_candidate_ms, cpu_one_step),
         dispatches_per_step: counts.dispatches_per_step,
         clears_per_step: counts.clears_per_step,
         submits_per_candidate: counts.submits,
