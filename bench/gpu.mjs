@@ -4,14 +4,12 @@
 // (between the <!-- gpu --> markers). bench/gpu.sh runs it; `cargo make bench` too.
 // On a machine without a GPU the adapters are software ones (lavapipe, SwiftShader), and say so.
 import { execFileSync } from 'node:child_process';
-import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from '../tests/node_modules/playwright-core/index.mjs';
+import { launch, serveDist } from '../tests/site.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const dist = path.join(root, 'dist');
 const steps = 20;
 const CELL = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_1x1~0|nor_conv_3x3~1|nor_conv_3x3~2|';
 
@@ -21,22 +19,11 @@ const native = JSON.parse(execFileSync(path.join(root, 'target/release/evrsnas')
 }));
 
 console.error('headless Chromium (WebGPU)…');
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
-const server = http.createServer((req, res) => {
-  const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
-  const file = path.join(dist, rel);
-  if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404).end();
-  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const site = await serveDist();
 // A hardware adapter when Chromium finds one (Vulkan on Linux), SwiftShader otherwise.
-const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'evrsnas-bench-gpu-')), {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--enable-features=Vulkan'],
-});
+const browser = await launch({ gpu: 'any' });
 const page = await browser.newPage();
-await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+await page.goto(`${site.base}index.html`);
 const web = await page.evaluate(async ({ steps, CELL }) => {
   const { loadLibrary } = await import('./engine.js');
   const library = await loadLibrary();
@@ -61,7 +48,7 @@ const web = await page.evaluate(async ({ steps, CELL }) => {
   return { adapter, build: library.build.name, cpuCandidate, cpuOne, gpuCandidate, gpuOne, ua: navigator.userAgent };
 }, { steps, CELL });
 await browser.close();
-server.close();
+site.close();
 
 const perStep = (k, one) => (k - one) / (steps - 1);
 const f = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');

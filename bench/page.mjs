@@ -5,31 +5,14 @@
 // section (between the <!-- page --> markers; the rest of the file is bench/run.mjs's).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { launch, serveDist } from '../tests/site.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const dist = path.join(root, 'dist');
-const require = createRequire(path.join(root, 'tests', 'package.json'));
-const { chromium } = require('playwright-core');
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
-
-const server = http.createServer((req, res) => {
-  const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
-  const file = path.join(dist, rel);
-  if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404).end();
-  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'evrsnas-bench-')), {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const site = await serveDist();
+const base = site.base;
+const browser = await launch();
 
 /** One default search in the page with `workers` workers (and `extra` URL settings). */
 async function pageRun(workers, extra = '') {
@@ -69,7 +52,7 @@ runs.push(await pageRun(cores, '&simd=simd128'));
 console.error('page, screened…');
 runs.push(await pageRun(cores, '&schedule=screened'));
 await browser.close();
-server.close();
+site.close();
 
 console.error('native CLI…');
 const t0 = Date.now();

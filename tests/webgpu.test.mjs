@@ -3,51 +3,28 @@
 // Needs `cargo make dist` first; Chromium without --disable-gpu, with unsafe WebGPU allowed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch, root, serveDist } from './site.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
-const dist = path.join(root, 'dist');
 const shots = path.join(root, 'target', 'screenshots');
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
 const NB201 = /^\|[a-z_0-9]+~0\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|[a-z_0-9]+~2\|$/;
 // Small: every training on SwiftShader is an emulated GPU's.
 const API = { space: 'nb201', device: 'raspi4', metric: 'latency', threshold: 20, lambda: 0.1, penalty: 'two-sided',
   population: 3, generations: 1, steps: 1, batch: 'cifar10', seed: 1 };
 
-let server;
+let site;
 let base;
 let browser;
 
 before(async () => {
-  fs.mkdirSync(shots, { recursive: true });
-  server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
-    const file = path.join(dist, rel);
-    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
-  });
-  // WebGPU needs a secure context: 127.0.0.1 is one.
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'evrsnas-webgpu-')), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 1400 },
-    args: ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-webgpu-adapter=swiftshader',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  site = await serveDist();
+  base = site.base;
+  browser = await launch({ gpu: 'swiftshader' });
 });
 
 after(async () => {
   await browser?.close();
-  server?.close();
+  site?.close();
 });
 
 async function open(query) {

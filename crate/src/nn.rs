@@ -147,6 +147,24 @@ impl Params {
     }
 }
 
+/// A bias-free convolution's weight shape `[out, in/groups, k, k]` and PyTorch's default
+/// initialisation, U(±1/√fan_in); refuses channels the groups cannot split.
+pub fn conv_weight(c_in: usize, c_out: usize, k: usize, groups: usize) -> Result<([usize; 4], Init)> {
+    if groups == 0 || !c_in.is_multiple_of(groups) || !c_out.is_multiple_of(groups) {
+        bail!("conv2d: {c_in}→{c_out} channels cannot be split into {groups} groups")
+    }
+    let fan_in = (c_in / groups) * k * k;
+    Ok((
+        [c_out, c_in / groups, k, k],
+        Init::Uniform(1.0 / (fan_in as f32).sqrt()),
+    ))
+}
+
+/// PyTorch's initialisation of a fully connected layer's weight and bias, U(±1/√in).
+pub fn linear_init(c_in: usize) -> Init {
+    Init::Uniform(1.0 / (c_in as f32).sqrt())
+}
+
 /// 2-D convolution without bias (every conv here is followed by batch norm).
 #[derive(Clone, Debug)]
 pub struct Conv2d {
@@ -165,12 +183,8 @@ pub fn conv2d(
     groups: usize,
     p: Params,
 ) -> Result<Conv2d> {
-    if groups == 0 || !c_in.is_multiple_of(groups) || !c_out.is_multiple_of(groups) {
-        bail!("conv2d: {c_in}→{c_out} channels cannot be split into {groups} groups")
-    }
-    let fan_in = (c_in / groups) * k * k;
-    let bound = 1.0 / (fan_in as f32).sqrt();
-    let weight = p.get(&[c_out, c_in / groups, k, k], "weight", Init::Uniform(bound))?;
+    let (shape, init) = conv_weight(c_in, c_out, k, groups)?;
+    let weight = p.get(&shape, "weight", init)?;
     Ok(Conv2d {
         weight,
         spec: Conv2dSpec {
@@ -279,10 +293,9 @@ pub struct Linear {
 }
 
 pub fn linear(c_in: usize, c_out: usize, p: Params) -> Result<Linear> {
-    let bound = 1.0 / (c_in as f32).sqrt();
     Ok(Linear {
-        weight: p.get(&[c_out, c_in], "weight", Init::Uniform(bound))?,
-        bias: p.get(&[c_out], "bias", Init::Uniform(bound))?,
+        weight: p.get(&[c_out, c_in], "weight", linear_init(c_in))?,
+        bias: p.get(&[c_out], "bias", linear_init(c_in))?,
     })
 }
 

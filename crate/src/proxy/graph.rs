@@ -201,13 +201,8 @@ impl Builder {
         stride: usize,
         groups: usize,
     ) -> Result<ConvDecl> {
-        if groups == 0 || !c_in.is_multiple_of(groups) || !c_out.is_multiple_of(groups) {
-            bail!("conv2d: {c_in}→{c_out} channels cannot be split into {groups} groups")
-        }
-        let fan_in = (c_in / groups) * k * k;
-        let bound = 1.0 / (fan_in as f32).sqrt();
-        let shape = vec![c_out, c_in / groups, k, k];
-        let weight = self.param(join(prefix, "weight"), shape, Init::Uniform(bound));
+        let (shape, init) = crate::nn::conv_weight(c_in, c_out, k, groups)?;
+        let weight = self.param(join(prefix, "weight"), shape.to_vec(), init);
         let spec = Conv2dSpec {
             stride,
             padding: k / 2,
@@ -231,9 +226,9 @@ impl Builder {
 
     /// A fully connected layer's `{prefix}.weight` and `{prefix}.bias`, U(±1/√C_in).
     pub fn declare_linear(&mut self, prefix: &str, c_in: usize, c_out: usize) -> LinearDecl {
-        let bound = 1.0 / (c_in as f32).sqrt();
-        let weight = self.param(join(prefix, "weight"), vec![c_out, c_in], Init::Uniform(bound));
-        let bias = self.param(join(prefix, "bias"), vec![c_out], Init::Uniform(bound));
+        let init = crate::nn::linear_init(c_in);
+        let weight = self.param(join(prefix, "weight"), vec![c_out, c_in], init);
+        let bias = self.param(join(prefix, "bias"), vec![c_out], init);
         LinearDecl { weight, bias, c_in }
     }
 

@@ -7,18 +7,13 @@
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>;
 
-fn at(j: u32, ch: u32) -> u32 {
-    let hw = dims.h * dims.w;
-    return ((j / hw) * dims.c + ch) * hw + j % hw;
-}
-
 // s0 = ε.
 @compute @workgroup_size(256)
 fn bn_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     let ch = wid.x;
     let m = dims.n * dims.h * dims.w;
     var sum = 0.0;
-    for (var j = lid; j < m; j += THREADS) { sum += x[at(j, ch)]; }
+    for (var j = lid; j < m; j += THREADS) { sum += x[channel_at(j, ch)]; }
     partial[lid] = sum;
     partial2[lid] = 0.0;
     reduce_partials(lid);
@@ -26,7 +21,7 @@ fn bn_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     workgroupBarrier();
     var sq = 0.0;
     for (var j = lid; j < m; j += THREADS) {
-        let d = x[at(j, ch)] - mean;
+        let d = x[channel_at(j, ch)] - mean;
         sq += d * d;
     }
     partial[lid] = sq;
@@ -34,7 +29,7 @@ fn bn_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     reduce_partials(lid);
     let inv_std = 1.0 / sqrt(partial[0] / f32(m) + dims.s0);
     for (var j = lid; j < m; j += THREADS) {
-        let i = at(j, ch);
+        let i = channel_at(j, ch);
         y[i] = (x[i] - mean) * inv_std * gamma[ch] + beta[ch];
     }
     if (lid == 0u) {

@@ -9,11 +9,6 @@
 @group(0) @binding(6) var<storage, read_write> dgamma: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dbeta: array<f32>;
 
-fn at(j: u32, ch: u32) -> u32 {
-    let hw = dims.h * dims.w;
-    return ((j / hw) * dims.c + ch) * hw + j % hw;
-}
-
 @compute @workgroup_size(256)
 fn bn_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     let ch = wid.x;
@@ -23,7 +18,7 @@ fn bn_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
     var s_dy = 0.0;
     var s_dyx = 0.0;
     for (var j = lid; j < m; j += THREADS) {
-        let i = at(j, ch);
+        let i = channel_at(j, ch);
         s_dy += dy[i];
         s_dyx += dy[i] * (x[i] - mean) * inv_std;
     }
@@ -34,7 +29,7 @@ fn bn_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
     let mean_dyx = partial2[0] / f32(m);
     let scale = gamma[ch] * inv_std;
     for (var j = lid; j < m; j += THREADS) {
-        let i = at(j, ch);
+        let i = channel_at(j, ch);
         let xhat = (x[i] - mean) * inv_std;
         dx[i] += scale * (dy[i] - mean_dy - xhat * mean_dyx);
     }

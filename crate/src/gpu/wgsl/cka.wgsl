@@ -7,15 +7,20 @@
 @group(0) @binding(4) var<storage, read_write> out2: array<f32>;
 @group(0) @binding(5) var<storage, read> raw: array<f32>;
 
+// The mean of feature f of `a` [n, c] over the n examples.
+fn column_mean(f: u32) -> f32 {
+    var sum = 0.0;
+    for (var i = 0u; i < dims.n; i++) { sum += a[i * dims.c + f]; }
+    return sum / f32(dims.n);
+}
+
 // a = x, out = xc: each feature minus its mean over the n examples; a thread per feature (c = d).
 @compute @workgroup_size(256)
 fn cka_centre(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_index) lid: u32) {
     let f = thread_index(wid, nwg, lid);
     if (f >= dims.c) { return; }
-    var sum = 0.0;
-    for (var i = 0u; i < dims.n; i++) { sum += a[i * dims.c + f]; }
-    let mean = sum / f32(dims.n);
+    let mean = column_mean(f);
     for (var i = 0u; i < dims.n; i++) { out[i * dims.c + f] = a[i * dims.c + f] - mean; }
 }
 
@@ -97,8 +102,6 @@ fn cka_centre_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workg
                        @builtin(local_invocation_index) lid: u32) {
     let f = thread_index(wid, nwg, lid);
     if (f >= dims.c) { return; }
-    var sum = 0.0;
-    for (var i = 0u; i < dims.n; i++) { sum += a[i * dims.c + f]; }
-    let mean = sum / f32(dims.n);
+    let mean = column_mean(f);
     for (var i = 0u; i < dims.n; i++) { out[i * dims.c + f] += a[i * dims.c + f] - mean; }
 }

@@ -41,6 +41,13 @@ fn accumulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
     out[i] += a[i];
 }
 
+// Element i of an [n, c, h, w] tensor as (x, y, the index of its plane's first element).
+fn pixel(i: u32) -> vec3<u32> {
+    let x = i % dims.w;
+    let y = (i / dims.w) % dims.h;
+    return vec3<u32>(x, y, i - y * dims.w - x);
+}
+
 // Rows (or columns) of the 3×3 window around p that lie inside 0..size.
 fn window(p: u32, size: u32) -> vec2<u32> {
     return vec2<u32>(select(p - 1u, 0u, p == 0u), min(p + 1u, size - 1u));
@@ -52,11 +59,10 @@ fn pool3_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups)
                  @builtin(local_invocation_index) lid: u32) {
     let i = thread_index(wid, nwg, lid);
     if (i >= dims.total) { return; }
-    let x0 = i % dims.w;
-    let y0 = (i / dims.w) % dims.h;
-    let plane = i - y0 * dims.w - x0;
-    let rows = window(y0, dims.h);
-    let cols = window(x0, dims.w);
+    let p = pixel(i);
+    let plane = p.z;
+    let rows = window(p.y, dims.h);
+    let cols = window(p.x, dims.w);
     var acc = 0.0;
     for (var y = rows.x; y <= rows.y; y++) {
         for (var x = cols.x; x <= cols.y; x++) { acc += a[plane + y * dims.w + x]; }
@@ -70,11 +76,10 @@ fn pool3_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups
                   @builtin(local_invocation_index) lid: u32) {
     let i = thread_index(wid, nwg, lid);
     if (i >= dims.total) { return; }
-    let x0 = i % dims.w;
-    let y0 = (i / dims.w) % dims.h;
-    let plane = i - y0 * dims.w - x0;
-    let rows = window(y0, dims.h);
-    let cols = window(x0, dims.w);
+    let p = pixel(i);
+    let plane = p.z;
+    let rows = window(p.y, dims.h);
+    let cols = window(p.x, dims.w);
     var acc = 0.0;
     for (var y = rows.x; y <= rows.y; y++) {
         let r = window(y, dims.h);

@@ -33,3 +33,9 @@ fn reduce_partials(lid: u32) {
     }
     workgroupBarrier();
 }
+
+// Index of the j-th element (over n, then h·w) of channel `ch` in an [n, c, h, w] tensor.
+fn channel_at(j: u32, ch: u32) -> u32 {
+    let hw = dims.h * dims.w;
+    return ((j / hw) * dims.c + ch) * hw + j % hw;
+}

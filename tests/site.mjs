@@ -1,0 +1,45 @@
+// What the browser tests and benchmarks that need no injected faults share: dist/ served from
+// 127.0.0.1 (a secure context, as WebGPU needs), and Debian's headless Chromium with a fresh
+// profile. e2e.test.mjs has its own server, which injects faults.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const root = path.resolve(import.meta.dirname, '..');
+const dist = path.join(root, 'dist');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
+
+/** Serves dist/; resolves to `{base, close}`. */
+export async function serveDist() {
+  const server = http.createServer((req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.join(dist, rel);
+    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404).end('not found');
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { base: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() };
+}
+
+const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/**
+ * Headless Chromium with a fresh user-data-dir. `gpu`: false (`--disable-gpu`), 'swiftshader'
+ * (WebGPU on SwiftShader only) or 'any' (a hardware adapter where Chromium finds one, SwiftShader
+ * otherwise). CHROMIUM=path picks another binary.
+ */
+export function launch({ gpu = false } = {}) {
+  const flags = {
+    false: ['--disable-gpu'],
+    swiftshader: ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-webgpu-adapter=swiftshader'],
+    any: ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--enable-features=Vulkan'],
+  }[String(gpu)];
+  return chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'evrsnas-chromium-')), {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 1400 },
+    args: ['--headless', '--no-sandbox', ...flags, ...QUIET],
+  });
+}
