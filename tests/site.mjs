@@ -11,12 +11,17 @@ export const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
 
-/** Serves dist/; resolves to `{base, close}`. */
-export async function serveDist() {
+/**
+ * Serves dist/, and each folder of `mounts` (URL prefix → folder) beside it; resolves to
+ * `{base, close}`.
+ */
+export async function serveDist({ mounts = {} } = {}) {
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
-    const file = path.join(dist, rel);
-    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404).end('not found');
+    const mount = Object.keys(mounts).find((prefix) => rel.startsWith(prefix));
+    const dir = mount ? mounts[mount] : dist;
+    const file = path.join(dir, mount ? rel.slice(mount.length) : rel);
+    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404).end('not found');
     res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

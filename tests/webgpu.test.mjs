@@ -17,7 +17,8 @@ let base;
 let browser;
 
 before(async () => {
-  site = await serveDist();
+  // The developer wasm (cargo make wasm-bench) for the kernel check; the page never loads it.
+  site = await serveDist({ mounts: { 'dev-pkg/': path.join(root, 'target', 'pkg-dev-web') } });
   base = site.base;
   browser = await launch({ gpu: 'swiftshader' });
 });
@@ -56,6 +57,25 @@ function search(page, settings, { loseDeviceAfterFirst = false } = {}) {
     return { state, computes, errors, scores, trials: ex.session?.trials(), planned: ex.session?.plannedTrials(), pool: ex.pool.length };
   }, { settings, loseDeviceAfterFirst });
 }
+
+test('on SwiftShader every GPU kernel matches candle\'s values and gradients within 1e-4, one operation at a time', async () => {
+  const { page, problems } = await open('');
+  const checked = await page.evaluate(async () => {
+    const dev = await import('./dev-pkg/evrsnas.js');
+    await dev.default();
+    try {
+      return await dev.gpuKernelCheck(4);
+    } catch (e) {
+      return { error: String(e?.message ?? e) };
+    }
+  });
+  assert.equal(checked.error, undefined, checked.error);
+  assert.equal(checked.adapter.software, true);
+  assert.ok(checked.worst < 1e-4, JSON.stringify(checked));
+  console.log(`worst relative error on SwiftShader over 4 random proxies: ${checked.worst.toExponential(2)}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
 
 test('compute=webgpu trains on WebGPU end to end, says which adapter, and scores as the CPU does', async () => {
   const { page, problems } = await open('');

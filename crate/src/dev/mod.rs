@@ -6,6 +6,7 @@
 pub mod assets_build;
 pub mod bench;
 pub mod fidelity;
+pub mod gpu_check;
 pub mod pareto_study;
 pub mod stats;
 pub mod study;

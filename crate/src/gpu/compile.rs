@@ -327,11 +327,9 @@ pub(super) fn compile<'g>(
     if inputs.images.len() != batch * graph.nodes[0].len() {
         crate::bail!("{} image values for {batch} labels", inputs.images.len())
     }
-    let buffers = allocate(&mut program, graph, batch, initial)?;
+    let b = allocate(&mut program, graph, batch, initial)?;
     // The images are the input node's value, written once.
-    let images = program.upload(inputs.images);
-    let mut b = buffers;
-    b.values[0] = images;
+    program.write(b.values[0], inputs.images)?;
 
     let mut fwd = vec![];
     let mut bwd = vec![];

@@ -135,3 +135,24 @@ pub fn benchmark(kernels: &str, reps: usize, candidate_reps: usize, steps: usize
         reference_train_step_ms: reference,
     })
 }
+
+/// Developer build only: the GPU kernels against candle's, one operation at a time, on `cases`
+/// random proxies (`dev::gpu_check`) on this browser's WebGPU. Resolves to `{adapter, worst}` (the
+/// worst relative error); rejects with the first value or gradient beyond 1e-4.
+#[cfg(feature = "devtools")]
+#[wasm_bindgen(js_name = gpuKernelCheck)]
+pub async fn gpu_kernel_check(cases: u32) -> Result<JsValue, JsError> {
+    let gpu = crate::gpu::Gpu::new(crate::gpu::Want::Any).await.map_err(js_err)?;
+    let worst = crate::dev::gpu_check::random_cases(&gpu, u64::from(cases))
+        .await
+        .map_err(js_err)?;
+    #[derive(Serialize)]
+    struct Checked<'a> {
+        adapter: &'a crate::gpu::AdapterSummary,
+        worst: f64,
+    }
+    to_js(&Checked {
+        adapter: &gpu.adapter,
+        worst,
+    })
+}
