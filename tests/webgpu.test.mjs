@@ -119,6 +119,15 @@ test('the page runs compute=webgpu from its link and shows the adapter', async (
   assert.match(await page.textContent('#progress-text'), /on WebGPU/);
   assert.match(await page.textContent('#best-arch'), NB201);
   await page.screenshot({ path: path.join(shots, 'webgpu-done.png'), fullPage: false });
+  // The candidate panel trains its curve on WebGPU too: it ends at the search's score.
+  const first = await page.$eval('#top tbody tr:first-child', (tr) => [...tr.cells].map((c) => c.textContent));
+  await page.click('#top tbody tr:first-child');
+  await page.waitForFunction(() => /^\d+ of 1$/.test(document.getElementById('inspect-step-text').textContent), null, { timeout: 120_000 });
+  const explain = await page.textContent('#inspect-explain');
+  const last = explain.match(/After 1 steps?: RMI = CKA₁ \+ CKA₂ \+ CKA₃ = [\d.]+ \+ [\d.]+ \+ [\d.]+ = (\d+\.\d+)/);
+  assert.ok(last, explain);
+  const replicas = explain.match(/is the mean of 3 initialisations \(([\d.]+), ([\d.]+), ([\d.]+)\)/);
+  assert.equal(last[1], replicas ? replicas[1] : first[3]);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -220,10 +220,13 @@ export class Explorer extends EventTarget {
    */
   async curve(arch, replicate = 0) {
     if (!this.workerInit || !this.settings) throw new Error('no search has trained candidates yet');
-    if (!this.inspector || this.inspectorKey !== this.poolKey) {
+    // On the compute the search trains on (a GPU of its own), so that the curve ends at its score.
+    const compute = this.compute?.running === 'gpu' ? this.compute.choice : 'cpu';
+    const key = `${this.poolKey}/${compute}`;
+    if (!this.inspector || this.inspectorKey !== key) {
       this.inspector?.then((w) => w.worker.terminate(), () => {});
-      this.inspectorKey = this.poolKey;
-      this.inspector = this.spawnWorker().then((slot) => {
+      this.inspectorKey = key;
+      this.inspector = this.spawnWorker([], compute).then((slot) => {
         slot.waiting = new Map();
         slot.worker.onmessage = ({ data }) => {
           const done = slot.waiting.get(data.id);

@@ -76,7 +76,11 @@ self.onmessage = async ({ data }) => {
       const result = await score(data);
       self.postMessage({ type: 'scored', id: data.id, arch: data.arch, ms: performance.now() - t0, ...result });
     } else if (data.type === 'curve') {
-      self.postMessage({ type: 'curve', id: data.id, curve: cpuScorer().curve(data.space, data.arch, data.replicate ?? 0) });
+      // On the GPU when the search trains there, so that the curve ends at the search's score.
+      const curve = gpuScorer
+        ? await gpuScorer.curve(data.space, data.arch, data.replicate ?? 0)
+        : cpuScorer().curve(data.space, data.arch, data.replicate ?? 0);
+      self.postMessage({ type: 'curve', id: data.id, curve });
     } else if (data.type === 'lose-device') {
       gpuScorer?.loseDevice();
     }

@@ -162,6 +162,15 @@ impl GpuEvaluator {
         score(&self.gpu, &trial.arch, &self.targets, &options, seed).await
     }
 
+    /// Every step of one initialisation's training, as [`rmi::training_curve`] gives it on the CPU:
+    /// the last record's RMI is [`Self::score_async`]'s.
+    pub async fn curve_async(&self, arch: &Arch, replicate: u32) -> Result<Vec<StepRecord>> {
+        let seed = rmi::replicate_seed(self.seed, replicate);
+        Ok(training_curve(&self.gpu, arch, &self.targets, &self.options, seed)
+            .await?
+            .0)
+    }
+
     /// [`Self::score_async`], waiting for it (native builds).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn score(&self, trial: &crate::Trial) -> Result<rmi::RmiScore> {

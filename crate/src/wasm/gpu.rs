@@ -57,6 +57,19 @@ impl GpuScorer {
         }))
     }
 
+    /// A promise of one initialisation's training step by step (as `Scorer.curve`), on the GPU:
+    /// the last step's `rmi` is what [`GpuScorer::score`] gives it.
+    pub fn curve(&self, space: &str, arch: &str, replicate: u32) -> Result<js_sys::Promise, JsError> {
+        let trial = trial(space, arch, replicate, None)?;
+        let inner = self.inner.clone();
+        Ok(wasm_bindgen_futures::future_to_promise(async move {
+            match inner.curve_async(&trial.arch, replicate).await {
+                Ok(curve) => to_js(&curve).map_err(JsValue::from),
+                Err(e) => Err(js_err(e).into()),
+            }
+        }))
+    }
+
     /// Makes the device lost, as a driver reset would (the page's fallback test).
     #[wasm_bindgen(js_name = loseDevice)]
     pub fn lose_device(&self) {
