@@ -74,7 +74,6 @@ pub struct Program<'g> {
     buffers: Vec<wgpu::Buffer>,
     /// Elements (4 bytes each) per buffer.
     lens: Vec<usize>,
-    pub dispatches_prepared: usize,
 }
 
 impl<'g> Program<'g> {
@@ -85,7 +84,6 @@ impl<'g> Program<'g> {
             gpu,
             buffers: vec![],
             lens: vec![],
-            dispatches_prepared: 0,
         })
     }
 
@@ -173,7 +171,6 @@ impl<'g> Program<'g> {
             layout: &self.gpu.pipeline(kernel).get_bind_group_layout(0),
             entries: &entries,
         });
-        self.dispatches_prepared += 1;
         Ok(Prepared {
             kernel,
             bind_group,
@@ -224,11 +221,13 @@ impl<'g> Program<'g> {
         self.gpu.ensure_usable()?;
         let mut out = vec![];
         for (s, b) in staging.iter().zip(reads) {
-            let (tx, rx) = futures_channel_oneshot();
-            s.slice(..).map_async(wgpu::MapMode::Read, move |r| tx(r.is_ok()));
+            let (tx, rx) = futures_channel::oneshot::channel();
+            s.slice(..).map_async(wgpu::MapMode::Read, move |r| {
+                let _ = tx.send(r.is_ok());
+            });
             #[cfg(not(target_arch = "wasm32"))]
             let _ = device.poll(wgpu::PollType::wait_indefinitely());
-            if !rx.await || self.gpu.is_lost() {
+            if !rx.await.unwrap_or(false) || self.gpu.is_lost() {
                 bail!("the GPU ({}) was lost before the results came back", self.gpu.adapter)
             }
             let bytes = match s.slice(..).get_mapped_range() {
@@ -245,44 +244,5 @@ impl<'g> Program<'g> {
             out.push(values);
         }
         Ok(out)
-    }
-}
-
-/// A one-shot channel: the sender is a closure, the receiver a future (no extra crate).
-fn futures_channel_oneshot() -> (impl FnOnce(bool) + Send + 'static, OneShot) {
-    let slot = std::sync::Arc::new(std::sync::Mutex::new(Slot::default()));
-    let sender = slot.clone();
-    let send = move |value: bool| {
-        if let Ok(mut s) = sender.lock() {
-            s.value = Some(value);
-            if let Some(w) = s.waker.take() {
-                w.wake();
-            }
-        }
-    };
-    (send, OneShot(slot))
-}
-
-#[derive(Default)]
-struct Slot {
-    value: Option<bool>,
-    waker: Option<std::task::Waker>,
-}
-
-struct OneShot(std::sync::Arc<std::sync::Mutex<Slot>>);
-
-impl std::future::Future for OneShot {
-    type Output = bool;
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<bool> {
-        let Ok(mut s) = self.0.lock() else {
-            return std::task::Poll::Ready(false);
-        };
-        match s.value {
-            Some(v) => std::task::Poll::Ready(v),
-            None => {
-                s.waker = Some(cx.waker().clone());
-                std::task::Poll::Pending
-            }
-        }
     }
 }
