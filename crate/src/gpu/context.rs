@@ -58,6 +58,8 @@ impl Gpu {
         };
         let adapter = match instance.request_adapter(&options).await {
             Ok(adapter) => adapter,
+            // In a browser wgpu's message lists the native backends it was built without.
+            Err(_) if cfg!(target_arch = "wasm32") => bail!("the browser offers no WebGPU adapter"),
             Err(e) => bail!("no GPU adapter: {e}"),
         };
         let info = adapter.get_info();
