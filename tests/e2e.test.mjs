@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
+import { openPage } from './site.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
@@ -84,14 +85,8 @@ after(async () => {
   server?.close();
 });
 
-async function open(query) {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(String(e)));
-  // Console errors too: a failed request (a missing favicon), a Content-Security-Policy violation.
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  await page.goto(`${base}index.html?${query}`);
-  return { page, problems };
+function open(query) {
+  return openPage(browser, `${base}index.html?${query}`);
 }
 
 /** Opens the page and waits until it is ready to run. */

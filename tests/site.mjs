@@ -48,3 +48,16 @@ export function launch({ gpu = false } = {}) {
     args: ['--headless', '--no-sandbox', ...flags, ...QUIET],
   });
 }
+
+/**
+ * A new page at `url`, collecting what went wrong in it: uncaught errors and console errors (a
+ * failed request, a Content-Security-Policy violation). Resolves to `{page, problems}`.
+ */
+export async function openPage(browser, url) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  await page.goto(url);
+  return { page, problems };
+}

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launch, root, serveDist } from './site.mjs';
+import { launch, openPage, root, serveDist } from './site.mjs';
 
 const shots = path.join(root, 'target', 'screenshots');
 const NB201 = /^\|[a-z_0-9]+~0\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|\+\|[a-z_0-9]+~0\|[a-z_0-9]+~1\|[a-z_0-9]+~2\|$/;
@@ -29,11 +29,7 @@ after(async () => {
 });
 
 async function open(query) {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(String(e)));
-  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-  await page.goto(`${base}index.html?${query}`);
+  const { page, problems } = await openPage(browser, `${base}index.html?${query}`);
   await page.waitForFunction(() => document.getElementById('progress-text').textContent === 'ready');
   return { page, problems };
 }

@@ -150,27 +150,13 @@ pub(super) fn forward(
             b.values[x],
             out,
         )?,
-        Op::AvgPool3 { x } => unary(
-            program,
-            Kernel::Pool3Forward,
-            nchw(batch, node.shape, total),
-            b.values[x],
-            out,
-        )?,
-        Op::AvgPool2 { x } => unary(
-            program,
-            Kernel::Pool2Forward,
-            nchw(batch, input_shape(x), total),
-            b.values[x],
-            out,
-        )?,
-        Op::GlobalAvgPool { x } => unary(
-            program,
-            Kernel::GapForward,
-            nchw(batch, input_shape(x), total),
-            b.values[x],
-            out,
-        )?,
+        Op::AvgPool3 { x } | Op::AvgPool2 { x } | Op::GlobalAvgPool { x } => {
+            let Some(pool) = Pool::of(node.op) else {
+                return Ok(vec![]);
+            };
+            let shape = pool.dims_shape(node.shape, input_shape(x));
+            unary(program, pool.forward, nchw(batch, shape, total), b.values[x], out)?
+        }
         Op::Add { a, b: other } => {
             let binds = [(1, b.values[a]), (2, b.values[other]), (3, out)];
             let dims = nchw(batch, node.shape, total);
@@ -233,17 +219,15 @@ pub(super) fn backward(
             let dims = nchw(batch, node.shape, total);
             out.push(program.prepare(Kernel::ReluBackward, dims, &binds, Grid::Threads(total))?);
         }
-        Op::AvgPool3 { x } if needs_grad(x) => {
-            let dims = nchw(batch, node.shape, batch * node.len());
-            out.extend(unary(program, Kernel::Pool3Backward, dims, dy, b.grads[x])?);
-        }
-        Op::AvgPool2 { x } if needs_grad(x) => {
-            let dims = nchw(batch, input_shape(x), batch * graph.nodes[x].len());
-            out.extend(unary(program, Kernel::Pool2Backward, dims, dy, b.grads[x])?);
-        }
-        Op::GlobalAvgPool { x } if needs_grad(x) => {
-            let dims = nchw(batch, input_shape(x), batch * graph.nodes[x].len());
-            out.extend(unary(program, Kernel::GapBackward, dims, dy, b.grads[x])?);
+        Op::AvgPool3 { x } | Op::AvgPool2 { x } | Op::GlobalAvgPool { x } if needs_grad(x) => {
+            if let Some(pool) = Pool::of(node.op) {
+                let dims = nchw(
+                    batch,
+                    pool.dims_shape(node.shape, input_shape(x)),
+                    batch * graph.nodes[x].len(),
+                );
+                out.extend(unary(program, pool.backward, dims, dy, b.grads[x])?);
+            }
         }
         Op::Add { a, b: other } => {
             for x in [a, other].into_iter().filter(|&x| needs_grad(x)) {
@@ -267,6 +251,37 @@ pub(super) fn backward(
         Op::Relu { .. } | Op::AvgPool3 { .. } | Op::AvgPool2 { .. } | Op::GlobalAvgPool { .. } => {}
     }
     Ok(out)
+}
+
+/// A pooling's kernels, and whether its `Dims` hold the output's shape or the input's.
+struct Pool {
+    forward: Kernel,
+    backward: Kernel,
+    input_dims: bool,
+}
+
+impl Pool {
+    fn of(op: Op) -> Option<Pool> {
+        let (forward, backward, input_dims) = match op {
+            Op::AvgPool3 { .. } => (Kernel::Pool3Forward, Kernel::Pool3Backward, false),
+            Op::AvgPool2 { .. } => (Kernel::Pool2Forward, Kernel::Pool2Backward, true),
+            Op::GlobalAvgPool { .. } => (Kernel::GapForward, Kernel::GapBackward, true),
+            _ => return None,
+        };
+        Some(Pool {
+            forward,
+            backward,
+            input_dims,
+        })
+    }
+
+    fn dims_shape(&self, output: [usize; 3], input: [usize; 3]) -> [usize; 3] {
+        if self.input_dims {
+            input
+        } else {
+            output
+        }
+    }
 }
 
 fn unary(program: &mut Program, kernel: Kernel, dims: Dims, a: Buf, out: Buf) -> Result<Vec<Prepared>> {
