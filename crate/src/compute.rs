@@ -15,10 +15,3 @@ crate::named_enum! {
         Cpu = "cpu" => "CPU",
     }
 }
-
-impl Compute {
-    /// Whether a software adapter (lavapipe, SwiftShader: a CPU emulation) is accepted.
-    pub fn accepts_software_adapter(self) -> bool {
-        self == Compute::Gpu
-    }
-}

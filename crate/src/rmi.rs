@@ -321,13 +321,26 @@ pub struct RmiEvaluator {
     pub seed: u64,
 }
 
+/// What one trial trains with, on any executor: its initialisation's seed, and the search's
+/// options with a screen's fewer steps.
+pub fn trial_settings(search_seed: u64, options: &RmiOptions, trial: &Trial) -> (u64, RmiOptions) {
+    let mut options = *options;
+    if let Some(steps) = trial.steps {
+        options.config.steps = steps; // a screen: fewer steps than the search's K
+    }
+    (replicate_seed(search_seed, trial.replicate), options)
+}
+
+impl RmiEvaluator {
+    /// The trial's score with its divergence flag.
+    pub fn score(&self, trial: &Trial) -> Result<RmiScore> {
+        let (seed, options) = trial_settings(self.seed, &self.options, trial);
+        score(&trial.arch, &self.targets, &options, seed)
+    }
+}
+
 impl Evaluator for RmiEvaluator {
     fn evaluate(&mut self, trial: &Trial) -> Result<f64> {
-        let seed = replicate_seed(self.seed, trial.replicate);
-        let mut options = self.options;
-        if let Some(steps) = trial.steps {
-            options.config.steps = steps; // a screen: fewer steps than the search's K
-        }
-        Ok(score(&trial.arch, &self.targets, &options, seed)?.rmi)
+        Ok(RmiEvaluator::score(self, trial)?.rmi)
     }
 }

@@ -38,6 +38,19 @@ const TINY: &[&str] = &[
     "4",
 ];
 
+/// Runs `args` followed by [`TINY`]; requires success and one JSON value on stdout, returned
+/// beside the raw bytes.
+fn tiny_json(args: &[&str]) -> (Vec<u8>, serde_json::Value) {
+    let out = evrsnas(&[args, TINY].concat());
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON: {e}"));
+    (out.stdout, v)
+}
+
 #[test]
 fn bad_input_exits_2_with_a_clear_message() {
     let search = "search --space nb201 --device pixel3 --threshold 5";
@@ -194,7 +207,7 @@ fn search_json_has_the_documented_shape_and_is_reproducible() {
 fn pareto_prints_a_front_that_pick_answers_budgets_from() {
     let dir = std::env::temp_dir().join(format!("evrsnas-pareto-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut args = vec![
+    let (stdout, v) = tiny_json(&[
         "pareto",
         "--space",
         "nb201",
@@ -203,11 +216,7 @@ fn pareto_prints_a_front_that_pick_answers_budgets_from() {
         "--json",
         "--threshold",
         "9",
-    ];
-    args.extend_from_slice(TINY);
-    let out = evrsnas(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    ]);
     let front = v["front"].as_array().unwrap();
     assert!(!front.is_empty(), "{v}");
     for key in ["arch", "index", "rmi", "cost", "measured", "replicates"] {
@@ -224,7 +233,7 @@ fn pareto_prints_a_front_that_pick_answers_budgets_from() {
     assert!(pick["cost"].as_f64().unwrap() <= 9.0, "{v}");
     assert!(candidates.contains(pick));
     let saved = dir.join("front.json");
-    std::fs::write(&saved, &out.stdout).unwrap();
+    std::fs::write(&saved, &stdout).unwrap();
     let picked = evrsnas(&["pick", "--front", saved.to_str().unwrap(), "--threshold", "9", "--json"]);
     assert!(picked.status.success(), "{}", String::from_utf8_lossy(&picked.stderr));
     let p: serde_json::Value = serde_json::from_slice(&picked.stdout).unwrap();
@@ -244,7 +253,7 @@ fn pareto_prints_a_front_that_pick_answers_budgets_from() {
 
 #[test]
 fn an_fbnet_pareto_search_prints_its_front() {
-    let mut args = vec![
+    let (_, v) = tiny_json(&[
         "pareto",
         "--space",
         "fbnet",
@@ -253,11 +262,7 @@ fn an_fbnet_pareto_search_prints_its_front() {
         "--json",
         "--fbnet-divisor",
         "8",
-    ];
-    args.extend_from_slice(TINY);
-    let out = evrsnas(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    ]);
     let front = v["front"].as_array().unwrap();
     assert!(!front.is_empty(), "{v}");
     assert!(front
@@ -267,7 +272,7 @@ fn an_fbnet_pareto_search_prints_its_front() {
 
 #[test]
 fn fbnet_search_runs() {
-    let mut args = vec![
+    let search = [
         "search",
         "--space",
         "fbnet",
@@ -276,13 +281,8 @@ fn fbnet_search_runs() {
         "--threshold",
         "30",
         "--json",
-        "--fbnet-divisor",
-        "8",
     ];
-    args.extend_from_slice(TINY);
-    let out = evrsnas(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, v) = tiny_json(&[&search[..], &["--fbnet-divisor", "8"]].concat());
     assert!(v["best"]["index"].is_null());
     assert_eq!(v["best"]["arch"].as_str().unwrap().split('-').count(), 22);
 }

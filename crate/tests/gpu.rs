@@ -107,10 +107,7 @@ fn a_lost_device_falls_back_to_the_cpu_without_losing_a_score() -> Result<()> {
     let trials: Vec<evrsnas::Trial> = (0..3)
         .map(|_| evrsnas::Trial::first(Space::Nb201.sample(&mut rng)))
         .collect();
-    let expected: Vec<f64> = trials
-        .iter()
-        .map(|t| Ok(rmi::score(&t.arch, &cpu.targets, &cpu.options, cpu.seed)?.rmi))
-        .collect::<Result<_>>()?;
+    let expected: Vec<f64> = trials.iter().map(|t| Ok(cpu.score(t)?.rmi)).collect::<Result<_>>()?;
     let mut scorer = gpu::GpuOrCpu::new(evrsnas::Compute::Gpu, cpu);
     assert_eq!(scorer.status().running, "gpu", "{}", scorer.status());
     let first = scorer.score(&trials[0])?.rmi;

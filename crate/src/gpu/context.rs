@@ -16,6 +16,17 @@ pub enum Want {
     Any,
 }
 
+impl Want {
+    /// The adapters a compute choice accepts; `None` for the CPU.
+    pub fn for_compute(choice: crate::Compute) -> Option<Want> {
+        match choice {
+            crate::Compute::Cpu => None,
+            crate::Compute::Auto => Some(Want::Hardware),
+            crate::Compute::Gpu => Some(Want::Any),
+        }
+    }
+}
+
 /// The adapter in use, as the user is told.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AdapterSummary {

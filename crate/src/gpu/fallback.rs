@@ -6,7 +6,7 @@ use super::context::{AdapterSummary, Gpu, Want};
 use super::train::GpuEvaluator;
 use crate::compute::Compute;
 use crate::evolve::{Evaluator, Trial};
-use crate::rmi::{self, RmiEvaluator, RmiScore};
+use crate::rmi::{RmiEvaluator, RmiScore};
 use crate::Result;
 use serde::Serialize;
 
@@ -46,12 +46,7 @@ impl GpuOrCpu {
             adapter: None,
             fallback: None,
         };
-        let want = match choice {
-            Compute::Cpu => None,
-            Compute::Auto => Some(Want::Hardware),
-            Compute::Gpu => Some(Want::Any),
-        };
-        let gpu = want.and_then(|want| {
+        let gpu = Want::for_compute(choice).and_then(|want| {
             let started =
                 Gpu::blocking(want).and_then(|gpu| GpuEvaluator::new(gpu, &cpu.targets, cpu.options, cpu.seed));
             match started {
@@ -85,12 +80,7 @@ impl GpuOrCpu {
                 }
             }
         }
-        let seed = rmi::replicate_seed(self.cpu.seed, trial.replicate);
-        let mut options = self.cpu.options;
-        if let Some(steps) = trial.steps {
-            options.config.steps = steps;
-        }
-        rmi::score(&trial.arch, &self.cpu.targets, &options, seed)
+        self.cpu.score(trial)
     }
 
     /// Makes the GPU's device lost, as a driver reset would (the fallback's test).

@@ -154,11 +154,7 @@ impl GpuEvaluator {
 impl GpuEvaluator {
     /// The trial's score, as [`crate::RmiEvaluator`] gives it on the CPU.
     pub async fn score_async(&self, trial: &crate::Trial) -> Result<rmi::RmiScore> {
-        let seed = rmi::replicate_seed(self.seed, trial.replicate);
-        let mut options = self.options;
-        if let Some(steps) = trial.steps {
-            options.config.steps = steps;
-        }
+        let (seed, options) = rmi::trial_settings(self.seed, &self.options, trial);
         score(&self.gpu, &trial.arch, &self.targets, &options, seed).await
     }
 

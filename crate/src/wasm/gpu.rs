@@ -23,13 +23,13 @@ impl GpuScorer {
         options: JsValue,
         compute: String,
     ) -> Result<GpuScorer, JsError> {
-        let want = match compute.parse::<Compute>().map_err(js_err)? {
-            Compute::Gpu => Want::Any,
-            Compute::Auto => Want::Hardware,
-            Compute::Cpu => return Err(JsError::new("compute=cpu asks for no GPU")),
+        let Some(want) = Want::for_compute(compute.parse::<Compute>().map_err(js_err)?) else {
+            return Err(JsError::new("compute=cpu asks for no GPU"));
         };
-        let cpu = evaluator(&reference_bytes, &batch_files, options)?;
+        // The GPU first: without one the worker falls back to a CPU scorer, which prepares the
+        // targets itself (a forward pass of the reference not to be run twice).
         let gpu = Gpu::new(want).await.map_err(js_err)?;
+        let cpu = evaluator(&reference_bytes, &batch_files, options)?;
         let inner = GpuEvaluator::new(gpu, &cpu.targets, cpu.options, cpu.seed).map_err(js_err)?;
         Ok(Self { inner: Rc::new(inner) })
     }

@@ -55,7 +55,7 @@ pub fn run(args: StudyGpuArgs) -> AnyResult<()> {
     for index in sample_cells(args.cells, args.common.seed)? {
         let trial = Trial::first(Arch::from_nb201_index(index)?);
         let t0 = Instant::now();
-        let on_cpu = evrsnas::rmi::score(&trial.arch, &cpu.targets, &cpu.options, cpu.seed)?.rmi;
+        let on_cpu = cpu.score(&trial)?.rmi;
         let t1 = Instant::now();
         let on_gpu = gpu.score(&trial)?.rmi;
         cpu_s += (t1 - t0).as_secs_f64();
