@@ -78,6 +78,61 @@ impl ConvGeometry {
         };
         (lo, hi.max(lo))
     }
+
+    /// Stride 1 and as wide out as in ("same" padding): one row of the im2col matrix is the input
+    /// plane shifted by a constant offset, so it moves as one block and only its margins need care.
+    fn is_plane_shift(&self) -> bool {
+        self.stride == 1 && self.w_out() == self.w
+    }
+}
+
+/// Where one im2col row (tap `ki`, `kj`) of a [plane shift](ConvGeometry::is_plane_shift) reads:
+/// output positions `span` (flat, `oh·w + ow`) take input `position + shift`, and the columns
+/// `ow < ow_lo` and `ow ≥ ow_hi` of output rows `oh_lo..oh_hi` lie outside the input.
+struct ShiftedTap {
+    span: std::ops::Range<usize>,
+    shift: isize,
+    rows: std::ops::Range<usize>,
+    cols: std::ops::Range<usize>,
+}
+
+impl ShiftedTap {
+    fn new(g: &ConvGeometry, ki: usize, kj: usize) -> Self {
+        let (oh_lo, oh_hi) = g.valid_range(ki, g.h, g.h_out());
+        let (ow_lo, ow_hi) = g.valid_range(kj, g.w, g.w);
+        let span = if oh_lo < oh_hi && ow_lo < ow_hi {
+            oh_lo * g.w + ow_lo..(oh_hi - 1) * g.w + ow_hi
+        } else {
+            0..0
+        };
+        let p = g.padding as isize;
+        Self {
+            span,
+            shift: (ki as isize - p) * g.w as isize + (kj as isize - p),
+            rows: oh_lo..oh_hi,
+            cols: ow_lo..ow_hi,
+        }
+    }
+
+    /// Zeroes the columns outside the input in the rows the span covers (it wraps through them).
+    fn clear_margins(&self, dst: &mut [f32], w: usize) {
+        // Column by column: a margin is a column or two, and a one-element fill per row costs a
+        // call of its own in wasm.
+        for ow in (0..self.cols.start).chain(self.cols.end..w) {
+            for oh in self.rows.clone() {
+                dst[oh * w + ow] = 0.0;
+            }
+        }
+    }
+
+    /// The input positions the span reads.
+    fn source(&self) -> std::ops::Range<usize> {
+        if self.span.is_empty() {
+            return 0..0;
+        }
+        let start = (self.span.start as isize + self.shift) as usize;
+        start..start + self.span.len()
+    }
 }
 
 /// col[(c, ki, kj), (oh, ow)] = x[c, oh·s + ki − p, ow·s + kj − p] (zero outside).
@@ -92,6 +147,16 @@ fn im2col(x: &[f32], g: &ConvGeometry, col: &mut [f32]) {
             for kj in 0..g.k {
                 let (ow_lo, ow_hi) = g.valid_range(kj, g.w, wo);
                 let dst = &mut col[row * ho * wo..(row + 1) * ho * wo];
+                row += 1;
+                if g.is_plane_shift() {
+                    // One block copy instead of a short one per output row (the rows are ~32 wide).
+                    let tap = ShiftedTap::new(g, ki, kj);
+                    dst[..tap.span.start].fill(0.0);
+                    dst[tap.span.end..].fill(0.0);
+                    dst[tap.span.clone()].copy_from_slice(&plane[tap.source()]);
+                    tap.clear_margins(dst, wo);
+                    continue;
+                }
                 // Zero only what no input reaches: the rows above and below, the margins of the rest.
                 dst[..oh_lo * wo].fill(0.0);
                 dst[oh_hi * wo..].fill(0.0);
@@ -110,14 +175,14 @@ fn im2col(x: &[f32], g: &ConvGeometry, col: &mut [f32]) {
                         }
                     }
                 }
-                row += 1;
             }
         }
     }
 }
 
-/// The adjoint of [`im2col`]: scatters-adds col back into x.
-fn col2im(col: &[f32], g: &ConvGeometry, x: &mut [f32]) {
+/// The adjoint of [`im2col`]: scatters-adds col back into x. Clobbers col's entries that lie
+/// outside the input (the plane-shift path zeroes them so that one block add can run over them).
+fn col2im(col: &mut [f32], g: &ConvGeometry, x: &mut [f32]) {
     let (ho, wo) = (g.h_out(), g.w_out());
     let (s, p) = (g.stride, g.padding);
     let mut row = 0;
@@ -127,7 +192,17 @@ fn col2im(col: &[f32], g: &ConvGeometry, x: &mut [f32]) {
             let (oh_lo, oh_hi) = g.valid_range(ki, g.h, ho);
             for kj in 0..g.k {
                 let (ow_lo, ow_hi) = g.valid_range(kj, g.w, wo);
-                let src = &col[row * ho * wo..(row + 1) * ho * wo];
+                let src = &mut col[row * ho * wo..(row + 1) * ho * wo];
+                row += 1;
+                if g.is_plane_shift() {
+                    // Each input element gets the same additions in the same order as row by row;
+                    // the cleared margins add +0.
+                    let tap = ShiftedTap::new(g, ki, kj);
+                    tap.clear_margins(src, wo);
+                    let dst = &mut plane[tap.source()];
+                    dst.iter_mut().zip(&src[tap.span]).for_each(|(d, &v)| *d += v);
+                    continue;
+                }
                 for oh in oh_lo..oh_hi {
                     let ih = oh * s + ki - p;
                     let dst = &mut plane[ih * g.w..(ih + 1) * g.w];
@@ -142,7 +217,6 @@ fn col2im(col: &[f32], g: &ConvGeometry, x: &mut [f32]) {
                         }
                     }
                 }
-                row += 1;
             }
         }
     }
@@ -291,7 +365,7 @@ fn backward_images(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry, first: us
                 matmul(gxg, wt, Operand::new(gyg, cog, pos), true);
             } else {
                 matmul(&mut gcol, wt, Operand::new(gyg, cog, pos), false);
-                col2im(&gcol, g, gxg);
+                col2im(&mut gcol, g, gxg);
             }
         }
     }

@@ -136,6 +136,15 @@ pub fn benchmark(kernels: &str, reps: usize, candidate_reps: usize, steps: usize
     })
 }
 
+/// Developer build only: median milliseconds of `reps` evaluations of the benchmark's NB201
+/// candidate alone, for profiling the training hot path (`node --cpu-prof`).
+#[cfg(feature = "devtools")]
+#[wasm_bindgen(js_name = nb201CandidateMs)]
+pub fn nb201_candidate_ms(kernels: &str, steps: usize, reps: usize) -> Result<f64, JsError> {
+    let kernels: crate::Kernels = kernels.parse().map_err(js_err)?;
+    crate::dev::bench::nb201_candidate_ms(kernels, steps, reps, &|| js_sys::Date::now()).map_err(js_err)
+}
+
 /// Developer build only: the GPU kernels against candle's, one operation at a time, on `cases`
 /// random proxies (`dev::gpu_check`) on this browser's WebGPU. Resolves to `{adapter, worst}` (the
 /// worst relative error); rejects with the first value or gradient beyond 1e-4.

@@ -18,6 +18,10 @@ pub struct BenchArgs {
     /// K for the NB201 candidate evaluation.
     #[arg(long, default_value_t = RmiConfig::default().steps)]
     steps: usize,
+    /// Only the NB201 candidate with our kernels, this many times: print its median milliseconds
+    /// (for profiling; the wasm build's `nb201CandidateMs` times the same work).
+    #[arg(long, value_name = "REPS")]
+    candidate_only: Option<usize>,
 }
 
 /// Median milliseconds of one workload with each kernel set.
@@ -46,6 +50,10 @@ struct Timings {
 pub fn run(args: BenchArgs) -> AnyResult<()> {
     let started = Instant::now();
     let now = || started.elapsed().as_secs_f64() * 1000.0;
+    if let Some(reps) = args.candidate_only {
+        println!("{:.1}", nb201_candidate_ms(Kernels::Fast, args.steps, reps, &now)?);
+        return Ok(());
+    }
     let (reps, candidate_reps) = if args.quick { (3, 1) } else { (11, 2) };
     let each = |f: &dyn Fn(Kernels) -> candle_core::Result<f64>| -> AnyResult<PerKernels> {
         Ok(PerKernels {
