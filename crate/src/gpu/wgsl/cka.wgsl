@@ -25,7 +25,10 @@ fn cka_centre(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
 }
 
 // a = xc, b = x, out = K [n, n], out2 = Σ x² per example (for the constant test); a thread per
-// (i, j), summing over the features in order.
+// (i, j), summing over the features in order, in blocks of GRAM_BLOCK whose sums are added up (as
+// the CPU's GEMM adds its blocks along the inner dimension; one running sum over thousands of
+// features rounds less like it and less accurately).
+const GRAM_BLOCK: u32 = 256u;
 @compute @workgroup_size(256)
 fn cka_gram(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
             @builtin(local_invocation_index) lid: u32) {
@@ -35,9 +38,13 @@ fn cka_gram(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
     let j = e % dims.n;
     var dot = 0.0;
     var raw = 0.0;
-    for (var f = 0u; f < dims.c; f++) {
-        dot += a[i * dims.c + f] * a[j * dims.c + f];
-        raw += b[i * dims.c + f] * b[i * dims.c + f];
+    for (var start = 0u; start < dims.c; start += GRAM_BLOCK) {
+        var block = 0.0;
+        for (var f = start; f < min(start + GRAM_BLOCK, dims.c); f++) {
+            block += a[i * dims.c + f] * a[j * dims.c + f];
+            raw += b[i * dims.c + f] * b[i * dims.c + f];
+        }
+        dot += block;
     }
     out[e] = dot;
     if (i == j) { out2[i] = raw; }

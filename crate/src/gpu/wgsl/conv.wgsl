@@ -68,7 +68,9 @@ fn conv_backward_data(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgr
 }
 
 // a = x, b = dy, out = dweight (accumulated); a thread per weight element, summing over
-// (n, oh, ow) in order: no workgroup barriers, which software adapters emulate slowly.
+// (n, oh, ow) in order: no workgroup barriers, which software adapters emulate slowly. One image's
+// positions are summed, then added to the total, as the CPU's GEMM does per image: a single
+// running sum over all n·oh·ow products rounds less like it (and less accurately).
 @compute @workgroup_size(256)
 fn conv_backward_weight(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                         @builtin(local_invocation_index) lid: u32) {
@@ -82,6 +84,7 @@ fn conv_backward_weight(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_work
     let c = (co / (dims.oc / dims.groups)) * cin_g + ci;
     var acc = 0.0;
     for (var n = 0u; n < dims.n; n++) {
+        var image = 0.0;
         for (var oh = 0u; oh < dims.oh; oh++) {
             let ih = i32(oh * dims.stride + kh) - i32(dims.pad);
             if (ih < 0 || ih >= i32(dims.h)) { continue; }
@@ -90,9 +93,10 @@ fn conv_backward_weight(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_work
             for (var ow = 0u; ow < dims.ow; ow++) {
                 let iw = i32(ow * dims.stride + kw) - i32(dims.pad);
                 if (iw < 0 || iw >= i32(dims.w)) { continue; }
-                acc += a[x_row + u32(iw)] * b[dy_row + ow];
+                image += a[x_row + u32(iw)] * b[dy_row + ow];
             }
         }
+        acc += image;
     }
     out[e] += acc;
 }
