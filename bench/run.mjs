@@ -89,9 +89,10 @@ wasm fast ${gflops(wasm.probe_train_step_ms.fast)} GFLOP/s. The ResNet-20 step (
 native fast ${gflops(native.reference_train_step_ms.fast, RESNET_MACS)} GFLOP/s, wasm fast ${gflops(wasm.reference_train_step_ms.fast, RESNET_MACS)} GFLOP/s${torch ? `, PyTorch ${gflops(torch.reference_train_step_ms, RESNET_MACS)} GFLOP/s` : ''}.
 Single-core f32 FMA peak: about ${peak} GFLOP/s on this machine (${peakWhy}).
 `;
-// The page's section is bench/page.mjs's and the GPU's bench/gpu.mjs's: keep them.
+// The page's section is bench/page.mjs's, the GPU's bench/gpu.mjs's, the A/B changes' written by
+// hand: keep them.
 const file = path.join(root, 'BENCHMARKS.md');
 const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-const kept = ['page', 'gpu'].map((s) => old.match(new RegExp(`<!-- ${s} -->[\\s\\S]*<!-- \\/${s} -->\\n?`))?.[0]).filter(Boolean);
+const kept = ['changes', 'gpu', 'page'].map((s) => old.match(new RegExp(`<!-- ${s} -->[\\s\\S]*<!-- \\/${s} -->\\n?`))?.[0]).filter(Boolean);
 fs.writeFileSync(file, [md, ...kept].join('\n'));
 console.log(md);
