@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
+import { kendallTau } from './stats.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const [cellsFile, wasmDir, out] = process.argv.slice(2);
@@ -38,15 +39,6 @@ scorer.free();
 
 const diffs = cells.map((c) => Math.abs(c.native - c.wasm)).sort((a, b) => a - b);
 const median = (diffs[(diffs.length - 1) >> 1] + diffs[diffs.length >> 1]) / 2;
-let concordant = 0;
-let discordant = 0;
-for (let i = 0; i < cells.length; i++) {
-  for (let j = i + 1; j < cells.length; j++) {
-    const s = Math.sign(cells[i].native - cells[j].native) * Math.sign(cells[i].wasm - cells[j].wasm);
-    if (s > 0) concordant++;
-    else if (s < 0) discordant++;
-  }
-}
 const result = {
   wasm: path.basename(path.resolve(wasmDir)),
   steps,
@@ -54,7 +46,7 @@ const result = {
   seed: 0,
   median_abs_difference: median,
   max_abs_difference: diffs.at(-1),
-  kendall_tau: (concordant - discordant) / ((cells.length * (cells.length - 1)) / 2),
+  kendall_tau: kendallTau(cells.map((c) => c.native), cells.map((c) => c.wasm)),
   cells,
 };
 if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');

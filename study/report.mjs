@@ -2,6 +2,7 @@
 // tables of FIDELITY.md (between its <!-- tables --> markers) and the plot study/fidelity.svg.
 import fs from 'node:fs';
 import path from 'node:path';
+import { kendallTau } from './stats.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'study/results');
@@ -61,18 +62,10 @@ const pairedTau = (folder, k, n) => {
   const cols = head.split(',');
   const rows = lines.map((l) => l.split(',').map(Number));
   const acc = fs.readFileSync(truthFile, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
-  const kendall = (a, b) => {
-    let s = 0, ta = 0, tb = 0, n = 0;
-    for (let i = 0; i < a.length; i++) for (let j = i + 1; j < a.length; j++) {
-      const da = Math.sign(a[i] - a[j]), db = Math.sign(b[i] - b[j]);
-      n++; ta += da === 0; tb += db === 0; s += da * db;
-    }
-    return s / Math.sqrt((n - ta) * (n - tb));
-  };
   const c = cols.indexOf(`rmi_k${k}`);
   if (c < 0 || n > rows.length) return null;
   const sample = rows.slice(0, n);
-  return kendall(sample.map((r) => r[c]), sample.map((r) => acc[r[0]]));
+  return kendallTau(sample.map((r) => r[c]), sample.map((r) => acc[r[0]]));
 };
 
 const ci = (e) => `${e.value.toFixed(3)} [${e.low.toFixed(2)}, ${e.high.toFixed(2)}]`;
