@@ -31,6 +31,9 @@ fn conv_and_grads(x: &Tensor, w: &Tensor, r: &Tensor, spec: Conv2dSpec, k: Kerne
 #[test]
 fn fast_conv_matches_stock_on_random_shapes() -> Result<()> {
     let mut rng = StdRng::seed_from_u64(42);
+    // Cases whose input gradient runs as a transposed "same" convolution (stride 1, k > 1,
+    // padding (k − 1)/2), not through col2im.
+    let mut same_transposes = 0;
     for case in 0..60 {
         let groups = [1, 1, 2, 4][rng.random_range(0..4)];
         let depthwise = case % 4 == 3;
@@ -47,6 +50,7 @@ fn fast_conv_matches_stock_on_random_shapes() -> Result<()> {
             padding: rng.random_range(0..=k / 2),
             groups,
         };
+        same_transposes += usize::from(!depthwise && k > 1 && spec.stride == 1 && 2 * spec.padding + 1 == k);
         // Square inputs: stock candle's conv backward derives the output padding from the height only.
         let (n, h) = (rng.random_range(1..4), rng.random_range(k..10));
         let w = h;
@@ -67,6 +71,10 @@ fn fast_conv_matches_stock_on_random_shapes() -> Result<()> {
             );
         }
     }
+    assert!(
+        same_transposes >= 5,
+        "only {same_transposes} transposed-convolution cases"
+    );
     Ok(())
 }
 

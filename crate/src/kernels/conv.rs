@@ -84,6 +84,44 @@ impl ConvGeometry {
     fn is_plane_shift(&self) -> bool {
         self.stride == 1 && self.w_out() == self.w
     }
+
+    /// Stride 1, "same" padding both ways, not 1×1: the input gradient is itself such a
+    /// convolution, of the output gradient with the flipped, transposed kernel.
+    fn has_same_transpose(&self) -> bool {
+        self.k > 1 && self.stride == 1 && 2 * self.padding + 1 == self.k
+    }
+
+    /// The geometry of that transposed convolution for one image and group: `cog` channels in,
+    /// `cig` out.
+    fn transpose(&self) -> Self {
+        Self {
+            n: 1,
+            c_in: self.cog(),
+            c_out: self.cig(),
+            groups: 1,
+            ..*self
+        }
+    }
+}
+
+/// The kernel of the transposed convolution, per group: wt[g][ci][(co, ki, kj)] =
+/// w[g·cog + co][ci][k−1−ki][k−1−kj], i.e. `[groups · cig, cog·k²]` row-major.
+fn flipped_transpose(w: &[f32], g: &ConvGeometry) -> Vec<f32> {
+    let (cig, cog, k) = (g.cig(), g.cog(), g.k);
+    let kk = k * k;
+    let mut wt = vec![0.0f32; w.len()];
+    for grp in 0..g.groups {
+        for ci in 0..cig {
+            let row = &mut wt[(grp * cig + ci) * cog * kk..][..cog * kk];
+            for co in 0..cog {
+                let taps = &w[((grp * cog + co) * cig + ci) * kk..][..kk];
+                for (t, v) in row[co * kk..(co + 1) * kk].iter_mut().enumerate() {
+                    *v = taps[kk - 1 - t];
+                }
+            }
+        }
+    }
+    wt
 }
 
 /// Where one im2col row (tap `ki`, `kj`) of a [plane shift](ConvGeometry::is_plane_shift) reads:
@@ -338,7 +376,19 @@ fn backward_images(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry, first: us
     let pos = g.h_out() * g.w_out();
     let (cig, cog, kdim, hw) = (g.cig(), g.cog(), g.kdim(), g.h * g.w);
     let mut col = vec![0.0f32; kdim * pos];
-    let mut gcol = vec![0.0f32; kdim * pos];
+    // The input gradient either as a transposed convolution (im2col of gY, then a GEMM whose inner
+    // dimension is cog·k²) or, where that is no "same" convolution, as gcol = Wᵀ·gY (inner
+    // dimension cog, often 8) scattered back by col2im: the first writes cig rows per image
+    // instead of kdim and skips the scatter.
+    let transpose = g.has_same_transpose().then(|| (g.transpose(), flipped_transpose(w, g)));
+    let mut gcol = vec![
+        0.0f32;
+        if transpose.is_some() {
+            cog * g.k * g.k * hw
+        } else {
+            kdim * pos
+        }
+    ];
     for (i, gx) in gx.chunks_exact_mut(g.c_in * hw).enumerate() {
         let n = first + i;
         for grp in 0..g.groups {
@@ -359,6 +409,17 @@ fn backward_images(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry, first: us
                 Operand::new(gyg, cog, pos).t(),
                 true,
             );
+            if let Some((gt, wt)) = &transpose {
+                // gX_g[cig × hw] = W̃_g[cig × cog·k²] · im2col(gY_g)[cog·k² × hw]
+                im2col(gyg, gt, &mut gcol);
+                let wt = Operand::new(
+                    &wt[grp * cig * cog * g.k * g.k..][..cig * cog * g.k * g.k],
+                    cig,
+                    cog * g.k * g.k,
+                );
+                matmul(gxg, wt, Operand::new(&gcol, cog * g.k * g.k, hw), false);
+                continue;
+            }
             // gcol[kdim × pos] = W_gᵀ[kdim × cog] · gY[cog × pos]
             let wt = Operand::new(&w[wr], cog, kdim).t();
             if g.is_pointwise() {
