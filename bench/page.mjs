@@ -31,12 +31,13 @@ async function pageRun(workers, extra = '') {
   const mainBusy = (await busy()) - busy0;
   const text = await page.textContent('#progress-text');
   const trainings = Number(text.match(/\((\d+) trainings\)/)?.[1] ?? text.match(/(\d+) architectures trained/)[1]);
+  const screenings = Number(text.match(/· (\d+) screened/)?.[1] ?? 0);
   const measured = JSON.parse(await page.evaluate(() => localStorage.getItem('evrsnas.measured')));
   const best = await page.textContent('#best-arch');
   const actual = Number(text.match(/· (\d+) workers?/)[1]);
   const build = (await page.textContent('#plan')).match(/\(wasm ([^)]*)\)/)?.[1] ?? '?';
   await page.close();
-  return { workers: actual, extra, build, threshold, seconds, trainings, msPerTraining: measured.msPerTraining, mainBusy, best };
+  return { workers: actual, extra, build, threshold, seconds, trainings, screenings, msPerTraining: measured.msPerTraining, mainBusy, best };
 }
 
 const cores = os.cpus().length;
@@ -46,42 +47,63 @@ for (const workers of sizes) {
   console.error(`page, ${workers} worker(s)…`);
   runs.push(await pageRun(workers));
 }
-// The same search on the plain simd128 build, and with the screened schedule, on every core.
+// The same search on the plain simd128 build, and with the other schedules, on every core.
 console.error('page, simd128…');
 runs.push(await pageRun(cores, '&simd=simd128'));
-console.error('page, screened…');
-runs.push(await pageRun(cores, '&schedule=screened'));
+for (const schedule of ['plain', 'screened']) {
+  console.error(`page, ${schedule}…`);
+  runs.push(await pageRun(cores, `&schedule=${schedule}`));
+}
 await browser.close();
 site.close();
 
-console.error('native CLI…');
-const t0 = Date.now();
-const cli = JSON.parse(execFileSync(path.join(root, 'target/release/evrsnas'),
-  ['search', '--space', 'nb201', '--device', 'pixel3', '--threshold', runs[0].threshold, '--seed', '0', '--json'],
-  { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
-const cliSeconds = (Date.now() - t0) / 1000;
+// The peers: the same searches by the native CLI, one per schedule.
+const scheduleOf = (extra) => extra.match(/schedule=(\w+)/)?.[1] ?? 'default';
+const cli = new Map();
+for (const schedule of ['default', 'plain', 'screened']) {
+  console.error(`native CLI, ${schedule} schedule…`);
+  const t0 = Date.now();
+  const out = JSON.parse(execFileSync(path.join(root, 'target/release/evrsnas'),
+    ['search', '--space', 'nb201', '--device', 'pixel3', '--threshold', runs[0].threshold, '--seed', '0', '--json',
+      ...(schedule === 'default' ? [] : ['--schedule', schedule])],
+    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  cli.set(schedule, { ...out, wall: (Date.now() - t0) / 1000 });
+}
+const defaultSchedule = cli.get('default').config.evolution.screen
+  ? `${cli.get('default').config.evolution.screen.steps === 0 ? 'screened' : 'halving'}`
+  : 'plain';
 
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [, os.cpus()[0]?.model])[1];
 const chromiumVersion = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();
 const f = (v, d = 1) => v.toFixed(d);
-const rows = runs.map((r) =>
-  `| page, ${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.build}${r.extra.includes('screened') ? ', screened schedule' : ''} | ${f(r.seconds)} | ${r.trainings} | ${f(r.trainings / r.seconds, 2)} | ${f(r.msPerTraining, 0)} | ${f(r.mainBusy, 2)} | ${f(r.seconds / cliSeconds, 2)}× |`);
-rows.push(`| native CLI, 1 thread | ${f(cliSeconds)} | ${cli.trials} | ${f(cli.trials / cliSeconds, 2)} | ${f((1000 * cli.seconds) / cli.trials, 0)} | – | 1.00× |`);
+const scheduleText = (extra) => (scheduleOf(extra) === 'default' ? '' : `, ${scheduleOf(extra)} schedule`);
+const rows = runs.map((r) => {
+  const peer = cli.get(scheduleOf(r.extra));
+  return `| page, ${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.build}${scheduleText(r.extra)} | ${f(r.seconds)} | ${r.trainings} | ${r.screenings} | ${f(r.trainings / r.seconds, 2)} | ${f(r.msPerTraining, 0)} | ${f(r.mainBusy, 2)} | ${f(r.seconds / peer.wall, 2)}× |`;
+});
+for (const [schedule, c] of cli) {
+  // The CLI's seconds include its screenings: each counts for its share of a K-step training.
+  const k = c.config.rmi.steps;
+  const share = ((c.config.evolution.screen?.steps ?? 0) + 1) / (k + 1);
+  const perTraining = (1000 * c.seconds) / (c.trials + (c.screenings ?? 0) * share);
+  rows.push(`| native CLI, 1 thread${schedule === 'default' ? '' : `, ${schedule} schedule`} | ${f(c.wall)} | ${c.trials} | ${c.screenings ?? 0} | ${f(c.trials / c.wall, 2)} | ${f(perTraining, 0)} | – | 1.00× |`);
+}
 const section = `<!-- page -->
 ## The page: the default NB201 search, Run to done
 
 Measured by \`cargo make bench-page\` (bench/page.mjs) in one run: the default search (NAS-Bench-201,
 pixel3, budget ${runs[0].threshold} ms, seed 0, population 12 × 6 generations, K = 20, the default RMI batch and
-schedule) in headless ${chromiumVersion} with each pool size, on the plain simd128 build, and with the
-screened schedule; the same default search by the native CLI (one thread) is the peer.
+schedule, ${defaultSchedule}) in headless ${chromiumVersion} with each pool size, on the plain simd128 build, and with the
+other schedules; the same searches by the native CLI (one thread) are the peers. "Trainings" are K-step ones; a
+screening trains the schedule's first round (halving: K/4 steps; screened: none, one forward pass).
 
 - Machine: ${cpu}, ${cores} cores; ${os.platform()} ${os.release()}; date ${new Date().toISOString().slice(0, 10)}${process.env.BENCH_NOTE ? `\n- Conditions: ${process.env.BENCH_NOTE}` : ''}
 
-| run | wall s | trainings | trainings/s | ms per training (worker) | main thread busy s | ÷ CLI wall |
-| --- | --- | --- | --- | --- | --- | --- |
+| run | wall s | trainings | screenings | trainings/s | ms per training (worker) | main thread busy s | ÷ CLI wall (same schedule) |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
-Picks: ${runs.map((r) => `page (${r.workers} w${r.extra}) \`${r.best}\``).join('; ')}; CLI \`${cli.best.arch}\` (the page and the
+Picks: ${runs.map((r) => `page (${r.workers} w${r.extra}) \`${r.best}\``).join('; ')}; ${[...cli].map(([s, c]) => `CLI (${s}) \`${c.best.arch}\``).join('; ')} (the page and the
 CLI round differently: README, "Same seed, same result").
 <!-- /page -->
 `;

@@ -585,6 +585,26 @@ test('the screened schedule says what it trained how far', async () => {
   await page.close();
 });
 
+test('the halving schedule trains every candidate a quarter of K first, and says so', async () => {
+  // The default schedule at the default K: the note quotes the K = 5 figure.
+  const { page: defaults } = await openReady('');
+  assert.equal(await defaults.inputValue('#schedule'), 'halving');
+  assert.match(await defaults.textContent('#fidelity-note'), /Schedule: each generation trains its new candidates 5 steps \(K = 5: Kendall τ [\d.]+/);
+  assert.match(await defaults.textContent('#plan'), /Planned: \d+ trainings .* and \d+ screenings of 5 steps/);
+  await defaults.close();
+  const { page, problems } = await openReady('population=4&generations=2&steps=8&seed=1&device=raspi4&threshold=20');
+  assert.match(await page.textContent('#plan'), /Planned: \d+ trainings .* and \d+ screenings of 2 steps/);
+  await page.click('#run');
+  await waitState(page, 'done');
+  const text = await page.textContent('#progress-text');
+  const screened = Number(text.match(/(\d+) screened at 2 steps/)?.[1]);
+  const trained = await evaluations(page);
+  assert.ok(screened > trained, `${text}: ${screened} screened, ${trained} trained`);
+  assert.ok((await page.locator('#top tbody tr').count()) <= trained);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the page runs the relaxed-SIMD build where the browser has it, and plain simd128 on request', async () => {
   const { page, problems } = await openReady('');
   assert.match(await page.textContent('#plan'), /\(wasm simd128 \+ relaxed SIMD\)/);
@@ -652,10 +672,11 @@ test('the Pareto mode draws the front, answers the budget slider without trainin
   assert.equal(await again.page.inputValue('#mode'), 'pareto');
   assert.equal(await again.page.inputValue('#threshold'), '20');
   await again.page.close();
-  // The screened schedule ranks at one budget: the page says why it cannot run in this mode.
-  await page.selectOption('#schedule', 'screened');
-  assert.match(await page.textContent('#plan'), /cannot run: .*Pareto mode trains every candidate/);
-  assert.equal(await page.isDisabled('#run'), true);
+  // The schedule shapes a one-budget search: the Pareto mode trains every candidate, and says so.
+  assert.equal(await page.isDisabled('#schedule'), true);
+  assert.match(await page.getAttribute('#schedule', 'title'), /Pareto mode trains every candidate/);
+  await page.selectOption('#mode', 'constrained');
+  assert.equal(await page.isDisabled('#schedule'), false);
   assert.deepEqual(problems, []);
   await page.close();
 });

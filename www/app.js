@@ -76,14 +76,20 @@ function showCompute(c) {
   }
 }
 
+/** "untrained screenings", or "screenings of 5 steps". */
+function screeningWord(steps, plural = true) {
+  const word = plural ? 'screenings' : 'screened';
+  return steps ? (plural ? `${word} of ${steps} steps` : `${word} at ${steps} steps`) : (plural ? `untrained ${word}` : `${word} untrained`);
+}
+
 /** The planned trainings and their time on this machine, before Run; a refused search says why. */
 function showPlan() {
   if (!explorer) return true;
   try {
-    const p = explorer.plan(settings);
+    const p = explorer.plan(searchSettings());
     const onGpu = settings.compute !== 'cpu' && explorer.compute?.running === 'gpu' && explorer.compute?.choice === settings.compute;
     const workers = onGpu ? 'WebGPU' : `${p.workers} worker${p.workers === 1 ? '' : 's'}`;
-    const screens = p.screens ? ` and ${p.screens} untrained screenings` : '';
+    const screens = p.screens ? ` and ${p.screens} ${screeningWord(p.screenSteps)}` : '';
     $('plan').textContent = `Planned: ${p.trainings} trainings (at most ${library.schema.max_trainings})${screens} on ${workers} (wasm ${p.build})` +
       (p.seconds == null ? '; the time is estimated once the first candidates are trained here.' : `, about ${Math.ceil(p.seconds)} s at the speed measured on this machine.`);
     $('plan').className = '';
@@ -108,6 +114,9 @@ function setState(state) {
   $('reset').disabled = state === 'idle';
   for (const id of ['export-json', 'export-csv']) $(id).disabled = !has;
   for (const id of FIXED_WHILE_RUNNING) $(id).disabled = state === 'running' || state === 'paused';
+  // The schedule shapes a one-budget search only.
+  if (pareto()) $('schedule').disabled = true;
+  $('schedule').title = pareto() ? 'The Pareto mode trains every candidate for K steps.' : '';
   $('images').disabled = state === 'running' || state === 'paused';
   $('reference-file').disabled = state === 'running' || state === 'paused';
 }
@@ -188,10 +197,20 @@ function showFidelity() {
     (sameReference ? ')' : `; measured with an earlier reference model, ResNet-${measured.reference.depth})`);
   // What the schedule does with those figures: a screen ranks by the untrained (K = 0) score first.
   const untrained = rows.find((r) => r.steps === 0);
+  // The halving schedule's first round: its steps are the library's.
+  let halvingSteps = null;
+  try {
+    halvingSteps = settings.schedule === 'halving' ? explorer?.plan(settings).screenSteps : null;
+  } catch {
+    halvingSteps = null; // a refused search: the plan line says why
+  }
+  const halving = rows.find((r) => r.steps === halvingSteps);
   const schedule = pareto()
     ? ' Pareto mode: every candidate is trained for K steps; the first generation is spread over the cost axis, parents are chosen from all of them by NSGA-II over (RMI, cost), and the front\'s members are trained twice more (“×3”). The budget then picks, without training, the best candidate within it (confirmed ones first, by fitness).'
     : settings.schedule === 'screened'
     ? ` Schedule: each generation scores its new candidates untrained${untrained ? ` (K = 0: ${tau(untrained)})` : ''} and trains the better half for K steps; the rest stay out of the table.`
+    : settings.schedule === 'halving'
+    ? ` Schedule: each generation trains its new candidates ${halvingSteps} steps${halving ? ` (K = ${halvingSteps}: ${tau(halving)})` : ''}, then trains the better half again for K steps; the rest stay out of the table.`
     : ' Schedule: every candidate is trained for K steps.';
   if (exact) {
     $('fidelity-note').textContent = `Proxy fidelity at K = ${exact.steps}: ${tau(exact)} ${where}.${schedule}`;
@@ -268,6 +287,14 @@ function pareto() {
   return settings.mode === 'pareto';
 }
 
+/**
+ * The settings a search starts with: the Pareto mode trains every candidate, so it leaves the
+ * schedule (a one-budget setting, kept for when the mode changes back) to the library's default.
+ */
+function searchSettings() {
+  return pareto() ? { ...settings, schedule: undefined } : settings;
+}
+
 /** Whether the search `p` reports on ran in the Pareto mode (the settings may have moved on). */
 function paretoRun(p) {
   return p.settings.mode === 'pareto';
@@ -321,7 +348,7 @@ function render(p) {
   const phase = p.confirming
     ? (paretoRun(p) ? 'confirming the front' : 'confirming the finalists')
     : `generation ${Math.min(p.generation + (explorer.state === 'done' ? 0 : 1), p.generations)}/${p.generations}`;
-  const extra = (p.trials > p.evaluations ? ` (${p.trials} trainings)` : '') + (p.screenings ? ` · ${p.screenings} screened untrained` : '');
+  const extra = (p.trials > p.evaluations ? ` (${p.trials} trainings)` : '') + (p.screenings ? ` · ${p.screenings} ${screeningWord(p.screenSteps, false)}` : '');
   const workers = p.compute?.running === 'gpu'
     ? ' · on WebGPU'
     : ` · ${p.workers} worker${p.workers === 1 ? '' : 's'}` + (p.restarts ? ` (${p.restarts} restarted)` : '');
@@ -552,13 +579,13 @@ async function main() {
     // Run starts a new search: continuations belong to the one they continued.
     settings.continued = null;
     updateUrl();
-    explorer.start(settings);
+    explorer.start(searchSettings());
   });
   $('pause').addEventListener('click', () => explorer.pause());
   $('resume').addEventListener('click', () => explorer.resume());
   $('step').addEventListener('click', async () => {
     if (!explorer.session) {
-      await explorer.start(settings);
+      await explorer.start(searchSettings());
       explorer.pause();
     }
     explorer.step();

@@ -340,7 +340,8 @@ export class Explorer extends EventTarget {
     this.continuations = [...(settings.continued ?? [])];
     this.setState('running');
     try {
-      wasm.planSearch(settings); // refuses a search beyond the bounds before any worker starts
+      // Refuses a search beyond the bounds before any worker starts; says how long a screen trains.
+      this.screenSteps = wasm.planSearch(settings).screen_steps ?? null;
       await this.ensurePool(settings.steps, settings.seed, settings.batch, settings.compute ?? 'cpu');
       if (run !== this.run) return;
       this.session?.free();
@@ -469,7 +470,7 @@ export class Explorer extends EventTarget {
    * reason when it refuses the search (a bound, the cap on trainings).
    */
   plan(settings) {
-    const { trainings, screens } = wasm.planSearch(settings);
+    const { trainings, screens, screen_steps: screenSteps = null } = wasm.planSearch(settings);
     let m = this.measured;
     if (!m) {
       try {
@@ -479,10 +480,11 @@ export class Explorer extends EventTarget {
       }
     }
     // A training's time grows with its K steps (plus the forward pass that scores it); a screen
-    // is one forward pass.
+    // trains its own few steps (none: one forward pass).
     const perStep = m?.msPerTraining > 0 ? m.msPerTraining / (m.steps + 1) : null;
-    const seconds = perStep == null ? null : ((trainings * (settings.steps + 1) + screens) * perStep) / this.poolSize / 1000;
-    return { trainings, screens, workers: this.poolSize, build: this.build.name, seconds };
+    const work = trainings * (settings.steps + 1) + screens * ((screenSteps ?? 0) + 1);
+    const seconds = perStep == null ? null : (work * perStep) / this.poolSize / 1000;
+    return { trainings, screens, screenSteps, workers: this.poolSize, build: this.build.name, seconds };
   }
 
   reset() {
@@ -504,6 +506,11 @@ export class Explorer extends EventTarget {
     const elapsed = (performance.now() - this.started) / 1000;
     const perSecond = trials / Math.max(elapsed, 1e-3);
     const total = Math.max(s.plannedTrials(), trials);
+    // Done and planned work in K-step trainings: a screen of a few steps counts for its share.
+    const screenShare = ((this.screenSteps ?? 0) + 1) / (this.settings.steps + 1);
+    const done = trials + s.screenings() * screenShare;
+    const planned = Math.max(total + s.plannedScreens() * screenShare, done);
+    const workRate = done / Math.max(elapsed, 1e-3);
     return {
       generation: s.generation(),
       generations: this.settings.generations,
@@ -512,9 +519,10 @@ export class Explorer extends EventTarget {
       trials,
       screenings: s.screenings(),
       plannedScreens: s.plannedScreens(),
+      screenSteps: this.screenSteps,
       perSecond,
-      secondsLeft: Math.max(0, (total - trials) / Math.max(perSecond, 1e-9)),
-      fraction: s.isDone() ? 1 : Math.min(1, trials / total),
+      secondsLeft: Math.max(0, (planned - done) / Math.max(workRate, 1e-9)),
+      fraction: s.isDone() ? 1 : Math.min(1, done / planned),
       ranked: s.ranked(),
       // The non-dominated candidates by (RMI, cost): the Pareto mode's answer for every budget.
       front: this.settings.mode === 'pareto' ? s.front() : [],

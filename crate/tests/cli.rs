@@ -204,6 +204,43 @@ fn search_json_has_the_documented_shape_and_is_reproducible() {
 }
 
 #[test]
+fn search_halving_screens_every_candidate_at_a_quarter_of_k() {
+    // K = 8: each generation's new candidates train 2 steps, the better half 8.
+    let mut args = vec![
+        "search",
+        "--space",
+        "nb201",
+        "--device",
+        "pixel3",
+        "--threshold",
+        "8",
+        "--json",
+        "--schedule",
+        "halving",
+    ];
+    args.extend_from_slice(TINY);
+    let k = args.iter().position(|a| *a == "--steps").unwrap() + 1;
+    args[k] = "8";
+    let out = evrsnas(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["config"]["evolution"]["screen"],
+        serde_json::json!({"steps": 2, "keep": 0.5})
+    );
+    let (screenings, evaluations) = (v["screenings"].as_u64().unwrap(), v["evaluations"].as_u64().unwrap());
+    // Half of every generation's screened candidates (rounded up) train for K.
+    assert!(
+        evaluations >= 2 && screenings > evaluations,
+        "{screenings} screened, {evaluations} trained"
+    );
+    // The text output says how far the screen trained.
+    args.retain(|a| *a != "--json");
+    let text = String::from_utf8(evrsnas(&args).stdout).unwrap();
+    assert!(text.contains(&format!("{screenings} screened at 2 steps")), "{text}");
+}
+
+#[test]
 fn pareto_prints_a_front_that_pick_answers_budgets_from() {
     let dir = std::env::temp_dir().join(format!("evrsnas-pareto-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -165,7 +165,7 @@ fn the_first_generation_spreads_over_the_cost_axis() -> Result<()> {
 fn the_pareto_mode_refuses_a_screen() {
     let config = EvolutionConfig {
         mode: Mode::Pareto,
-        screen: evrsnas::evolve::Schedule::Screened.screen(),
+        screen: evrsnas::evolve::Schedule::Screened.screen(20),
         ..EvolutionConfig::default()
     };
     let err = config.validate().unwrap_err().to_string();

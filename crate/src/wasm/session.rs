@@ -24,8 +24,11 @@ struct SearchOptions {
     population: f64,
     generations: f64,
     seed: f64,
+    /// K, the steps each candidate trains: the halving schedule's screen is a quarter of it.
+    steps: f64,
+    /// Absent: the mode's default (`Mode::screen`).
     #[serde(default)]
-    schedule: Schedule,
+    schedule: Option<Schedule>,
     #[serde(default)]
     mode: Mode,
 }
@@ -37,7 +40,9 @@ impl SearchOptions {
             population: schema::POPULATION.check_f64(self.population)? as usize,
             generations: schema::GENERATIONS.check_f64(self.generations)? as usize,
             seed: schema::SEED.check_f64(self.seed)?,
-            screen: self.schedule.screen(),
+            screen: self
+                .mode
+                .screen(self.schedule, schema::STEPS.check_f64(self.steps)? as usize),
             mode: self.mode,
             ..EvolutionConfig::default()
         };
@@ -52,9 +57,12 @@ struct Plan {
     trainings: usize,
     /// Screenings (none without a screen).
     screens: usize,
+    /// Steps of each screening (0: untrained, one forward pass); absent without a screen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    screen_steps: Option<usize>,
 }
 
-/// What a search with these settings plans: `{trainings, screens}`; throws the reason when the
+/// What a search with these settings plans: `{trainings, screens, screen_steps}`; throws the reason when the
 /// library would refuse it (a bound, the cap on trainings).
 #[wasm_bindgen(js_name = planSearch)]
 pub fn plan_search(options: JsValue) -> Result<JsValue, JsError> {
@@ -63,6 +71,7 @@ pub fn plan_search(options: JsValue) -> Result<JsValue, JsError> {
     to_js(&Plan {
         trainings: config.planned_trials(),
         screens: config.planned_screens(),
+        screen_steps: config.screen.map(|s| s.steps),
     })
 }
 

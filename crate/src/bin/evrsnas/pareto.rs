@@ -117,10 +117,9 @@ pub fn run(args: ParetoArgs) -> AnyResult<()> {
         .costs(args.target.space)?
         .table(args.target.device, args.target.metric)?
         .clone();
-    let config = EvolutionConfig {
-        mode: Mode::Pareto,
-        ..args.evolution.config(args.common.seed, false, None)
-    };
+    let config = args
+        .evolution
+        .config(Mode::Pareto, args.common.seed, args.common.steps, false, None);
     // The budget only picks from the front; without one, the whole range counts as within it.
     let threshold = args.threshold.unwrap_or(schema::THRESHOLD.max);
     let fitness = Fitness::new(threshold, args.lambda, args.penalty)?;

@@ -62,10 +62,11 @@ pub struct Evolution {
     /// Initialisations per finalist in all; finalists are ranked by their mean RMI.
     #[arg(long, default_value_t = EvolutionConfig::default().replicates, value_parser = int::<u32>(schema::REPLICATES))]
     pub replicates: u32,
-    /// How a generation spends its trainings: plain (every candidate K steps) or screened
-    /// (untrained screen, the better half trained).
-    #[arg(long, default_value_t = Schedule::default())]
-    pub schedule: Schedule,
+    /// How a generation spends its trainings: halving (every candidate K/4 steps, the better half
+    /// K; the default of `search`), plain (every candidate K steps; the only one, and the default,
+    /// of `pareto`) or screened (untrained screen, the better half trained).
+    #[arg(long)]
+    pub schedule: Option<Schedule>,
     /// Screen each generation's new architectures after this many steps (0: untrained) and train
     /// only the best of them for the full K, whatever --schedule says (for studies).
     #[arg(long, value_parser = int::<usize>(schema::STEPS))]
@@ -80,8 +81,15 @@ pub struct Evolution {
 }
 
 impl Evolution {
-    /// The configuration for one search with `seed`.
-    pub fn config(&self, seed: u64, budget_blind: bool, mutation_rate: Option<f64>) -> EvolutionConfig {
+    /// The configuration for one search in `mode` with `seed` whose candidates train `steps` steps (K).
+    pub fn config(
+        &self,
+        mode: Mode,
+        seed: u64,
+        steps: usize,
+        budget_blind: bool,
+        mutation_rate: Option<f64>,
+    ) -> EvolutionConfig {
         EvolutionConfig {
             population: self.population,
             generations: self.generations,
@@ -98,9 +106,9 @@ impl Evolution {
                     steps,
                     keep: self.screen_keep,
                 }),
-                None => self.schedule.screen(),
+                None => mode.screen(self.schedule, steps),
             },
-            mode: Mode::Constrained,
+            mode,
             coverage: self.coverage,
         }
     }
@@ -183,9 +191,13 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
         .costs(args.target.space)?
         .table(args.target.device, args.target.metric)?
         .clone();
-    let config = args
-        .evolution
-        .config(args.common.seed, args.budget_blind, args.mutation_rate);
+    let config = args.evolution.config(
+        Mode::Constrained,
+        args.common.seed,
+        args.common.steps,
+        args.budget_blind,
+        args.mutation_rate,
+    );
     let mut search = Search::new(args.target.space, config, table.clone(), fitness)?;
     let mut scorer = args.common.scorer(&assets)?;
     let unit = table.header.unit.clone();
@@ -242,9 +254,10 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
         if best.feasible { "within" } else { "OVER" }
     );
     println!("fitness: {:.4}", best.fitness);
-    let screened = match search.screenings() {
-        0 => String::new(),
-        n => format!(", {n} screened"),
+    let screened = match (search.screenings(), search.config().screen) {
+        (0, _) | (_, None) => String::new(),
+        (n, Some(screen)) if screen.steps == 0 => format!(", {n} screened untrained"),
+        (n, Some(screen)) => format!(", {n} screened at {} steps", screen.steps),
     };
     println!(
         "{} architectures trained ({} trainings{screened}) in {seconds:.1} s",

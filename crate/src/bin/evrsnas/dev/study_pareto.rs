@@ -8,6 +8,7 @@ use crate::search::Evolution;
 use clap::Args;
 use evrsnas::dev::pareto_study::{pareto_run, ParetoRun, Strategies};
 use evrsnas::dev::study::Memo;
+use evrsnas::evolve::Mode;
 use evrsnas::fitness::DEFAULT_LAMBDA;
 use evrsnas::{Device, EvolutionConfig, Fitness, Metric, Penalty, Space};
 use serde::Serialize;
@@ -98,7 +99,7 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
     for &seed in &args.seeds {
         for &device in &devices {
             let table = book.table(device, Metric::Latency)?;
-            let pareto = args.evolution.config(seed, false, None);
+            let pareto = args.evolution.config(Mode::Pareto, seed, steps, false, None);
             let constrained = EvolutionConfig {
                 seed,
                 ..EvolutionConfig::default()

@@ -9,7 +9,7 @@ use clap::Args;
 use evrsnas::assets::BatchChoice;
 use evrsnas::dev::stats::percentile;
 use evrsnas::dev::study::{constrained_search, ConstrainedRun, Memo, StudySummary};
-use evrsnas::evolve::Screen;
+use evrsnas::evolve::{Mode, Screen};
 use evrsnas::fitness::DEFAULT_LAMBDA;
 use evrsnas::{schema, Device, Fitness, Metric, Penalty};
 use serde::Serialize;
@@ -86,7 +86,9 @@ pub fn run(args: StudySearchArgs) -> AnyResult<()> {
             let costs = table.per_arch_values().ok_or("NB201 tables list every cell")?;
             for q in [0.25, 0.5, 0.75] {
                 let threshold = percentile(costs, q);
-                let config = args.evolution.config(seed, args.budget_blind, None);
+                let config = args
+                    .evolution
+                    .config(Mode::Constrained, seed, steps, args.budget_blind, None);
                 let fitness = Fitness::new(threshold, args.lambda, args.penalty)?;
                 let run = constrained_search(table, &truth.cifar10, fitness, config, &mut memo)?;
                 eprintln!(
@@ -115,7 +117,10 @@ pub fn run(args: StudySearchArgs) -> AnyResult<()> {
         budget_aware: !args.budget_blind,
         finalists: args.evolution.finalists,
         replicates: args.evolution.replicates,
-        screen: args.evolution.config(0, args.budget_blind, None).screen,
+        screen: args
+            .evolution
+            .config(Mode::Constrained, 0, steps, args.budget_blind, None)
+            .screen,
         lambda: args.lambda,
         penalty: args.penalty,
         steps,
