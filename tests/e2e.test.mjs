@@ -592,17 +592,25 @@ test('the halving schedule trains every candidate a quarter of K first, and says
   assert.match(await defaults.textContent('#fidelity-note'), /Schedule: each generation trains its new candidates 5 steps \(K = 5: Kendall τ [\d.]+/);
   assert.match(await defaults.textContent('#plan'), /Planned: \d+ trainings .* and \d+ screenings of 5 steps/);
   await defaults.close();
-  const { page, problems } = await openReady('population=4&generations=2&steps=8&seed=1&device=raspi4&threshold=20');
-  assert.match(await page.textContent('#plan'), /Planned: \d+ trainings .* and \d+ screenings of 2 steps/);
-  await page.click('#run');
-  await waitState(page, 'done');
-  const text = await page.textContent('#progress-text');
-  const screened = Number(text.match(/(\d+) screened at 2 steps/)?.[1]);
-  const trained = await evaluations(page);
-  assert.ok(screened > trained, `${text}: ${screened} screened, ${trained} trained`);
-  assert.ok((await page.locator('#top tbody tr').count()) <= trained);
-  assert.deepEqual(problems, []);
-  await page.close();
+  // A kept candidate's training continues its screen's on the worker that screened it, or starts
+  // over elsewhere: the same scores either way, with one worker (every one continued) or two.
+  const query = 'population=4&generations=2&steps=8&seed=1&device=raspi4&threshold=20';
+  const tables = [];
+  for (const workers of [2, 1]) {
+    const { page, problems } = await openReady(`${query}&workers=${workers}`);
+    assert.match(await page.textContent('#plan'), /Planned: \d+ trainings .* and \d+ screenings of 2 steps/);
+    await page.click('#run');
+    await waitState(page, 'done');
+    const text = await page.textContent('#progress-text');
+    const screened = Number(text.match(/(\d+) screened at 2 steps/)?.[1]);
+    const trained = await evaluations(page);
+    assert.ok(screened > trained, `${text}: ${screened} screened, ${trained} trained`);
+    assert.ok((await page.locator('#top tbody tr').count()) <= trained);
+    tables.push(await page.$$eval('#top tbody tr', (rows) => rows.map((r) => r.textContent)));
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+  assert.deepEqual(tables[1], tables[0]);
 });
 
 test('the page runs the relaxed-SIMD build where the browser has it, and plain simd128 on request', async () => {

@@ -599,9 +599,15 @@ export class Explorer extends EventTarget {
       }
       return this.pump(run);
     }
+    // A worker keeps the trainings its screens paused, so a kept candidate's full training goes
+    // to the worker that screened it where it can (it continues there instead of starting over;
+    // the score is the same either way); failing that, one no other worker has screened.
+    const screener = (t) => this.pool.find((p) => p.worker?.screened?.has(`${t.arch}#${t.replicate}`));
     for (const slot of this.pool) {
       if (slot.busy || slot.down || pending.length === 0) continue;
-      const trial = pending.shift();
+      const own = pending.findIndex((t) => t.steps == null && screener(t) === slot);
+      const free = pending.findIndex((t) => !screener(t) || screener(t).down);
+      const [trial] = pending.splice(own >= 0 ? own : free >= 0 ? free : 0, 1);
       const id = key(trial);
       slot.busy = true;
       this.inflight.add(id);
@@ -628,7 +634,14 @@ export class Explorer extends EventTarget {
         } catch (e) {
           return this.fail(String(e.message ?? e));
         }
-        if (trial.steps == null) this.measure(data.ms);
+        // The time per training is a fresh one's; a continued training says how far it skipped.
+        if (trial.steps == null && data.resumed == null) this.measure(data.ms);
+        if (trial.steps != null) {
+          // As many as the worker's library keeps paused (its oldest go first).
+          const screened = (slot.worker.screened ??= new Set());
+          screened.add(`${trial.arch}#${trial.replicate}`);
+          if (screened.size > 32) screened.delete(screened.values().next().value);
+        }
         if (data.compute) this.fellBack(slot, data.compute, run);
         this.scheduleProgress();
         // Paused mid-generation: in-flight results are kept, nothing new is dispatched.

@@ -3,7 +3,8 @@
 // Messages in: {type:'init', module, reference, batch: [Uint8Array per batch file], options, compute?}
 //   | {type:'score', id, space, arch, replicate, steps?} | {type:'curve', id, space, arch, replicate}
 //   | {type:'memory'} | {type:'lose-device'} (tests: the device lost, as a driver reset leaves it).
-// Messages out: {type:'ready', compute} | {type:'scored', id, arch, rmi, ms, compute?}
+// Messages out: {type:'ready', compute} | {type:'scored', id, arch, rmi, ms, resumed?, compute?}
+// (`resumed`: the steps of this worker's own screen that the training continued from)
 //   | {type:'curve', id, curve} | {type:'memory', bytes} | {type:'error', id?, message}.
 // `compute` says what runs: {running: 'gpu'|'cpu', adapter?, fallback?}; a scored message carries
 // it when it changed (a GPU that failed mid-search: the trial was scored again on the CPU).
@@ -38,7 +39,9 @@ async function score(data) {
       return { rmi: cpuScorer().score(data.space, data.arch, data.replicate ?? 0, data.steps), compute };
     }
   }
-  return { rmi: cpuScorer().score(data.space, data.arch, data.replicate ?? 0, data.steps) };
+  const rmi = cpuScorer().score(data.space, data.arch, data.replicate ?? 0, data.steps);
+  // A full training that continued this worker's screen of the same initialisation took fewer steps.
+  return { rmi, resumed: scorer.lastResumed() };
 }
 
 self.onmessage = async ({ data }) => {

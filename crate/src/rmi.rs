@@ -283,34 +283,97 @@ fn train(
     options: &RmiOptions,
     seed: u64,
     stages: bool,
-    mut visit: impl FnMut(StepRecord) -> Result<()>,
+    visit: impl FnMut(StepRecord) -> Result<()>,
 ) -> Result<usize> {
-    let cfg = &options.config;
-    let params = Params::seeded(candidate_seed(seed, arch), options.kernels);
-    let net = proxy::build(arch, &options.proxy, targets.classes, params.clone())?;
-    let mut opt = SgdMomentum::new(params.trainable(), cfg.lr, cfg.momentum, cfg.weight_decay);
-    for step in 0..=cfg.steps {
-        // The forward pass of step k scores the network after k updates.
-        let (loss, rmi, stage_cka) = targets.loss(net.as_ref(), cfg.beta)?;
-        let loss_value = scalar(&loss)?;
-        if !(rmi.is_finite() && loss_value.is_finite()) {
-            return Ok(step);
-        }
-        visit(StepRecord {
-            step,
-            loss: loss_value,
-            cka: match stages {
-                true => [scalar(&stage_cka[0])?, scalar(&stage_cka[1])?, scalar(&stage_cka[2])?],
-                false => [0.0; 3],
-            },
-            rmi: rmi.clamp(0.0, 3.0),
-        })?;
-        if step == cfg.steps {
-            break;
-        }
-        opt.step(&loss.backward()?)?;
+    Training::new(arch, targets, options, seed)?.run(targets, options, options.config.steps, stages, visit)
+}
+
+/// One candidate's training in progress: its network, its optimiser's state, and the updates made
+/// so far. Training is deterministic, so running it to k steps and later on to K gives what one run
+/// to K gives, bit for bit.
+struct Training {
+    net: Box<dyn Network>,
+    opt: SgdMomentum,
+    /// SGD updates applied so far.
+    updates: usize,
+}
+
+impl Training {
+    fn new(arch: &Arch, targets: &RmiTargets, options: &RmiOptions, seed: u64) -> Result<Self> {
+        let cfg = &options.config;
+        let params = Params::seeded(candidate_seed(seed, arch), options.kernels);
+        let net = proxy::build(arch, &options.proxy, targets.classes, params.clone())?;
+        let opt = SgdMomentum::new(params.trainable(), cfg.lr, cfg.momentum, cfg.weight_decay);
+        Ok(Self { net, opt, updates: 0 })
     }
-    Ok(cfg.steps + 1)
+
+    /// Runs on until `steps` updates are made, visiting the forward pass after each count of
+    /// updates from the current one on (so a resumed training visits its last step again); stops
+    /// at the first non-finite loss or score (not visited). Returns one past the last step
+    /// visited: `steps + 1` when nothing diverged.
+    fn run(
+        &mut self,
+        targets: &RmiTargets,
+        options: &RmiOptions,
+        steps: usize,
+        stages: bool,
+        mut visit: impl FnMut(StepRecord) -> Result<()>,
+    ) -> Result<usize> {
+        let beta = options.config.beta;
+        for step in self.updates..=steps {
+            // The forward pass of step k scores the network after k updates.
+            let (loss, rmi, stage_cka) = targets.loss(self.net.as_ref(), beta)?;
+            let loss_value = scalar(&loss)?;
+            if !(rmi.is_finite() && loss_value.is_finite()) {
+                return Ok(step);
+            }
+            visit(StepRecord {
+                step,
+                loss: loss_value,
+                cka: match stages {
+                    true => [scalar(&stage_cka[0])?, scalar(&stage_cka[1])?, scalar(&stage_cka[2])?],
+                    false => [0.0; 3],
+                },
+                rmi: rmi.clamp(0.0, 3.0),
+            })?;
+            if step == steps {
+                break;
+            }
+            self.opt.step(&loss.backward()?)?;
+            self.updates += 1;
+        }
+        Ok(steps + 1)
+    }
+}
+
+/// Trainings a screen stopped early, kept so that the full training of the same initialisation
+/// continues them instead of starting over (the halving schedule's better half). A few dozen at
+/// most: a generation's screens, then the oldest go.
+#[derive(Default)]
+struct PausedTrainings {
+    /// (architecture, initialisation seed, its training), oldest first.
+    kept: Vec<(Arch, u64, Training)>,
+}
+
+impl PausedTrainings {
+    const CAPACITY: usize = 32;
+
+    fn keep(&mut self, arch: Arch, seed: u64, training: Training) {
+        self.kept.retain(|(a, s, _)| !(*a == arch && *s == seed));
+        if self.kept.len() == Self::CAPACITY {
+            self.kept.remove(0);
+        }
+        self.kept.push((arch, seed, training));
+    }
+
+    /// The paused training of this initialisation with at most `steps` updates, removed.
+    fn take(&mut self, arch: &Arch, seed: u64, steps: usize) -> Option<Training> {
+        let at = self
+            .kept
+            .iter()
+            .position(|(a, s, t)| a == arch && *s == seed && t.updates <= steps)?;
+        Some(self.kept.remove(at).2)
+    }
 }
 
 /// Scores candidates one after another on this thread (one per worker in the browser).
@@ -319,6 +382,9 @@ pub struct RmiEvaluator {
     pub options: RmiOptions,
     /// The search seed; with the architecture and the replicate it fixes the initial weights.
     pub seed: u64,
+    paused: PausedTrainings,
+    /// Steps the last score's training continued from (a screen's), if it continued one.
+    resumed: Option<usize>,
 }
 
 /// What one trial trains with, on any executor: its initialisation's seed, and the search's
@@ -332,10 +398,51 @@ pub fn trial_settings(search_seed: u64, options: &RmiOptions, trial: &Trial) -> 
 }
 
 impl RmiEvaluator {
-    /// The trial's score with its divergence flag.
-    pub fn score(&self, trial: &Trial) -> Result<RmiScore> {
+    pub fn new(targets: RmiTargets, options: RmiOptions, seed: u64) -> Self {
+        Self {
+            targets,
+            options,
+            seed,
+            paused: PausedTrainings::default(),
+            resumed: None,
+        }
+    }
+
+    /// The trial's score with its divergence flag. A screen of a few steps is kept, paused, and a
+    /// later full training of the same initialisation continues it: the same score as training
+    /// afresh, for the steps not repeated.
+    pub fn score(&mut self, trial: &Trial) -> Result<RmiScore> {
         let (seed, options) = trial_settings(self.seed, &self.options, trial);
-        score(&trial.arch, &self.targets, &options, seed)
+        let steps = options.config.steps;
+        let resumed = self.paused.take(&trial.arch, seed, steps);
+        self.resumed = resumed.as_ref().map(|t| t.updates);
+        let mut training = match resumed {
+            Some(training) => training,
+            None => Training::new(&trial.arch, &self.targets, &options, seed)?,
+        };
+        let mut last = None;
+        let completed = training.run(&self.targets, &options, steps, false, |record| {
+            last = Some(record.rmi);
+            Ok(())
+        })?;
+        let score = match last {
+            Some(rmi) if completed == steps + 1 => RmiScore { rmi, diverged: false },
+            _ => RmiScore {
+                rmi: 0.0,
+                diverged: true,
+            },
+        };
+        // A screen that has more to come: the full training may continue it.
+        if !score.diverged && steps < self.options.config.steps && steps > 0 {
+            self.paused.keep(trial.arch.clone(), seed, training);
+        }
+        Ok(score)
+    }
+
+    /// The steps the last [`score`](Self::score) continued from, when it continued a screen's
+    /// training.
+    pub fn last_resumed(&self) -> Option<usize> {
+        self.resumed
     }
 }
 

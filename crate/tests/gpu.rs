@@ -87,9 +87,9 @@ fn a_lost_device_falls_back_to_the_cpu_without_losing_a_score() -> Result<()> {
     if gpu_or_skip().is_none() {
         return Ok(());
     }
-    let cpu = evrsnas::RmiEvaluator {
-        targets: targets(6, 4)?,
-        options: RmiOptions {
+    let mut cpu = evrsnas::RmiEvaluator::new(
+        targets(6, 4)?,
+        RmiOptions {
             config: RmiConfig {
                 steps: 2,
                 ..RmiConfig::default()
@@ -101,8 +101,8 @@ fn a_lost_device_falls_back_to_the_cpu_without_losing_a_score() -> Result<()> {
             },
             kernels: Kernels::Fast,
         },
-        seed: 3,
-    };
+        3,
+    );
     let mut rng = StdRng::seed_from_u64(2);
     let trials: Vec<evrsnas::Trial> = (0..3)
         .map(|_| evrsnas::Trial::first(Space::Nb201.sample(&mut rng)))

@@ -517,3 +517,45 @@ fn a_screen_trains_only_the_best_kept_fraction_of_each_generation() -> Result<()
     assert_eq!(ranked[0].replicates, 3);
     Ok(())
 }
+
+#[test]
+fn a_screened_training_continues_to_the_score_a_fresh_one_gets() -> Result<()> {
+    // The halving schedule's better half: their full training continues the screen's paused one,
+    // and must score exactly what training afresh scores.
+    let mut rng = StdRng::seed_from_u64(9);
+    let archs: Vec<Arch> = (0..4).map(|_| Space::Nb201.sample(&mut rng)).collect();
+    let mut continuing = evaluator(4)?; // K = 2
+    let mut fresh = evaluator(4)?;
+    for (i, arch) in archs.iter().enumerate() {
+        let replicate = i as u32 % 2;
+        let screen = Trial {
+            steps: Some(1),
+            replicate,
+            ..Trial::first(arch.clone())
+        };
+        let full = Trial {
+            replicate,
+            ..Trial::first(arch.clone())
+        };
+        let screened = continuing.evaluate(&screen)?;
+        assert_eq!(continuing.last_resumed(), None);
+        let continued = continuing.evaluate(&full)?;
+        assert_eq!(
+            continuing.last_resumed(),
+            Some(1),
+            "the full training continued the screen's"
+        );
+        let afresh = fresh.evaluate(&full)?;
+        assert_eq!(fresh.last_resumed(), None);
+        assert_eq!(
+            continued.to_bits(),
+            afresh.to_bits(),
+            "{arch}: continued {continued}, afresh {afresh}"
+        );
+        // The screen's own score is what a fresh 1-step training gets, and is not taken twice.
+        assert_eq!(screened.to_bits(), fresh.evaluate(&screen)?.to_bits());
+        continuing.evaluate(&full)?;
+        assert_eq!(continuing.last_resumed(), None, "a paused training continues once");
+    }
+    Ok(())
+}

@@ -47,7 +47,7 @@ pub(super) fn evaluator(
         .collect();
     let batch = ImageBatch::join(files.iter().map(Vec::as_slice)).map_err(js_err)?;
     let targets = RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
-    Ok(RmiEvaluator { targets, options, seed })
+    Ok(RmiEvaluator::new(targets, options, seed))
 }
 
 /// A trial from what the page sends: the space and architecture by name, the initialisation, and
@@ -77,11 +77,18 @@ impl Scorer {
     }
 
     /// RMI score (Σ CKA after K steps, or after `steps` for a screen) of one initialisation
-    /// (`replicate`) of an architecture.
+    /// (`replicate`) of an architecture. A full training continues this scorer's own screen of the
+    /// same initialisation where it has one (the same score as starting over).
     pub fn score(&mut self, space: &str, arch: &str, replicate: u32, steps: Option<u32>) -> Result<f64, JsError> {
         self.evaluator
             .evaluate(&trial(space, arch, replicate, steps)?)
             .map_err(js_err)
+    }
+
+    /// The steps the last score continued from (a screen's), or undefined when it trained afresh.
+    #[wasm_bindgen(js_name = lastResumed)]
+    pub fn last_resumed(&self) -> Option<u32> {
+        self.evaluator.last_resumed().map(|s| s as u32)
     }
 
     /// One initialisation's training, step by step (`[{step, loss, cka: [3], rmi}]` for 0..=K):

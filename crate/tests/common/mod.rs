@@ -29,9 +29,9 @@ pub fn evaluator(seed: u64) -> Result<RmiEvaluator> {
     let pixels: Vec<u8> = (0..6 * evrsnas::data::PIXELS).map(|_| rng.random()).collect();
     let mut proxy = ProxyConfig::default();
     proxy.nb201.channels = 4;
-    Ok(RmiEvaluator {
-        targets: RmiTargets::new(&reference, &evrsnas::data::to_tensor(&pixels, 6)?)?,
-        options: RmiOptions {
+    Ok(RmiEvaluator::new(
+        RmiTargets::new(&reference, &evrsnas::data::to_tensor(&pixels, 6)?)?,
+        RmiOptions {
             config: RmiConfig {
                 steps: 2,
                 ..RmiConfig::default()
@@ -40,5 +40,5 @@ pub fn evaluator(seed: u64) -> Result<RmiEvaluator> {
             kernels: Kernels::Fast,
         },
         seed,
-    })
+    ))
 }

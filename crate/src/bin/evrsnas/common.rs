@@ -137,11 +137,11 @@ impl Common {
             (None, Some(dir)) => evrsnas::images::batch_from_dir(dir)?.tensor()?,
             (None, None) => assets.batch(self.batch)?.tensor()?,
         };
-        Ok(RmiEvaluator {
-            targets: RmiTargets::new(reference, &images)?,
-            options: self.options()?,
-            seed: self.seed,
-        })
+        Ok(RmiEvaluator::new(
+            RmiTargets::new(reference, &images)?,
+            self.options()?,
+            self.seed,
+        ))
     }
 }
 

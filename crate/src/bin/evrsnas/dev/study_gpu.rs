@@ -47,7 +47,7 @@ struct GpuStudy {
 
 pub fn run(args: StudyGpuArgs) -> AnyResult<()> {
     let assets = args.common.open_assets()?;
-    let cpu = args.common.evaluator(&assets)?;
+    let mut cpu = args.common.evaluator(&assets)?;
     let gpu = GpuEvaluator::new(Gpu::blocking(Want::Any)?, &cpu.targets, cpu.options, cpu.seed)?;
     eprintln!("GPU: {}", gpu.gpu.adapter);
     let (mut cpu_s, mut gpu_s) = (0.0, 0.0);
