@@ -210,7 +210,7 @@ function showFidelity() {
     : settings.schedule === 'screened'
     ? ` Schedule: each generation scores its new candidates untrained${untrained ? ` (K = 0: ${tau(untrained)})` : ''} and trains the better half for K steps; the rest stay out of the table.`
     : settings.schedule === 'halving'
-    ? ` Schedule: each generation trains its new candidates ${halvingSteps} steps${halving ? ` (K = ${halvingSteps}: ${tau(halving)})` : ''}, then trains the better half again for K steps; the rest stay out of the table.`
+    ? ` Schedule: each generation trains its new candidates ${halvingSteps} steps${halving ? ` (K = ${halvingSteps}: ${tau(halving)})` : ''}, then continues the better half's training to K steps; the rest stay out of the table.`
     : ' Schedule: every candidate is trained for K steps.';
   if (exact) {
     $('fidelity-note').textContent = `Proxy fidelity at K = ${exact.steps}: ${tau(exact)} ${where}.${schedule}`;

@@ -162,17 +162,17 @@ crate::named_enum! {
     pub enum Schedule: "schedule" {
         /// Every new architecture trained for K steps: the method as published, and the schedule
         /// for teaching (every candidate's score means the same).
-        Plain = "plain" => "every candidate trained K steps",
+        Plain = "plain" => "plain (every candidate K steps)",
         /// Every new architecture scored untrained (one forward pass), the better half of them
         /// trained for K steps: 0.56× the trainings.
-        Screened = "screened" => "untrained screen, the better half trained K steps",
+        Screened = "screened" => "screened (untrained, the better half K steps)",
         /// Successive halving in each generation: every new architecture trained K/4 steps, the
         /// better half of them trained for K (from the same initialisation, so their first K/4
         /// steps repeat the screen's). The default: in the constrained-search study (FIDELITY.md,
         /// "A faster search") its picks were as close to the best cell as the plain schedule's
         /// (+0.02 points, paired over 54 runs) for 0.81× the training work.
         #[default]
-        Halving = "halving" => "every candidate trained K/4 steps, the better half K steps",
+        Halving = "halving" => "halving (K/4 steps, the better half K)",
     }
 }
 
