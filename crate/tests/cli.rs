@@ -160,8 +160,8 @@ fn score_prints_one_json_line_per_architecture() {
     assert!((0.0..=3.0).contains(&rmi));
 }
 
-#[test]
-fn search_json_has_the_documented_shape_and_is_reproducible() {
+/// `search --json` on NB201 for pixel3 at 8 ms with `schedule`, on the tiny proxy.
+fn tiny_search_args(schedule: &'static str) -> Vec<&'static str> {
     let mut args = vec![
         "search",
         "--space",
@@ -171,12 +171,17 @@ fn search_json_has_the_documented_shape_and_is_reproducible() {
         "--threshold",
         "8",
         "--json",
-        "--seed",
-        "3",
         "--schedule",
-        "screened",
+        schedule,
     ];
     args.extend_from_slice(TINY);
+    args
+}
+
+#[test]
+fn search_json_has_the_documented_shape_and_is_reproducible() {
+    let mut args = tiny_search_args("screened");
+    args.extend(["--seed", "3"]);
     let a = evrsnas(&args);
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
     let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
@@ -206,19 +211,7 @@ fn search_json_has_the_documented_shape_and_is_reproducible() {
 #[test]
 fn search_halving_screens_every_candidate_at_a_quarter_of_k() {
     // K = 8: each generation's new candidates train 2 steps, the better half 8.
-    let mut args = vec![
-        "search",
-        "--space",
-        "nb201",
-        "--device",
-        "pixel3",
-        "--threshold",
-        "8",
-        "--json",
-        "--schedule",
-        "halving",
-    ];
-    args.extend_from_slice(TINY);
+    let mut args = tiny_search_args("halving");
     let k = args.iter().position(|a| *a == "--steps").unwrap() + 1;
     args[k] = "8";
     let out = evrsnas(&args);
