@@ -16,7 +16,7 @@ mod common;
 use common::{evaluator, toy_costs};
 
 /// The evolution with every new candidate trained (the plain schedule), which most tests here
-/// count trainings of; the screened default has its own tests below.
+/// count trainings of; screens (the halving default, the screened schedule) have their own tests below.
 fn plain() -> EvolutionConfig {
     EvolutionConfig {
         screen: None,
