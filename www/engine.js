@@ -470,7 +470,7 @@ export class Explorer extends EventTarget {
    * reason when it refuses the search (a bound, the cap on trainings).
    */
   plan(settings) {
-    const { trainings, screens, screen_steps: screenSteps = null } = wasm.planSearch(settings);
+    const { trainings, screens, screen_steps: screenSteps = null, continued = 0 } = wasm.planSearch(settings);
     let m = this.measured;
     if (!m) {
       try {
@@ -480,9 +480,10 @@ export class Explorer extends EventTarget {
       }
     }
     // A training's time grows with its K steps (plus the forward pass that scores it); a screen
-    // trains its own few steps (none: one forward pass).
+    // trains its own few steps (none: one forward pass), which a kept candidate's training then
+    // continues from (repeating only that forward pass).
     const perStep = m?.msPerTraining > 0 ? m.msPerTraining / (m.steps + 1) : null;
-    const work = trainings * (settings.steps + 1) + screens * ((screenSteps ?? 0) + 1);
+    const work = trainings * (settings.steps + 1) + screens * ((screenSteps ?? 0) + 1) - continued * (screenSteps ?? 0);
     const seconds = perStep == null ? null : (work * perStep) / this.poolSize / 1000;
     return { trainings, screens, screenSteps, workers: this.poolSize, build: this.build.name, seconds };
   }

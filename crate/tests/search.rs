@@ -559,3 +559,26 @@ fn a_screened_training_continues_to_the_score_a_fresh_one_gets() -> Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn the_default_plan_counts_its_continued_trainings() {
+    // 12 × 6 halving at K = 20: 62 screenings of 5 steps (12 new, then 10 per generation beside the
+    // 2 elites), the better half of each generation's trained on from them (6, then 5 per
+    // generation), then the 4 finalists' 2 more initialisations, afresh.
+    let config = EvolutionConfig::default();
+    assert_eq!(config.screen.map(|s| s.steps), Some(5));
+    assert_eq!(config.planned_screens(), 12 + 5 * 10);
+    assert_eq!(config.planned_trials() - config.planned_continuations(), 4 * 2);
+    assert_eq!(config.planned_continuations(), 6 + 5 * 5);
+    // An untrained screen and the plain schedule leave nothing to continue.
+    for screen in [Some(evrsnas::evolve::Screen { steps: 0, keep: 0.5 }), None] {
+        assert_eq!(
+            EvolutionConfig {
+                screen,
+                ..EvolutionConfig::default()
+            }
+            .planned_continuations(),
+            0
+        );
+    }
+}

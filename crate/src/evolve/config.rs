@@ -138,6 +138,19 @@ impl EvolutionConfig {
         }
     }
 
+    /// Planned full trainings that continue a screen's paused one (those the screen keeps, when it
+    /// trains at all): the rest of [`planned_trials`](Self::planned_trials), the confirmation
+    /// round's other initialisations, start afresh.
+    pub fn planned_continuations(&self) -> usize {
+        match self.screen {
+            Some(screen) if screen.steps > 0 => self.planned_trials().saturating_sub(
+                self.confirmed_at_most()
+                    .saturating_mul((self.replicates as usize).saturating_sub(1)),
+            ),
+            _ => 0,
+        }
+    }
+
     /// Screenings planned (none without a screen): every new architecture of every generation.
     pub fn planned_screens(&self) -> usize {
         match self.screen {

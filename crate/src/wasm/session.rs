@@ -60,9 +60,11 @@ struct Plan {
     /// Steps of each screening (0: untrained, one forward pass); absent without a screen.
     #[serde(skip_serializing_if = "Option::is_none")]
     screen_steps: Option<usize>,
+    /// Of the trainings, those that continue a screen's (its steps are not trained again).
+    continued: usize,
 }
 
-/// What a search with these settings plans: `{trainings, screens, screen_steps}`; throws the reason when the
+/// What a search with these settings plans: `{trainings, screens, screen_steps, continued}`; throws the reason when the
 /// library would refuse it (a bound, the cap on trainings).
 #[wasm_bindgen(js_name = planSearch)]
 pub fn plan_search(options: JsValue) -> Result<JsValue, JsError> {
@@ -72,6 +74,7 @@ pub fn plan_search(options: JsValue) -> Result<JsValue, JsError> {
         trainings: config.planned_trials(),
         screens: config.planned_screens(),
         screen_steps: config.screen.map(|s| s.steps),
+        continued: config.planned_continuations(),
     })
 }
 
