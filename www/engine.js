@@ -591,6 +591,8 @@ export class Explorer extends EventTarget {
       } catch (e) {
         return this.fail(String(e.message ?? e));
       }
+      // A generation's screens are continued within it: the next one screens its own.
+      for (const slot of this.pool) slot.worker?.screened?.clear();
       this.emit('generation', { stats });
       this.emitProgress();
       if (s.isDone()) return this.finish();
@@ -637,12 +639,7 @@ export class Explorer extends EventTarget {
         }
         // The time per training is a fresh one's; a continued training says how far it skipped.
         if (trial.steps == null && data.resumed == null) this.measure(data.ms);
-        if (trial.steps != null) {
-          // As many as the worker's library keeps paused (its oldest go first).
-          const screened = (slot.worker.screened ??= new Set());
-          screened.add(`${trial.arch}#${trial.replicate}`);
-          if (screened.size > 32) screened.delete(screened.values().next().value);
-        }
+        if (trial.steps != null) (slot.worker.screened ??= new Set()).add(`${trial.arch}#${trial.replicate}`);
         if (data.compute) this.fellBack(slot, data.compute, run);
         this.scheduleProgress();
         // Paused mid-generation: in-flight results are kept, nothing new is dispatched.
