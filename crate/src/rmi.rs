@@ -202,7 +202,7 @@ pub fn replicate_seed(search_seed: u64, replicate: u32) -> u64 {
 
 /// Trains a fresh candidate for K steps and returns its score.
 pub fn score(arch: &Arch, targets: &RmiTargets, options: &RmiOptions, seed: u64) -> Result<RmiScore> {
-    Ok(trajectory(arch, targets, options, seed, &[options.config.steps], &|| 0.0)?[0].0)
+    Training::new(arch, targets, options, seed)?.score(targets, options)
 }
 
 /// The scores the candidate would get with K = each of `at` (all ≤ K), from one training run: the
@@ -344,6 +344,23 @@ impl Training {
         }
         Ok(steps + 1)
     }
+
+    /// Runs on to K (`options`') and returns the score after it; a diverged training scores 0.
+    fn score(&mut self, targets: &RmiTargets, options: &RmiOptions) -> Result<RmiScore> {
+        let steps = options.config.steps;
+        let mut last = None;
+        let completed = self.run(targets, options, steps, false, |record| {
+            last = Some(record.rmi);
+            Ok(())
+        })?;
+        Ok(match last {
+            Some(rmi) if completed == steps + 1 => RmiScore { rmi, diverged: false },
+            _ => RmiScore {
+                rmi: 0.0,
+                diverged: true,
+            },
+        })
+    }
 }
 
 /// Trainings a screen stopped early, kept so that the full training of the same initialisation
@@ -420,18 +437,7 @@ impl RmiEvaluator {
             Some(training) => training,
             None => Training::new(&trial.arch, &self.targets, &options, seed)?,
         };
-        let mut last = None;
-        let completed = training.run(&self.targets, &options, steps, false, |record| {
-            last = Some(record.rmi);
-            Ok(())
-        })?;
-        let score = match last {
-            Some(rmi) if completed == steps + 1 => RmiScore { rmi, diverged: false },
-            _ => RmiScore {
-                rmi: 0.0,
-                diverged: true,
-            },
-        };
+        let score = training.score(&self.targets, &options)?;
         // A screen that has more to come: the full training may continue it.
         if !score.diverged && steps < self.options.config.steps && steps > 0 {
             self.paused.keep(trial.arch.clone(), seed, training);
