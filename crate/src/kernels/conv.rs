@@ -1,7 +1,8 @@
-//! Convolution forward and backward: im2col + gemm for dense and grouped convolutions, a direct loop
-//! for depthwise ones. Plain slice functions, wrapped as a candle `CustomOp2` at the bottom.
+//! Convolution forward and backward: im2col (`im2col.rs`) + gemm for dense and grouped convolutions,
+//! a direct loop for depthwise ones. Plain slice functions, wrapped as a candle `CustomOp2` at the bottom.
 
 use super::gemm::{matmul, Operand};
+use super::im2col::{col2im, im2col};
 use super::{contiguous_f32, with_f32, write_f32, Conv2dSpec};
 use candle_core::{bail, CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -50,14 +51,14 @@ impl ConvGeometry {
     pub fn w_out(&self) -> usize {
         (self.w + 2 * self.padding - self.k) / self.stride + 1
     }
-    fn cig(&self) -> usize {
+    pub(super) fn cig(&self) -> usize {
         self.c_in / self.groups
     }
-    fn cog(&self) -> usize {
+    pub(super) fn cog(&self) -> usize {
         self.c_out / self.groups
     }
     /// Rows of the im2col matrix of one group.
-    fn kdim(&self) -> usize {
+    pub(super) fn kdim(&self) -> usize {
         self.cig() * self.k * self.k
     }
     fn is_depthwise(&self) -> bool {
@@ -68,7 +69,7 @@ impl ConvGeometry {
         self.k == 1 && self.stride == 1 && self.padding == 0
     }
     /// Output positions `o` along one axis for which `o·stride + tap − padding` lies in `0..len`.
-    fn valid_range(&self, tap: usize, len: usize, len_out: usize) -> (usize, usize) {
+    pub(super) fn valid_range(&self, tap: usize, len: usize, len_out: usize) -> (usize, usize) {
         let (s, p) = (self.stride, self.padding);
         let lo = if tap >= p { 0 } else { (p - tap).div_ceil(s) };
         let hi = if len + p > tap {
@@ -81,7 +82,7 @@ impl ConvGeometry {
 
     /// Stride 1 and as wide out as in ("same" padding): one row of the im2col matrix is the input
     /// plane shifted by a constant offset, so it moves as one block and only its margins need care.
-    fn is_plane_shift(&self) -> bool {
+    pub(super) fn is_plane_shift(&self) -> bool {
         self.stride == 1 && self.w_out() == self.w
     }
 
@@ -104,158 +105,33 @@ impl ConvGeometry {
     }
 }
 
-/// The kernel of the transposed convolution, per group: wt[g][ci][(co, ki, kj)] =
-/// w[g·cog + co][ci][k−1−ki][k−1−kj], i.e. `[groups · cig, cog·k²]` row-major.
-fn flipped_transpose(w: &[f32], g: &ConvGeometry) -> Vec<f32> {
-    let (cig, cog, k) = (g.cig(), g.cog(), g.k);
-    let kk = k * k;
-    let mut wt = vec![0.0f32; w.len()];
-    for grp in 0..g.groups {
-        for ci in 0..cig {
-            let row = &mut wt[(grp * cig + ci) * cog * kk..][..cog * kk];
-            for co in 0..cog {
-                let taps = &w[((grp * cog + co) * cig + ci) * kk..][..kk];
-                for (t, v) in row[co * kk..(co + 1) * kk].iter_mut().enumerate() {
-                    *v = taps[kk - 1 - t];
+/// The input gradient of a convolution that [has a "same" transpose](ConvGeometry::has_same_transpose):
+/// that convolution's geometry (one image and group) and kernel, made once per backward pass.
+struct Transposed {
+    geometry: ConvGeometry,
+    /// Per group: kernel[g][ci][(co, ki, kj)] = w[g·cog + co][ci][k−1−ki][k−1−kj], i.e.
+    /// `[groups · cig, cog·k²]` row-major.
+    kernel: Vec<f32>,
+}
+
+impl Transposed {
+    fn new(w: &[f32], g: &ConvGeometry) -> Self {
+        let (cig, cog, kk) = (g.cig(), g.cog(), g.k * g.k);
+        let mut kernel = vec![0.0f32; w.len()];
+        for grp in 0..g.groups {
+            for ci in 0..cig {
+                let row = &mut kernel[(grp * cig + ci) * cog * kk..][..cog * kk];
+                for co in 0..cog {
+                    let taps = &w[((grp * cog + co) * cig + ci) * kk..][..kk];
+                    for (t, v) in row[co * kk..(co + 1) * kk].iter_mut().enumerate() {
+                        *v = taps[kk - 1 - t];
+                    }
                 }
             }
         }
-    }
-    wt
-}
-
-/// Where one im2col row (tap `ki`, `kj`) of a [plane shift](ConvGeometry::is_plane_shift) reads:
-/// output positions `span` (flat, `oh·w + ow`) take input `position + shift`, and the columns
-/// `ow < ow_lo` and `ow ≥ ow_hi` of output rows `oh_lo..oh_hi` lie outside the input.
-struct ShiftedTap {
-    span: std::ops::Range<usize>,
-    shift: isize,
-    rows: std::ops::Range<usize>,
-    cols: std::ops::Range<usize>,
-}
-
-impl ShiftedTap {
-    fn new(g: &ConvGeometry, ki: usize, kj: usize) -> Self {
-        let (oh_lo, oh_hi) = g.valid_range(ki, g.h, g.h_out());
-        let (ow_lo, ow_hi) = g.valid_range(kj, g.w, g.w);
-        let span = if oh_lo < oh_hi && ow_lo < ow_hi {
-            oh_lo * g.w + ow_lo..(oh_hi - 1) * g.w + ow_hi
-        } else {
-            0..0
-        };
-        let p = g.padding as isize;
         Self {
-            span,
-            shift: (ki as isize - p) * g.w as isize + (kj as isize - p),
-            rows: oh_lo..oh_hi,
-            cols: ow_lo..ow_hi,
-        }
-    }
-
-    /// Zeroes the columns outside the input in the rows the span covers (it wraps through them).
-    fn clear_margins(&self, dst: &mut [f32], w: usize) {
-        // Column by column: a margin is a column or two, and a one-element fill per row costs a
-        // call of its own in wasm.
-        for ow in (0..self.cols.start).chain(self.cols.end..w) {
-            for oh in self.rows.clone() {
-                dst[oh * w + ow] = 0.0;
-            }
-        }
-    }
-
-    /// The input positions the span reads.
-    fn source(&self) -> std::ops::Range<usize> {
-        if self.span.is_empty() {
-            return 0..0;
-        }
-        let start = (self.span.start as isize + self.shift) as usize;
-        start..start + self.span.len()
-    }
-}
-
-/// col[(c, ki, kj), (oh, ow)] = x[c, oh·s + ki − p, ow·s + kj − p] (zero outside).
-fn im2col(x: &[f32], g: &ConvGeometry, col: &mut [f32]) {
-    let (ho, wo) = (g.h_out(), g.w_out());
-    let (s, p) = (g.stride, g.padding);
-    let mut row = 0;
-    for c in 0..g.cig() {
-        let plane = &x[c * g.h * g.w..(c + 1) * g.h * g.w];
-        for ki in 0..g.k {
-            let (oh_lo, oh_hi) = g.valid_range(ki, g.h, ho);
-            for kj in 0..g.k {
-                let (ow_lo, ow_hi) = g.valid_range(kj, g.w, wo);
-                let dst = &mut col[row * ho * wo..(row + 1) * ho * wo];
-                row += 1;
-                if g.is_plane_shift() {
-                    // One block copy instead of a short one per output row (the rows are ~32 wide).
-                    let tap = ShiftedTap::new(g, ki, kj);
-                    dst[..tap.span.start].fill(0.0);
-                    dst[tap.span.end..].fill(0.0);
-                    dst[tap.span.clone()].copy_from_slice(&plane[tap.source()]);
-                    tap.clear_margins(dst, wo);
-                    continue;
-                }
-                // Zero only what no input reaches: the rows above and below, the margins of the rest.
-                dst[..oh_lo * wo].fill(0.0);
-                dst[oh_hi * wo..].fill(0.0);
-                for oh in oh_lo..oh_hi {
-                    let ih = oh * s + ki - p;
-                    let src = &plane[ih * g.w..(ih + 1) * g.w];
-                    let out = &mut dst[oh * wo..(oh + 1) * wo];
-                    out[..ow_lo].fill(0.0);
-                    out[ow_hi..].fill(0.0);
-                    if s == 1 {
-                        let start = ow_lo + kj - p;
-                        out[ow_lo..ow_hi].copy_from_slice(&src[start..start + ow_hi - ow_lo]);
-                    } else {
-                        for ow in ow_lo..ow_hi {
-                            out[ow] = src[ow * s + kj - p];
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The adjoint of [`im2col`]: scatters-adds col back into x. Clobbers col's entries that lie
-/// outside the input (the plane-shift path zeroes them so that one block add can run over them).
-fn col2im(col: &mut [f32], g: &ConvGeometry, x: &mut [f32]) {
-    let (ho, wo) = (g.h_out(), g.w_out());
-    let (s, p) = (g.stride, g.padding);
-    let mut row = 0;
-    for c in 0..g.cig() {
-        let plane = &mut x[c * g.h * g.w..(c + 1) * g.h * g.w];
-        for ki in 0..g.k {
-            let (oh_lo, oh_hi) = g.valid_range(ki, g.h, ho);
-            for kj in 0..g.k {
-                let (ow_lo, ow_hi) = g.valid_range(kj, g.w, wo);
-                let src = &mut col[row * ho * wo..(row + 1) * ho * wo];
-                row += 1;
-                if g.is_plane_shift() {
-                    // Each input element gets the same additions in the same order as row by row;
-                    // the cleared margins add +0.
-                    let tap = ShiftedTap::new(g, ki, kj);
-                    tap.clear_margins(src, wo);
-                    let dst = &mut plane[tap.source()];
-                    dst.iter_mut().zip(&src[tap.span]).for_each(|(d, &v)| *d += v);
-                    continue;
-                }
-                for oh in oh_lo..oh_hi {
-                    let ih = oh * s + ki - p;
-                    let dst = &mut plane[ih * g.w..(ih + 1) * g.w];
-                    let from = &src[oh * wo..(oh + 1) * wo];
-                    if s == 1 {
-                        let start = ow_lo + kj - p;
-                        let dst = &mut dst[start..start + ow_hi - ow_lo];
-                        dst.iter_mut().zip(&from[ow_lo..ow_hi]).for_each(|(d, &v)| *d += v);
-                    } else {
-                        for ow in ow_lo..ow_hi {
-                            dst[ow * s + kj - p] += from[ow];
-                        }
-                    }
-                }
-            }
+            geometry: g.transpose(),
+            kernel,
         }
     }
 }
@@ -335,9 +211,11 @@ pub fn conv2d_backward(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry) -> (V
     // The weight gradient is accumulated transposed, [kdim × cog] per group: gemm vectorises along
     // the rows of its output, and kdim is the long side (measured 2–4× faster than [cog × kdim]).
     let mut gw_t = vec![0.0f32; w.len()];
+    let transposed = g.has_same_transpose().then(|| Transposed::new(w, g));
+    let transposed = transposed.as_ref();
     let per = images_per_thread(g.n);
     if per >= g.n {
-        backward_images(x, w, gy, g, 0, &mut gx, &mut gw_t);
+        backward_images(x, w, gy, g, transposed, 0, &mut gx, &mut gw_t);
     } else {
         // Each thread sums its images' weight gradients; the partial sums are added in thread order.
         let partials: Vec<Vec<f32>> = std::thread::scope(|scope| {
@@ -347,7 +225,7 @@ pub fn conv2d_backward(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry) -> (V
                 .map(|(chunk, gx)| {
                     scope.spawn(move || {
                         let mut gw_t = vec![0.0f32; w.len()];
-                        backward_images(x, w, gy, g, chunk * per, gx, &mut gw_t);
+                        backward_images(x, w, gy, g, transposed, chunk * per, gx, &mut gw_t);
                         gw_t
                     })
                 })
@@ -371,8 +249,19 @@ pub fn conv2d_backward(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry) -> (V
 }
 
 /// The backward pass of the images from `first` on whose input gradients `gx` holds; adds their
-/// weight gradient, transposed, to `gw_t`.
-fn backward_images(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry, first: usize, gx: &mut [f32], gw_t: &mut [f32]) {
+/// weight gradient, transposed, to `gw_t`. `transposed`: the input gradient as a convolution, where
+/// the geometry has one.
+#[allow(clippy::too_many_arguments)]
+fn backward_images(
+    x: &[f32],
+    w: &[f32],
+    gy: &[f32],
+    g: &ConvGeometry,
+    transposed: Option<&Transposed>,
+    first: usize,
+    gx: &mut [f32],
+    gw_t: &mut [f32],
+) {
     let pos = g.h_out() * g.w_out();
     let (cig, cog, kdim, hw) = (g.cig(), g.cog(), g.kdim(), g.h * g.w);
     let mut col = vec![0.0f32; kdim * pos];
@@ -380,15 +269,7 @@ fn backward_images(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry, first: us
     // dimension is cog·k²) or, where that is no "same" convolution, as gcol = Wᵀ·gY (inner
     // dimension cog, often 8) scattered back by col2im: the first writes cig rows per image
     // instead of kdim and skips the scatter.
-    let transpose = g.has_same_transpose().then(|| (g.transpose(), flipped_transpose(w, g)));
-    let mut gcol = vec![
-        0.0f32;
-        if transpose.is_some() {
-            cog * g.k * g.k * hw
-        } else {
-            kdim * pos
-        }
-    ];
+    let mut gcol = vec![0.0f32; transposed.map_or(kdim * pos, |t| t.geometry.kdim() * hw)];
     for (i, gx) in gx.chunks_exact_mut(g.c_in * hw).enumerate() {
         let n = first + i;
         for grp in 0..g.groups {
@@ -409,15 +290,12 @@ fn backward_images(x: &[f32], w: &[f32], gy: &[f32], g: &ConvGeometry, first: us
                 Operand::new(gyg, cog, pos).t(),
                 true,
             );
-            if let Some((gt, wt)) = &transpose {
+            if let Some(t) = transposed {
                 // gX_g[cig × hw] = W̃_g[cig × cog·k²] · im2col(gY_g)[cog·k² × hw]
-                im2col(gyg, gt, &mut gcol);
-                let wt = Operand::new(
-                    &wt[grp * cig * cog * g.k * g.k..][..cig * cog * g.k * g.k],
-                    cig,
-                    cog * g.k * g.k,
-                );
-                matmul(gxg, wt, Operand::new(&gcol, cog * g.k * g.k, hw), false);
+                let tk = t.geometry.kdim();
+                im2col(gyg, &t.geometry, &mut gcol);
+                let kernel = Operand::new(&t.kernel[grp * cig * tk..][..cig * tk], cig, tk);
+                matmul(gxg, kernel, Operand::new(&gcol, tk, hw), false);
                 continue;
             }
             // gcol[kdim × pos] = W_gᵀ[kdim × cog] · gY[cog × pos]
