@@ -52,6 +52,10 @@ function search(page, settings, { loseDeviceAfterFirst = false } = {}) {
     ex.start(settings);
     const state = await end;
     const scores = ex.session ? ex.ranked().map((c) => ({ arch: c.arch, rmi: c.rmi })) : [];
+    // A small search can end before the CPU pool that took over has started all its workers.
+    for (const deadline = Date.now() + 30_000; loseDeviceAfterFirst && ex.pool.length < 2 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     return { state, computes, errors, scores, trials: ex.session?.trials(), planned: ex.session?.plannedTrials(), pool: ex.pool.length };
   }, { settings, loseDeviceAfterFirst });
 }

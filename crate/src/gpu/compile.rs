@@ -25,14 +25,20 @@ pub struct Sgd {
     pub weight_decay: f32,
 }
 
-/// The buffers of a compiled graph.
+/// The buffers of a compiled graph. The node gradients and each of the parameters, their
+/// gradients and their momenta share one arena apiece, so that a step clears all its gradients
+/// with two commands and updates all its parameters with one dispatch (see [`Program::arena`]).
 pub(super) struct Buffers {
     pub values: Vec<Buf>,
     pub grads: Vec<Buf>,
     pub params: Vec<Buf>,
     pub param_grads: Vec<Buf>,
-    momenta: Vec<Buf>,
     bn_stats: Vec<Option<Buf>>,
+    /// The arenas, whole: node gradients, parameters, their gradients, their momenta.
+    all_grads: Buf,
+    all_params: Buf,
+    all_param_grads: Buf,
+    all_momenta: Buf,
 }
 
 /// A graph ready to run: dispatches for each phase of a step.
@@ -74,20 +80,6 @@ pub(super) fn allocate(program: &mut Program, graph: &Graph, batch: usize, initi
             graph.params.len()
         )
     }
-    let mut values = vec![];
-    let mut grads = vec![];
-    let mut bn_stats = vec![];
-    for node in &graph.nodes {
-        values.push(program.zeros(batch * node.len()));
-        grads.push(program.zeros(batch * node.len()));
-        bn_stats.push(match node.op {
-            Op::BatchNorm { .. } => Some(program.zeros(2 * node.shape[0])),
-            _ => None,
-        });
-    }
-    let mut params = vec![];
-    let mut param_grads = vec![];
-    let mut momenta = vec![];
     for (spec, value) in graph.params.iter().zip(initial) {
         if value.len() != spec.len() {
             crate::bail!(
@@ -97,17 +89,35 @@ pub(super) fn allocate(program: &mut Program, graph: &Graph, batch: usize, initi
                 spec.len()
             )
         }
-        params.push(program.upload(value));
-        param_grads.push(program.zeros(spec.len()));
-        momenta.push(program.zeros(spec.len()));
     }
+    let mut values = vec![];
+    let mut bn_stats = vec![];
+    for node in &graph.nodes {
+        values.push(program.zeros(batch * node.len()));
+        bn_stats.push(match node.op {
+            Op::BatchNorm { .. } => Some(program.zeros(2 * node.shape[0])),
+            _ => None,
+        });
+    }
+    let node_lens: Vec<usize> = graph.nodes.iter().map(|n| batch * n.len()).collect();
+    let (all_grads, grads) = program.arena(&node_lens);
+    let param_lens: Vec<usize> = graph.params.iter().map(|p| p.len()).collect();
+    let (all_params, params) = program.arena(&param_lens);
+    for (&buf, value) in params.iter().zip(initial) {
+        program.write(buf, value)?;
+    }
+    let (all_param_grads, param_grads) = program.arena(&param_lens);
+    let (all_momenta, _) = program.arena(&param_lens);
     Ok(Buffers {
         values,
         grads,
         params,
         param_grads,
-        momenta,
         bn_stats,
+        all_grads,
+        all_params,
+        all_param_grads,
+        all_momenta,
     })
 }
 
@@ -356,18 +366,16 @@ pub(super) fn compile<'g>(
     }
     let scalars = program.zeros(4);
     let loss = loss_dispatches(&mut program, &b, graph, inputs, scalars)?;
-    let mut update = vec![];
-    for (i, spec) in graph.params.iter().enumerate() {
-        let dims = Dims {
-            total: u(spec.len()),
-            s: [sgd.lr, sgd.momentum, sgd.weight_decay, 0.0],
-            ..Dims::default()
-        };
-        let binds = [(1, b.param_grads[i]), (2, b.params[i]), (3, b.momenta[i])];
-        update.push(program.prepare(Kernel::Sgd, dims, &binds, Grid::Threads(spec.len()))?);
-    }
-    let mut clear: Vec<Buf> = b.grads.clone();
-    clear.extend(&b.param_grads);
+    // Every parameter follows the same rule, so one dispatch over the arenas updates them all
+    // (the padding between parameters stays zero: no gradient, no value, no momentum).
+    let dims = Dims {
+        total: u(program.len(b.all_params)),
+        s: [sgd.lr, sgd.momentum, sgd.weight_decay, 0.0],
+        ..Dims::default()
+    };
+    let binds = [(1, b.all_param_grads), (2, b.all_params), (3, b.all_momenta)];
+    let update = vec![program.prepare(Kernel::Sgd, dims, &binds, Grid::Threads(program.len(b.all_params)))?];
+    let clear = vec![b.all_grads, b.all_param_grads];
     Ok(Compiled {
         program,
         buffers: b,

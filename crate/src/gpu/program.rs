@@ -45,9 +45,24 @@ impl Dims {
     }
 }
 
-/// A storage buffer of f32 (or u32) values.
+/// A storage buffer of f32 (or u32) values, or one part of an arena (a buffer shared by several).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Buf(usize);
+
+/// Where a [`Buf`] lies: its buffer, its first byte and its length in values.
+#[derive(Clone, Copy, Debug)]
+struct View {
+    buffer: usize,
+    offset: u64,
+    len: usize,
+}
+
+impl View {
+    /// Bytes bound or copied: at least one value, as WebGPU forbids empty bindings.
+    fn size(&self) -> u64 {
+        4 * self.len.max(1) as u64
+    }
+}
 
 /// How many workgroups a dispatch launches.
 #[derive(Clone, Copy, Debug)]
@@ -72,8 +87,7 @@ const MAX_GROUPS_PER_AXIS: usize = 65_535;
 pub struct Program<'g> {
     pub gpu: &'g Gpu,
     buffers: Vec<wgpu::Buffer>,
-    /// Elements (4 bytes each) per buffer.
-    lens: Vec<usize>,
+    views: Vec<View>,
 }
 
 impl<'g> Program<'g> {
@@ -83,31 +97,70 @@ impl<'g> Program<'g> {
         Ok(Self {
             gpu,
             buffers: vec![],
-            lens: vec![],
+            views: vec![],
         })
     }
 
-    fn push(&mut self, buffer: wgpu::Buffer, len: usize) -> Buf {
-        self.buffers.push(buffer);
-        self.lens.push(len);
-        Buf(self.buffers.len() - 1)
+    fn view(&mut self, view: View) -> Buf {
+        self.views.push(view);
+        Buf(self.views.len() - 1)
     }
 
-    /// A zeroed buffer of `len` values (at least one, as WebGPU forbids empty bindings).
-    pub fn zeros(&mut self, len: usize) -> Buf {
+    fn create(&mut self, values: usize) -> usize {
         let buffer = self.gpu.device.create_buffer(&wgpu::BufferDescriptor {
             label: None,
-            size: 4 * len.max(1) as u64,
+            size: 4 * values.max(1) as u64,
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        self.push(buffer, len)
+        self.buffers.push(buffer);
+        self.buffers.len() - 1
+    }
+
+    /// A zeroed buffer of `len` values.
+    pub fn zeros(&mut self, len: usize) -> Buf {
+        let buffer = self.create(len);
+        self.view(View { buffer, offset: 0, len })
+    }
+
+    /// One zeroed buffer holding parts of `lens` values, each at an offset the device can bind:
+    /// the whole (for a dispatch or a clear over every part at once) and the parts. Between parts
+    /// lies padding, zeros that no kernel writes but one run over the whole.
+    pub fn arena(&mut self, lens: &[usize]) -> (Buf, Vec<Buf>) {
+        let align = (self.gpu.device.limits().min_storage_buffer_offset_alignment as usize / 4).max(1);
+        let mut offsets = vec![];
+        let mut end = 0;
+        for &len in lens {
+            offsets.push(end);
+            end = (end + len.max(1)).next_multiple_of(align);
+        }
+        let buffer = self.create(end);
+        let whole = self.view(View {
+            buffer,
+            offset: 0,
+            len: end,
+        });
+        let parts = offsets
+            .into_iter()
+            .zip(lens)
+            .map(|(at, &len)| {
+                self.view(View {
+                    buffer,
+                    offset: 4 * at as u64,
+                    len,
+                })
+            })
+            .collect();
+        (whole, parts)
     }
 
     fn with_bytes(&mut self, bytes: &[u8], len: usize) -> Buf {
         let buf = self.zeros(len);
         if !bytes.is_empty() {
-            self.gpu.queue.write_buffer(&self.buffers[buf.0], 0, bytes);
+            let view = self.views[buf.0];
+            self.gpu
+                .queue
+                .write_buffer(&self.buffers[view.buffer], view.offset, bytes);
         }
         buf
     }
@@ -124,16 +177,21 @@ impl<'g> Program<'g> {
 
     /// Overwrites a buffer's values.
     pub fn write(&self, buf: Buf, values: &[f32]) -> Result<()> {
-        if values.len() != self.lens[buf.0] {
-            bail!("{} values for a buffer of {}", values.len(), self.lens[buf.0])
+        let view = self.views[buf.0];
+        if values.len() != view.len {
+            bail!("{} values for a buffer of {}", values.len(), view.len)
         }
-        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        self.gpu.queue.write_buffer(&self.buffers[buf.0], 0, &bytes);
+        if !values.is_empty() {
+            let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            self.gpu
+                .queue
+                .write_buffer(&self.buffers[view.buffer], view.offset, &bytes);
+        }
         Ok(())
     }
 
     pub fn len(&self, buf: Buf) -> usize {
-        self.lens[buf.0]
+        self.views[buf.0].len
     }
 
     /// Binds `buffers` (binding index, buffer) and the uniform `dims` (binding 0) for `kernel`.
@@ -161,9 +219,14 @@ impl<'g> Program<'g> {
             resource: uniform.as_entire_binding(),
         }];
         for &(binding, buf) in buffers {
+            let view = self.views[buf.0];
             entries.push(wgpu::BindGroupEntry {
                 binding,
-                resource: self.buffers[buf.0].as_entire_binding(),
+                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: &self.buffers[view.buffer],
+                    offset: view.offset,
+                    size: wgpu::BufferSize::new(view.size()),
+                }),
             });
         }
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -191,7 +254,8 @@ impl<'g> Program<'g> {
     /// Zeroes `bufs` (outside any pass).
     pub fn clear(&self, encoder: &mut wgpu::CommandEncoder, bufs: &[Buf]) {
         for b in bufs {
-            encoder.clear_buffer(&self.buffers[b.0], 0, None);
+            let view = self.views[b.0];
+            encoder.clear_buffer(&self.buffers[view.buffer], view.offset, Some(view.size()));
         }
     }
 
@@ -202,14 +266,14 @@ impl<'g> Program<'g> {
         let staging: Vec<wgpu::Buffer> = reads
             .iter()
             .map(|b| {
-                let size = 4 * self.lens[b.0].max(1) as u64;
+                let view = self.views[b.0];
                 let s = device.create_buffer(&wgpu::BufferDescriptor {
                     label: None,
-                    size,
+                    size: view.size(),
                     usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                     mapped_at_creation: false,
                 });
-                encoder.copy_buffer_to_buffer(&self.buffers[b.0], 0, &s, 0, size);
+                encoder.copy_buffer_to_buffer(&self.buffers[view.buffer], view.offset, &s, 0, view.size());
                 s
             })
             .collect();
@@ -236,7 +300,7 @@ impl<'g> Program<'g> {
             };
             let values = bytes
                 .chunks_exact(4)
-                .take(self.lens[b.0])
+                .take(self.views[b.0].len)
                 .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
                 .collect();
             drop(bytes);

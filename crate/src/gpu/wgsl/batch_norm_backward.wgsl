@@ -1,8 +1,11 @@
 // The backward pass of batch_norm.wgsl: dx += γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂)),
 // dγ += Σ dy·x̂, dβ += Σ dy; a workgroup per channel.
 
+// Node gradients share one buffer (an arena), and WebGPU refuses a buffer bound both read-only and
+// writable in one dispatch: a binding that may hold a gradient this kernel reads is declared
+// read_write, though only read.
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dy: array<f32>;
 @group(0) @binding(3) var<storage, read> gamma: array<f32>;
 @group(0) @binding(4) var<storage, read> stats: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dx: array<f32>;

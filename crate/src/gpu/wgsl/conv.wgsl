@@ -1,7 +1,10 @@
 // Convolution (grouped, square kernel, no bias): x [n, c, h, w], weight [oc, c/groups, k, k],
 // y [n, oc, oh, ow].
 
-@group(0) @binding(1) var<storage, read> a: array<f32>;
+// Node gradients share one buffer (an arena), and WebGPU refuses a buffer bound both read-only and
+// writable in one dispatch: a binding that may hold a gradient this kernel reads is declared
+// read_write, though only read.
+@group(0) @binding(1) var<storage, read_write> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 

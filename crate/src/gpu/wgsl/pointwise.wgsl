@@ -1,8 +1,11 @@
 // ReLU, sums and poolings, forward and backward: a thread per output element.
 // Shapes: x [n, c, h, w]; `total` counts the elements written.
 
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
+// Node gradients share one buffer (an arena), and WebGPU refuses a buffer bound both read-only and
+// writable in one dispatch: a binding that may hold a gradient this kernel reads is declared
+// read_write, though only read.
+@group(0) @binding(1) var<storage, read_write> a: array<f32>;
+@group(0) @binding(2) var<storage, read_write> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
 // out = max(a, 0)
