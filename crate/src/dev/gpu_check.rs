@@ -3,6 +3,7 @@
 //! gradient, then the loss from the CPU's stage outputs and logits. Shared by the native test
 //! (lavapipe) and the browser's (SwiftShader, through the developer wasm's `gpuKernelCheck`).
 
+use crate::gpu::fuse::Fusion;
 use crate::gpu::{check, Gpu, LossInputs};
 use crate::nn::Params;
 use crate::proxy::execute::GraphNet;
@@ -76,13 +77,26 @@ pub async fn compare_kernels(
     let nodes = net.node_values(&x)?;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut worst = Worst(0.0);
+    // Each operation alone, then each convolution through the ReLU training folds into it.
+    let fusion = Fusion::of(&graph);
+    let mut chains: Vec<Vec<usize>> = vec![];
     for (id, node) in graph.nodes.iter().enumerate() {
-        if matches!(node.op, Op::Input | Op::Zeros { .. }) {
-            continue;
+        if !matches!(node.op, Op::Input | Op::Zeros { .. }) {
+            chains.push(vec![id]);
         }
-        let what = |part: &str| format!("{arch}: node {id} ({:?}) {part}", node.op);
-        // The CPU: the operation on leaf copies of its inputs, loss Σ y·dy.
-        let inputs = node.op.inputs();
+        if let Some(relu) = fusion.relu_of_conv(id) {
+            chains.push(vec![relu, id]);
+        }
+    }
+    for chain in chains {
+        let (first, id) = (chain[0], chain[chain.len() - 1]);
+        let node = &graph.nodes[id];
+        let what = |part: &str| match chain.len() {
+            1 => format!("{arch}: node {id} ({:?}) {part}", node.op),
+            _ => format!("{arch}: node {id} ({:?}) through a folded ReLU, {part}", node.op),
+        };
+        // The CPU: the operations on leaf copies of the first one's inputs, loss Σ y·dy.
+        let inputs = graph.nodes[first].op.inputs();
         let mut local = nodes.clone();
         let mut leaves = vec![];
         for &i in &inputs {
@@ -90,7 +104,10 @@ pub async fn compare_kernels(
             local[i] = leaf.as_tensor().clone();
             leaves.push((i, leaf));
         }
-        let y = net.apply(node.op, &local)?;
+        for &step in &chain {
+            local[step] = net.apply(graph.nodes[step].op, &local)?;
+        }
+        let y = local[id].clone();
         let dy: Vec<f32> = (0..y.elem_count()).map(|_| rng.random_range(-1.0..1.0)).collect();
         let grads = (&y * Tensor::from_vec(dy.clone(), y.dims(), &device)?)?
             .sum_all()?
@@ -100,7 +117,13 @@ pub async fn compare_kernels(
             .iter()
             .map(|&i| Ok((i, flat(&nodes[i])?)))
             .collect::<Result<_>>()?;
-        let pass = check::node_pass(gpu, &graph, id, n, &given, &params, &dy).await?;
+        let pass = match chain.len() {
+            1 => check::node_pass(gpu, &graph, id, n, &given, &params, &dy).await?,
+            _ => match check::folded_pass(gpu, &graph, id, n, &given, &params, &dy).await? {
+                Some(pass) => pass,
+                None => bail!("{}", what("was not folded")),
+            },
+        };
         worst.check(&pass.value, &flat(&y)?, || what("value"))?;
         for (i, g) in &pass.input_grads {
             let Some((_, leaf)) = leaves.iter().find(|(j, _)| j == i) else {

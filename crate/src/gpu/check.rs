@@ -4,6 +4,7 @@
 
 use super::compile::{allocate, backward, compile, forward, LossInputs, Sgd};
 use super::context::Gpu;
+use super::fuse::Fusion;
 use super::program::{Buf, Program};
 use crate::proxy::graph::{Graph, NodeId, Op};
 use crate::Result;
@@ -17,7 +18,8 @@ pub struct NodePass {
     pub param_grads: Vec<Vec<f32>>,
 }
 
-/// Runs node `id` forward on `inputs` (each input node's value) and backward from `dy`.
+/// Runs node `id` forward on `inputs` (each input node's value) and backward from `dy`, as its
+/// own dispatches.
 pub async fn node_pass(
     gpu: &Gpu,
     graph: &Graph,
@@ -27,20 +29,59 @@ pub async fn node_pass(
     params: &[Vec<f32>],
     dy: &[f32],
 ) -> Result<NodePass> {
+    let writes: Vec<NodeId> = graph.nodes[id].op.inputs();
+    run(gpu, graph, &Fusion::none(graph), id, batch, inputs, params, dy, writes).await
+}
+
+/// Runs convolution `conv` through the ReLU it reads, folded as training folds it (gpu/fuse.rs),
+/// from `inputs` (the ReLU's input's value); `None` where training does not fold that ReLU.
+pub async fn folded_pass(
+    gpu: &Gpu,
+    graph: &Graph,
+    conv: NodeId,
+    batch: usize,
+    inputs: &[(NodeId, Vec<f32>)],
+    params: &[Vec<f32>],
+    dy: &[f32],
+) -> Result<Option<NodePass>> {
+    let fusion = Fusion::of(graph);
+    let Some(relu) = fusion.relu_of_conv(conv) else {
+        return Ok(None);
+    };
+    let writes = graph.nodes[relu].op.inputs();
+    Ok(Some(
+        run(gpu, graph, &fusion, conv, batch, inputs, params, dy, writes).await?,
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run(
+    gpu: &Gpu,
+    graph: &Graph,
+    fusion: &Fusion,
+    id: NodeId,
+    batch: usize,
+    inputs: &[(NodeId, Vec<f32>)],
+    params: &[Vec<f32>],
+    dy: &[f32],
+    writes: Vec<NodeId>,
+) -> Result<NodePass> {
     let mut program = Program::new(gpu)?;
     let b = allocate(&mut program, graph, batch, params)?;
     for (x, value) in inputs {
         program.write(b.values[*x], value)?;
     }
     program.write(b.grads[id], dy)?;
-    let fwd = forward(&mut program, &b, graph, id, batch)?;
-    let bwd = backward(&mut program, &b, graph, id, batch)?;
+    let fwd = forward(&mut program, &b, graph, fusion, id, batch)?;
+    let mut bwd = backward(&mut program, &b, graph, fusion, id, batch)?;
+    // A folded ReLU's place in the backward pass is where its convolution's input gradient goes.
+    if let Some(relu) = fusion.relu_of_conv(id) {
+        bwd.extend(backward(&mut program, &b, graph, fusion, relu, batch)?);
+    }
     let mut encoder = gpu.device.create_command_encoder(&Default::default());
     program.encode(&mut encoder, &fwd);
     program.encode(&mut encoder, &bwd);
-    let grad_inputs: Vec<NodeId> = graph.nodes[id]
-        .op
-        .inputs()
+    let grad_inputs: Vec<NodeId> = writes
         .into_iter()
         .filter(|&x| !matches!(graph.nodes[x].op, Op::Input | Op::Zeros { .. }))
         .collect();

@@ -3,6 +3,7 @@
 //! Gradients are accumulated (`+=`), so a node read by several operations gets their sum; every
 //! gradient buffer is cleared at the start of a step.
 
+use super::fuse::Fusion;
 use super::kernels::Kernel;
 use super::program::{Buf, Dims, Grid, Prepared, Program};
 use crate::proxy::graph::{Graph, Node, Op};
@@ -126,6 +127,7 @@ pub(super) fn forward(
     program: &mut Program,
     b: &Buffers,
     graph: &Graph,
+    fusion: &Fusion,
     id: usize,
     batch: usize,
 ) -> Result<Vec<Prepared>> {
@@ -135,9 +137,15 @@ pub(super) fn forward(
     let input_shape = |x: usize| graph.nodes[x].shape;
     Ok(match node.op {
         Op::Input | Op::Zeros { .. } => vec![],
+        Op::Relu { .. } if fusion.conv_of_relu(id).is_some() => vec![],
         Op::Conv { x, weight, k, spec } => {
-            let dims = conv_dims(batch, input_shape(x), node, k, spec, total);
-            let binds = [(1, b.values[x]), (2, b.params[weight]), (3, out)];
+            let (input, dims) = conv_input(
+                graph,
+                fusion,
+                id,
+                conv_dims(batch, input_shape(x), node, k, spec, total),
+            );
+            let binds = [(1, b.values[input]), (2, b.params[weight]), (3, out)];
             vec![program.prepare(Kernel::ConvForward, dims, &binds, Grid::Threads(total))?]
         }
         Op::BatchNorm { x, weight, bias } => {
@@ -185,6 +193,7 @@ pub(super) fn backward(
     program: &mut Program,
     b: &Buffers,
     graph: &Graph,
+    fusion: &Fusion,
     id: usize,
     batch: usize,
 ) -> Result<Vec<Prepared>> {
@@ -196,19 +205,23 @@ pub(super) fn backward(
     match node.op {
         Op::Input | Op::Zeros { .. } => {}
         Op::Conv { x, weight, k, spec } => {
-            let in_total = batch * graph.nodes[x].len();
-            let dims = conv_dims(batch, input_shape(x), node, k, spec, in_total);
-            if needs_grad(x) {
-                let binds = [(1, dy), (2, b.params[weight]), (3, b.grads[x])];
-                out.push(program.prepare(Kernel::ConvBackwardData, dims, &binds, Grid::Threads(in_total))?);
+            if fusion.relu_of_conv(id).is_none() && needs_grad(x) {
+                out.push(conv_backward_data(program, b, graph, fusion, id, batch)?);
             }
+            let dims = conv_dims(batch, input_shape(x), node, k, spec, 0);
+            let (input, dims) = conv_input(graph, fusion, id, dims);
             let weights = graph.params[weight].len();
             let dims = Dims {
                 total: u(weights),
                 ..dims
             };
-            let binds = [(1, b.values[x]), (2, dy), (3, b.param_grads[weight])];
+            let binds = [(1, b.values[input]), (2, dy), (3, b.param_grads[weight])];
             out.push(program.prepare(Kernel::ConvBackwardWeight, dims, &binds, Grid::Threads(weights))?);
+        }
+        Op::Relu { x } if fusion.conv_of_relu(id).is_some() => {
+            if let (Some(conv), true) = (fusion.conv_of_relu(id), needs_grad(x)) {
+                out.push(conv_backward_data(program, b, graph, fusion, conv, batch)?);
+            }
         }
         Op::BatchNorm { x, weight, bias } => {
             let dims = nchw(batch, node.shape, batch * node.len());
@@ -240,9 +253,19 @@ pub(super) fn backward(
             }
         }
         Op::Add { a, b: other } => {
-            for x in [a, other].into_iter().filter(|&x| needs_grad(x)) {
-                let dims = nchw(batch, node.shape, batch * node.len());
-                out.extend(unary(program, Kernel::Accumulate, dims, dy, b.grads[x])?);
+            let dims = nchw(batch, node.shape, batch * node.len());
+            let grid = Grid::Threads(batch * node.len());
+            match (needs_grad(a), needs_grad(other)) {
+                // One dispatch for both terms, unless they are one node (two writes to one place).
+                (true, true) if a != other => {
+                    let binds = [(1, dy), (3, b.grads[a]), (4, b.grads[other])];
+                    out.push(program.prepare(Kernel::AccumulateBoth, dims, &binds, grid)?);
+                }
+                (grad_a, grad_other) => {
+                    for x in [(a, grad_a), (other, grad_other)].into_iter().filter(|t| t.1) {
+                        out.extend(unary(program, Kernel::Accumulate, dims, dy, b.grads[x.0])?);
+                    }
+                }
             }
         }
         Op::Linear { x, weight, bias } => {
@@ -292,6 +315,47 @@ impl Pool {
             output
         }
     }
+}
+
+/// The node a convolution's kernels read as input, and its dims: through a folded ReLU, the
+/// ReLU's input, with the kernels told to apply it (`s[0]`).
+fn conv_input(graph: &Graph, fusion: &Fusion, conv: usize, mut dims: Dims) -> (usize, Dims) {
+    let Op::Conv { x, .. } = graph.nodes[conv].op else {
+        return (conv, dims);
+    };
+    match fusion.relu_of_conv(conv).map(|relu| graph.nodes[relu].op) {
+        Some(Op::Relu { x: under }) => {
+            dims.s[0] = 1.0;
+            (under, dims)
+        }
+        _ => (x, dims),
+    }
+}
+
+/// Convolution `conv`'s input gradient, written to its input (or through a folded ReLU, masked,
+/// to the ReLU's input).
+fn conv_backward_data(
+    program: &mut Program,
+    b: &Buffers,
+    graph: &Graph,
+    fusion: &Fusion,
+    conv: usize,
+    batch: usize,
+) -> Result<Prepared> {
+    let node = &graph.nodes[conv];
+    let Op::Conv { x, weight, k, spec } = node.op else {
+        crate::bail!("node {conv} is not a convolution")
+    };
+    let in_total = batch * graph.nodes[x].len();
+    let dims = conv_dims(batch, graph.nodes[x].shape, node, k, spec, in_total);
+    let (input, dims) = conv_input(graph, fusion, conv, dims);
+    let binds = [
+        (1, b.grads[conv]),
+        (2, b.params[weight]),
+        (3, b.grads[input]),
+        (4, b.values[input]),
+    ];
+    program.prepare(Kernel::ConvBackwardData, dims, &binds, Grid::Threads(in_total))
 }
 
 fn unary(program: &mut Program, kernel: Kernel, dims: Dims, a: Buf, out: Buf) -> Result<Vec<Prepared>> {
@@ -356,13 +420,14 @@ pub(super) fn compile<'g>(
     // The images are the input node's value, written once.
     program.write(b.values[0], inputs.images)?;
 
+    let fusion = Fusion::of(graph);
     let mut fwd = vec![];
     let mut bwd = vec![];
     for id in 0..graph.nodes.len() {
-        fwd.extend(forward(&mut program, &b, graph, id, batch)?);
+        fwd.extend(forward(&mut program, &b, graph, &fusion, id, batch)?);
     }
     for id in (0..graph.nodes.len()).rev() {
-        bwd.extend(backward(&mut program, &b, graph, id, batch)?);
+        bwd.extend(backward(&mut program, &b, graph, &fusion, id, batch)?);
     }
     let scalars = program.zeros(4);
     let loss = loss_dispatches(&mut program, &b, graph, inputs, scalars)?;

@@ -32,6 +32,7 @@ pub enum Kernel {
     ReluBackward,
     AddForward,
     Accumulate,
+    AccumulateBoth,
     Pool3Forward,
     Pool3Backward,
     Pool2Forward,
@@ -53,7 +54,7 @@ pub enum Kernel {
 }
 
 impl Kernel {
-    pub const ALL: [Kernel; 27] = [
+    pub const ALL: [Kernel; 28] = [
         Kernel::ConvForward,
         Kernel::ConvBackwardData,
         Kernel::ConvBackwardWeight,
@@ -63,6 +64,7 @@ impl Kernel {
         Kernel::ReluBackward,
         Kernel::AddForward,
         Kernel::Accumulate,
+        Kernel::AccumulateBoth,
         Kernel::Pool3Forward,
         Kernel::Pool3Backward,
         Kernel::Pool2Forward,
@@ -96,6 +98,7 @@ impl Kernel {
             ReluBackward => ("pointwise", "relu_backward"),
             AddForward => ("pointwise", "add_forward"),
             Accumulate => ("pointwise", "accumulate"),
+            AccumulateBoth => ("pointwise", "accumulate_both"),
             Pool3Forward => ("pointwise", "pool3_forward"),
             Pool3Backward => ("pointwise", "pool3_backward"),
             Pool2Forward => ("pointwise", "pool2_forward"),

@@ -8,6 +8,7 @@ mod compile;
 mod context;
 #[cfg(not(target_arch = "wasm32"))]
 mod fallback;
+pub mod fuse;
 mod kernels;
 mod program;
 mod train;

@@ -1,5 +1,6 @@
 // Convolution (grouped, square kernel, no bias): x [n, c, h, w], weight [oc, c/groups, k, k],
-// y [n, oc, oh, ow].
+// y [n, oc, oh, ow]. With s0 ≠ 0 the input passes through a ReLU first (gpu/fuse.rs): x is the
+// ReLU's input, and the input gradient is masked by it.
 
 // Node gradients share one buffer (an arena), and WebGPU refuses a buffer bound both read-only and
 // writable in one dispatch: a binding that may hold a gradient this kernel reads is declared
@@ -7,6 +8,12 @@
 @group(0) @binding(1) var<storage, read_write> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read> x: array<f32>;
+
+// An input value as the convolution sees it.
+fn input(v: f32) -> f32 {
+    return select(v, max(v, 0.0), dims.s0 != 0.0);
+}
 
 // a = x, b = weight, out = y; a thread per output element.
 @compute @workgroup_size(256)
@@ -29,14 +36,14 @@ fn conv_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
             for (var kw = 0u; kw < dims.k; kw++) {
                 let iw = i32(ow * dims.stride + kw) - i32(dims.pad);
                 if (iw < 0 || iw >= i32(dims.w)) { continue; }
-                acc += a[(plane + u32(ih)) * dims.w + u32(iw)] * b[((co * cin_g + ci) * dims.k + kh) * dims.k + kw];
+                acc += input(a[(plane + u32(ih)) * dims.w + u32(iw)]) * b[((co * cin_g + ci) * dims.k + kh) * dims.k + kw];
             }
         }
     }
     out[i] = acc;
 }
 
-// a = dy, b = weight, out = dx (accumulated); a thread per input element.
+// a = dy, b = weight, x = the input, out = dx (accumulated); a thread per input element.
 @compute @workgroup_size(256)
 fn conv_backward_data(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                       @builtin(local_invocation_index) lid: u32) {
@@ -67,7 +74,7 @@ fn conv_backward_data(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgr
             }
         }
     }
-    out[i] += acc;
+    out[i] += select(acc, select(0.0, acc, x[i] > 0.0), dims.s0 != 0.0);
 }
 
 // a = x, b = dy, out = dweight (accumulated); a thread per weight element, summing over
@@ -96,7 +103,7 @@ fn conv_backward_weight(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_work
             for (var ow = 0u; ow < dims.ow; ow++) {
                 let iw = i32(ow * dims.stride + kw) - i32(dims.pad);
                 if (iw < 0 || iw >= i32(dims.w)) { continue; }
-                image += a[x_row + u32(iw)] * b[dy_row + ow];
+                image += input(a[x_row + u32(iw)]) * b[dy_row + ow];
             }
         }
         acc += image;

@@ -7,6 +7,7 @@
 @group(0) @binding(1) var<storage, read_write> a: array<f32>;
 @group(0) @binding(2) var<storage, read_write> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out2: array<f32>;
 
 // out = max(a, 0)
 @compute @workgroup_size(256)
@@ -42,6 +43,16 @@ fn accumulate(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
     let i = thread_index(wid, nwg, lid);
     if (i >= dims.total) { return; }
     out[i] += a[i];
+}
+
+// out += a, out2 += a (a sum's gradient to both its terms, which are distinct nodes)
+@compute @workgroup_size(256)
+fn accumulate_both(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    let i = thread_index(wid, nwg, lid);
+    if (i >= dims.total) { return; }
+    out[i] += a[i];
+    out2[i] += a[i];
 }
 
 // Element i of an [n, c, h, w] tensor as (x, y, the index of its plane's first element).
