@@ -204,23 +204,14 @@ pub(super) fn backward(
     let mut out = vec![];
     match node.op {
         Op::Input | Op::Zeros { .. } => {}
-        Op::Conv { x, weight, k, spec } => {
-            if fusion.relu_of_conv(id).is_none() && needs_grad(x) {
-                out.push(conv_backward_data(program, b, graph, fusion, id, batch)?);
-            }
-            let dims = conv_dims(batch, input_shape(x), node, k, spec, 0);
-            let (input, dims) = conv_input(graph, fusion, id, dims);
-            let weights = graph.params[weight].len();
-            let dims = Dims {
-                total: u(weights),
-                ..dims
-            };
-            let binds = [(1, b.values[input]), (2, dy), (3, b.param_grads[weight])];
-            out.push(program.prepare(Kernel::ConvBackwardWeight, dims, &binds, Grid::Threads(weights))?);
+        // A convolution's backward pass goes where its folded ReLU's would (gpu/fuse.rs).
+        Op::Conv { x, .. } if fusion.relu_of_conv(id).is_none() => {
+            out.push(conv_backward(program, b, graph, fusion, id, needs_grad(x), batch)?);
         }
+        Op::Conv { .. } => {}
         Op::Relu { x } if fusion.conv_of_relu(id).is_some() => {
-            if let (Some(conv), true) = (fusion.conv_of_relu(id), needs_grad(x)) {
-                out.push(conv_backward_data(program, b, graph, fusion, conv, batch)?);
+            if let Some(conv) = fusion.conv_of_relu(id) {
+                out.push(conv_backward(program, b, graph, fusion, conv, needs_grad(x), batch)?);
             }
         }
         Op::BatchNorm { x, weight, bias } => {
@@ -332,30 +323,36 @@ fn conv_input(graph: &Graph, fusion: &Fusion, conv: usize, mut dims: Dims) -> (u
     }
 }
 
-/// Convolution `conv`'s input gradient, written to its input (or through a folded ReLU, masked,
-/// to the ReLU's input).
-fn conv_backward_data(
+/// Convolution `conv`'s backward pass in one dispatch: its weight gradient and, `with_input`,
+/// its input gradient, written to its input (or through a folded ReLU, masked, to the ReLU's).
+fn conv_backward(
     program: &mut Program,
     b: &Buffers,
     graph: &Graph,
     fusion: &Fusion,
     conv: usize,
+    with_input: bool,
     batch: usize,
 ) -> Result<Prepared> {
     let node = &graph.nodes[conv];
     let Op::Conv { x, weight, k, spec } = node.op else {
         crate::bail!("node {conv} is not a convolution")
     };
-    let in_total = batch * graph.nodes[x].len();
-    let dims = conv_dims(batch, graph.nodes[x].shape, node, k, spec, in_total);
+    let split = if with_input { batch * graph.nodes[x].len() } else { 0 };
+    let total = split + graph.params[weight].len();
+    let dims = Dims {
+        split: u(split),
+        ..conv_dims(batch, graph.nodes[x].shape, node, k, spec, total)
+    };
     let (input, dims) = conv_input(graph, fusion, conv, dims);
     let binds = [
         (1, b.grads[conv]),
         (2, b.params[weight]),
         (3, b.grads[input]),
         (4, b.values[input]),
+        (5, b.param_grads[weight]),
     ];
-    program.prepare(Kernel::ConvBackwardData, dims, &binds, Grid::Threads(in_total))
+    program.prepare(Kernel::ConvBackward, dims, &binds, Grid::Threads(total))
 }
 
 fn unary(program: &mut Program, kernel: Kernel, dims: Dims, a: Buf, out: Buf) -> Result<Vec<Prepared>> {
@@ -390,7 +387,7 @@ fn conv_dims(
         pad: u(spec.padding),
         groups: u(spec.groups),
         total: u(total),
-        s: [0.0; 4],
+        ..Dims::default()
     }
 }
 

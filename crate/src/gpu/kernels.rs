@@ -24,8 +24,7 @@ pub(super) const MODULES: [(&str, &str); 9] = [
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
     ConvForward,
-    ConvBackwardData,
-    ConvBackwardWeight,
+    ConvBackward,
     BnForward,
     BnBackward,
     ReluForward,
@@ -54,10 +53,9 @@ pub enum Kernel {
 }
 
 impl Kernel {
-    pub const ALL: [Kernel; 28] = [
+    pub const ALL: [Kernel; 27] = [
         Kernel::ConvForward,
-        Kernel::ConvBackwardData,
-        Kernel::ConvBackwardWeight,
+        Kernel::ConvBackward,
         Kernel::BnForward,
         Kernel::BnBackward,
         Kernel::ReluForward,
@@ -90,8 +88,7 @@ impl Kernel {
         use Kernel::*;
         match self {
             ConvForward => ("conv", "conv_forward"),
-            ConvBackwardData => ("conv", "conv_backward_data"),
-            ConvBackwardWeight => ("conv", "conv_backward_weight"),
+            ConvBackward => ("conv", "conv_backward"),
             BnForward => ("batch_norm", "bn_forward"),
             BnBackward => ("batch_norm_backward", "bn_backward"),
             ReluForward => ("pointwise", "relu_forward"),

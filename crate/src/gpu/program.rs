@@ -20,6 +20,8 @@ pub struct Dims {
     pub pad: u32,
     pub groups: u32,
     pub total: u32,
+    /// Where a dispatch doing two things switches from the first to the second (its threads).
+    pub split: u32,
     pub s: [f32; 4],
 }
 
@@ -38,6 +40,7 @@ impl Dims {
             self.pad,
             self.groups,
             self.total,
+            self.split,
         ];
         let mut bytes: Vec<u8> = ints.iter().flat_map(|v| v.to_le_bytes()).collect();
         bytes.extend(self.s.iter().flat_map(|v| v.to_le_bytes()));

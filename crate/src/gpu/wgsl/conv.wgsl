@@ -9,6 +9,7 @@
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<storage, read> x: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dweight: array<f32>;
 
 // An input value as the convolution sees it.
 fn input(v: f32) -> f32 {
@@ -43,12 +44,23 @@ fn conv_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
     out[i] = acc;
 }
 
-// a = dy, b = weight, x = the input, out = dx (accumulated); a thread per input element.
+// The backward pass, in one dispatch: a = dy, b = weight, x = the input; out = dx and
+// dweight, both accumulated. Threads below `split` each compute an element of dx (none when the
+// input takes no gradient: split = 0), the others an element of dweight.
 @compute @workgroup_size(256)
-fn conv_backward_data(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-                      @builtin(local_invocation_index) lid: u32) {
-    let i = thread_index(wid, nwg, lid);
-    if (i >= dims.total) { return; }
+fn conv_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                 @builtin(local_invocation_index) lid: u32) {
+    let t = thread_index(wid, nwg, lid);
+    if (t >= dims.total) { return; }
+    if (t < dims.split) {
+        input_gradient(t);
+    } else {
+        weight_gradient(t - dims.split);
+    }
+}
+
+// dx[i], masked by the folded ReLU if any.
+fn input_gradient(i: u32) {
     let iw = i % dims.w;
     let ih = (i / dims.w) % dims.h;
     let c = (i / (dims.w * dims.h)) % dims.c;
@@ -77,15 +89,10 @@ fn conv_backward_data(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgr
     out[i] += select(acc, select(0.0, acc, x[i] > 0.0), dims.s0 != 0.0);
 }
 
-// a = x, b = dy, out = dweight (accumulated); a thread per weight element, summing over
-// (n, oh, ow) in order: no workgroup barriers, which software adapters emulate slowly. One image's
+// dweight[e], summing over (n, oh, ow) in order: no workgroup barriers, which software adapters emulate slowly. One image's
 // positions are summed, then added to the total, as the CPU's GEMM does per image: a single
 // running sum over all n·oh·ow products rounds less like it (and less accurately).
-@compute @workgroup_size(256)
-fn conv_backward_weight(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-                        @builtin(local_invocation_index) lid: u32) {
-    let e = thread_index(wid, nwg, lid);
-    if (e >= dims.total) { return; }
+fn weight_gradient(e: u32) {
     let kw = e % dims.k;
     let kh = (e / dims.k) % dims.k;
     let cin_g = dims.c / dims.groups;
@@ -103,10 +110,10 @@ fn conv_backward_weight(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_work
             for (var ow = 0u; ow < dims.ow; ow++) {
                 let iw = i32(ow * dims.stride + kw) - i32(dims.pad);
                 if (iw < 0 || iw >= i32(dims.w)) { continue; }
-                image += input(a[x_row + u32(iw)]) * b[dy_row + ow];
+                image += input(x[x_row + u32(iw)]) * a[dy_row + ow];
             }
         }
         acc += image;
     }
-    out[e] += acc;
+    dweight[e] += acc;
 }
