@@ -72,7 +72,7 @@ path measured in the same run on the same machine. One run each (medians of one)
 
 The native bench uses a random reference and batch, the browser's the bundled ones: compare each GPU row with the CPU
 row beside it, not across them. Per step the GPU path records ${native.dispatches_per_step} compute dispatches and
-${native.clears_per_step} buffer clears (gradients zeroed), and a candidate's K steps go to the GPU in **one submit**,
+${native.clears_per_step} buffer clears (gradients zeroed; 303 and 163 before the arenas and folds of gpu/fuse.rs), and a candidate's K steps go to the GPU in **one submit**,
 with one readback of its ${4 * (steps + 1)} per-step numbers (loss and the three CKAs): on a real GPU the floor is the
 dispatch count (about ${native.dispatches_per_step} × ${steps} = ${native.dispatches_per_step * steps} dispatches at the 16–70 µs each reported for Chrome, i.e. roughly
 ${(native.dispatches_per_step * steps * 0.016).toFixed(0)}–${(native.dispatches_per_step * steps * 0.07).toFixed(0)} ms per candidate), not submits or readback. A software adapter emulates the GPU on these CPU cores with

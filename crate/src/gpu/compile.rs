@@ -1,7 +1,8 @@
 //! A proxy graph (crate::proxy::graph) turned into GPU buffers and dispatches: the forward pass,
 //! the RMI loss and its gradient, the backward pass and the SGD update, for one batch size.
-//! Gradients are accumulated (`+=`), so a node read by several operations gets their sum; every
-//! gradient buffer is cleared at the start of a step.
+//! Gradients are accumulated (`+=`), so a node read by several operations gets their sum; the
+//! gradient arenas are cleared at the start of a step. Where merging operations changes no value,
+//! they share a dispatch (gpu/fuse.rs).
 
 use super::fuse::Fusion;
 use super::kernels::Kernel;

@@ -59,3 +59,90 @@ impl Fusion {
         self.conv_of_relu[id]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernels::Conv2dSpec;
+    use crate::proxy::graph::Node;
+    use crate::{Arch, ProxyConfig, Space};
+
+    fn node(op: Op) -> Node {
+        Node { op, shape: [2, 4, 4] }
+    }
+
+    fn conv(x: NodeId) -> Op {
+        let spec = Conv2dSpec {
+            stride: 1,
+            padding: 1,
+            groups: 1,
+        };
+        Op::Conv {
+            x,
+            weight: 0,
+            k: 3,
+            spec,
+        }
+    }
+
+    #[test]
+    fn the_relus_each_read_by_one_convolution_fold_in_both_proxies() -> crate::Result<()> {
+        let cell = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_1x1~0|nor_conv_3x3~1|nor_conv_3x3~2|";
+        let graph = crate::proxy::graph(&Arch::parse(Space::Nb201, cell)?, &ProxyConfig::default(), 10)?;
+        let fusion = Fusion::of(&graph);
+        // The head's ReLU is read by the global pooling; every other one by one edge's convolution.
+        let head = graph.nodes.iter().find_map(|n| match n.op {
+            Op::GlobalAvgPool { x } => Some(x),
+            _ => None,
+        });
+        for (id, n) in graph.nodes.iter().enumerate() {
+            if let Op::Relu { .. } = n.op {
+                let conv = fusion.conv_of_relu(id);
+                assert_eq!(conv.is_none(), Some(id) == head, "ReLU {id}");
+                assert!(conv.is_none_or(|c| fusion.relu_of_conv(c) == Some(id)));
+            }
+        }
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(5);
+        let graph = crate::proxy::graph(&Space::Fbnet.sample(&mut rng), &ProxyConfig::default(), 10)?;
+        let fusion = Fusion::of(&graph);
+        let mut depthwise = 0;
+        for (id, n) in graph.nodes.iter().enumerate() {
+            if let Op::Conv { x, spec, .. } = n.op {
+                if spec.groups == graph.nodes[x].shape[0] && matches!(graph.nodes[x].op, Op::Relu { .. }) {
+                    assert_eq!(fusion.relu_of_conv(id), Some(x));
+                    depthwise += 1;
+                }
+            }
+        }
+        assert!(depthwise > 0);
+        Ok(())
+    }
+
+    #[test]
+    fn a_relu_read_twice_or_returned_is_computed() {
+        // 0 input, 1 ReLU read by convolutions 2 and 3; 4 ReLU read by convolution 5 and a stage.
+        let nodes = [
+            Op::Input,
+            Op::Relu { x: 0 },
+            conv(1),
+            conv(1),
+            Op::Relu { x: 3 },
+            conv(4),
+        ];
+        let graph = Graph {
+            params: vec![],
+            nodes: nodes.into_iter().map(node).collect(),
+            stages: [2, 4, 5],
+            logits: 5,
+        };
+        let fusion = Fusion::of(&graph);
+        assert!((0..6).all(|id| fusion.conv_of_relu(id).is_none() && fusion.relu_of_conv(id).is_none()));
+        // The same, the stage moved off the second ReLU: that one folds.
+        let fusion = Fusion::of(&Graph {
+            stages: [2, 3, 5],
+            ..graph
+        });
+        assert_eq!((fusion.conv_of_relu(4), fusion.relu_of_conv(5)), (Some(5), Some(4)));
+        assert_eq!(fusion.conv_of_relu(1), None);
+    }
+}
