@@ -85,16 +85,30 @@ async fn run(
         .into_iter()
         .filter(|&x| !matches!(graph.nodes[x].op, Op::Input | Op::Zeros { .. }))
         .collect();
-    let mut reads: Vec<Buf> = vec![b.values[id]];
+    let mut reads: Vec<Buf> = vec![b.values[id], b.all_param_grads];
     reads.extend(grad_inputs.iter().map(|&x| b.grads[x]));
-    reads.extend(&b.param_grads);
     let mut read = program.submit_and_read(encoder, &reads).await?.into_iter();
     let value = read.next().unwrap_or_default();
-    let input_grads = grad_inputs.into_iter().zip(read.by_ref()).collect();
+    let all = read.next().unwrap_or_default();
+    // Each parameter's gradient as the update sees it: its copies added up in order.
+    let param_grads = b
+        .param_grads
+        .iter()
+        .map(|&part| {
+            let (at, len) = (program.offset(part), program.len(part));
+            (0..len)
+                .map(|i| {
+                    let mut copies = (0..b.grad_copies).map(|c| all.get(at + c * b.grad_stride + i).copied());
+                    let first = copies.next().flatten().unwrap_or(f32::NAN);
+                    copies.fold(first, |g, v| g + v.unwrap_or(f32::NAN))
+                })
+                .collect()
+        })
+        .collect();
     Ok(NodePass {
         value,
-        input_grads,
-        param_grads: read.collect(),
+        input_grads: grad_inputs.into_iter().zip(read).collect(),
+        param_grads,
     })
 }
 

@@ -30,17 +30,26 @@ pub struct Sgd {
 /// The buffers of a compiled graph. The node gradients and each of the parameters, their
 /// gradients and their momenta share one arena apiece, so that a step clears all its gradients
 /// with two commands and updates all its parameters with one dispatch (see [`Program::arena`]).
+///
+/// The parameter gradients are kept once per image where that fits a binding: a convolution's
+/// weight gradient is then summed over each image's positions by a thread per (weight, image),
+/// in parallel, and the update adds the images' sums up in order, as one thread did before (the
+/// same value, bit for bit). Other parameters write the first copy; the rest stay zero for them.
 pub(super) struct Buffers {
     pub values: Vec<Buf>,
     pub grads: Vec<Buf>,
     pub params: Vec<Buf>,
+    /// The first copy of each parameter's gradient.
     pub param_grads: Vec<Buf>,
     bn_stats: Vec<Option<Buf>>,
     /// The arenas, whole: node gradients, parameters, their gradients, their momenta.
     all_grads: Buf,
     all_params: Buf,
-    all_param_grads: Buf,
+    pub all_param_grads: Buf,
     all_momenta: Buf,
+    /// Copies of the parameter gradients (1, or one per image) and the values between them.
+    pub grad_copies: usize,
+    pub grad_stride: usize,
 }
 
 /// A graph ready to run: dispatches for each phase of a step.
@@ -102,24 +111,26 @@ pub(super) fn allocate(program: &mut Program, graph: &Graph, batch: usize, initi
         });
     }
     let node_lens: Vec<usize> = graph.nodes.iter().map(|n| batch * n.len()).collect();
-    let (all_grads, grads) = program.arena(&node_lens);
+    let grads = program.arena(&node_lens, 1);
     let param_lens: Vec<usize> = graph.params.iter().map(|p| p.len()).collect();
-    let (all_params, params) = program.arena(&param_lens);
-    for (&buf, value) in params.iter().zip(initial) {
+    let params = program.arena(&param_lens, 1);
+    for (&buf, value) in params.parts.iter().zip(initial) {
         program.write(buf, value)?;
     }
-    let (all_param_grads, param_grads) = program.arena(&param_lens);
-    let (all_momenta, _) = program.arena(&param_lens);
+    let param_grads = program.arena(&param_lens, batch);
+    let momenta = program.arena(&param_lens, 1);
     Ok(Buffers {
         values,
-        grads,
-        params,
-        param_grads,
+        grads: grads.parts,
+        params: params.parts,
+        param_grads: param_grads.parts,
         bn_stats,
-        all_grads,
-        all_params,
-        all_param_grads,
-        all_momenta,
+        all_grads: grads.whole,
+        all_params: params.whole,
+        all_param_grads: param_grads.whole,
+        all_momenta: momenta.whole,
+        grad_copies: param_grads.copies,
+        grad_stride: param_grads.stride,
     })
 }
 
@@ -340,18 +351,21 @@ fn conv_backward(
         crate::bail!("node {conv} is not a convolution")
     };
     let split = if with_input { batch * graph.nodes[x].len() } else { 0 };
-    let total = split + graph.params[weight].len();
+    let total = split + graph.params[weight].len() * b.grad_copies;
     let dims = Dims {
         split: u(split),
+        copies: u(b.grad_copies),
+        copy_stride: u(b.grad_stride),
         ..conv_dims(batch, graph.nodes[x].shape, node, k, spec, total)
     };
     let (input, dims) = conv_input(graph, fusion, conv, dims);
+    let dweight = program.with_copies(b.param_grads[weight], b.grad_copies, b.grad_stride);
     let binds = [
         (1, b.grads[conv]),
         (2, b.params[weight]),
         (3, b.grads[input]),
         (4, b.values[input]),
-        (5, b.param_grads[weight]),
+        (5, dweight),
     ];
     program.prepare(Kernel::ConvBackward, dims, &binds, Grid::Threads(total))
 }
@@ -433,6 +447,8 @@ pub(super) fn compile<'g>(
     // (the padding between parameters stays zero: no gradient, no value, no momentum).
     let dims = Dims {
         total: u(program.len(b.all_params)),
+        copies: u(b.grad_copies),
+        copy_stride: u(b.grad_stride),
         s: [sgd.lr, sgd.momentum, sgd.weight_decay, 0.0],
         ..Dims::default()
     };

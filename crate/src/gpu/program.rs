@@ -22,6 +22,9 @@ pub struct Dims {
     pub total: u32,
     /// Where a dispatch doing two things switches from the first to the second (its threads).
     pub split: u32,
+    /// Copies of an arena's parts a kernel writes or sums, and the values from one to the next.
+    pub copies: u32,
+    pub copy_stride: u32,
     pub s: [f32; 4],
 }
 
@@ -41,6 +44,8 @@ impl Dims {
             self.groups,
             self.total,
             self.split,
+            self.copies,
+            self.copy_stride,
         ];
         let mut bytes: Vec<u8> = ints.iter().flat_map(|v| v.to_le_bytes()).collect();
         bytes.extend(self.s.iter().flat_map(|v| v.to_le_bytes()));
@@ -74,6 +79,15 @@ pub enum Grid {
     Threads(usize),
     /// This many workgroups.
     Groups(usize),
+}
+
+/// Buffers sharing one allocation: see [`Program::arena`].
+pub struct Arena {
+    pub whole: Buf,
+    pub parts: Vec<Buf>,
+    pub copies: usize,
+    /// Values from one copy of the parts to the next.
+    pub stride: usize,
 }
 
 /// A dispatch ready to encode.
@@ -126,10 +140,12 @@ impl<'g> Program<'g> {
         self.view(View { buffer, offset: 0, len })
     }
 
-    /// One zeroed buffer holding parts of `lens` values, each at an offset the device can bind:
-    /// the whole (for a dispatch or a clear over every part at once) and the parts. Between parts
-    /// lies padding, zeros that no kernel writes but one run over the whole.
-    pub fn arena(&mut self, lens: &[usize]) -> (Buf, Vec<Buf>) {
+    /// One zeroed buffer holding parts of `lens` values, each at an offset the device can bind,
+    /// `copies` times over (copy c of every part lies `stride` values after copy 0's), or once
+    /// where so many would not fit one binding: the whole (for a dispatch or a clear over every
+    /// part at once), copy 0's parts, and the stride. Between parts lies padding, zeros that no
+    /// kernel writes but one run over the whole.
+    pub fn arena(&mut self, lens: &[usize], copies: usize) -> Arena {
         let align = (self.gpu.device.limits().min_storage_buffer_offset_alignment as usize / 4).max(1);
         let mut offsets = vec![];
         let mut end = 0;
@@ -137,11 +153,15 @@ impl<'g> Program<'g> {
             offsets.push(end);
             end = (end + len.max(1)).next_multiple_of(align);
         }
-        let buffer = self.create(end);
+        let copies = match end * copies <= self.max_binding() {
+            true => copies.max(1),
+            false => 1,
+        };
+        let buffer = self.create(end * copies);
         let whole = self.view(View {
             buffer,
             offset: 0,
-            len: end,
+            len: end * copies,
         });
         let parts = offsets
             .into_iter()
@@ -154,7 +174,31 @@ impl<'g> Program<'g> {
                 })
             })
             .collect();
-        (whole, parts)
+        Arena {
+            whole,
+            parts,
+            copies,
+            stride: end,
+        }
+    }
+
+    /// A part of an arena together with its `copies − 1` further copies, as one binding.
+    pub fn with_copies(&mut self, part: Buf, copies: usize, stride: usize) -> Buf {
+        let view = self.views[part.0];
+        self.view(View {
+            len: (copies.max(1) - 1) * stride + view.len,
+            ..view
+        })
+    }
+
+    /// Where `buf` starts in its buffer, in values (for reading an arena's parts from its whole).
+    pub fn offset(&self, buf: Buf) -> usize {
+        self.views[buf.0].offset as usize / 4
+    }
+
+    /// The largest buffer one binding may span, in values.
+    pub fn max_binding(&self) -> usize {
+        (self.gpu.device.limits().max_storage_buffer_binding_size / 4) as usize
     }
 
     fn with_bytes(&mut self, bytes: &[u8], len: usize) -> Buf {

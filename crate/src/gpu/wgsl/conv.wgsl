@@ -46,7 +46,7 @@ fn conv_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
 
 // The backward pass, in one dispatch: a = dy, b = weight, x = the input; out = dx and
 // dweight, both accumulated. Threads below `split` each compute an element of dx (none when the
-// input takes no gradient: split = 0), the others an element of dweight.
+// input takes no gradient: split = 0), the others an element of one copy of dweight.
 @compute @workgroup_size(256)
 fn conv_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                  @builtin(local_invocation_index) lid: u32) {
@@ -89,10 +89,16 @@ fn input_gradient(i: u32) {
     out[i] += select(acc, select(0.0, acc, x[i] > 0.0), dims.s0 != 0.0);
 }
 
-// dweight[e], summing over (n, oh, ow) in order: no workgroup barriers, which software adapters emulate slowly. One image's
-// positions are summed, then added to the total, as the CPU's GEMM does per image: a single
-// running sum over all n·oh·ow products rounds less like it (and less accurately).
-fn weight_gradient(e: u32) {
+// The weight gradient's element e over the images of copy `copy` (all of them with one copy, else
+// one image each: gpu/compile.rs's Buffers), summing over (n, oh, ow) in order, without workgroup
+// barriers, which software adapters emulate slowly. Each image's positions are summed, then added
+// to its copy's total, as the CPU's GEMM does per image: a single running sum over all n·oh·ow
+// products rounds less like it (and less accurately). The update adds the copies up in order.
+fn weight_gradient(t: u32) {
+    let weights = (dims.total - dims.split) / dims.copies;
+    let e = t % weights;
+    let copy = t / weights;
+    let images = dims.n / dims.copies;
     let kw = e % dims.k;
     let kh = (e / dims.k) % dims.k;
     let cin_g = dims.c / dims.groups;
@@ -100,7 +106,7 @@ fn weight_gradient(e: u32) {
     let co = e / (dims.k * dims.k * cin_g);
     let c = (co / (dims.oc / dims.groups)) * cin_g + ci;
     var acc = 0.0;
-    for (var n = 0u; n < dims.n; n++) {
+    for (var n = copy * images; n < (copy + 1u) * images; n++) {
         var image = 0.0;
         for (var oh = 0u; oh < dims.oh; oh++) {
             let ih = i32(oh * dims.stride + kh) - i32(dims.pad);
@@ -115,5 +121,5 @@ fn weight_gradient(e: u32) {
         }
         acc += image;
     }
-    dweight[e] += acc;
+    dweight[copy * dims.copy_stride + e] += acc;
 }

@@ -4,7 +4,7 @@ struct Dims {
     n: u32, c: u32, h: u32, w: u32,
     oc: u32, oh: u32, ow: u32, k: u32,
     stride: u32, pad: u32, groups: u32, total: u32,
-    split: u32,
+    split: u32, copies: u32, copy_stride: u32,
     s0: f32, s1: f32, s2: f32, s3: f32,
 }
 
