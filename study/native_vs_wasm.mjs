@@ -37,17 +37,27 @@ const scorer = new bindings.Scorer(read('reference/resnet.safetensors'), [read('
 const cells = native.map((n) => ({ index: n.index, native: n.rmi, wasm: scorer.score('nb201', n.arch, 0, undefined) }));
 scorer.free();
 
-const diffs = cells.map((c) => Math.abs(c.native - c.wasm)).sort((a, b) => a - b);
-const median = (diffs[(diffs.length - 1) >> 1] + diffs[diffs.length >> 1]) / 2;
+/** Median and largest |a − b| over the cells, and Kendall's τ between a and b. */
+function agreement(a, b) {
+  const diffs = a.map((v, i) => Math.abs(v - b[i])).sort((x, y) => x - y);
+  const median = (diffs[(diffs.length - 1) >> 1] + diffs[diffs.length >> 1]) / 2;
+  return { median_abs_difference: median, max_abs_difference: diffs.at(-1), kendall_tau: kendallTau(a, b) };
+}
+
 const result = {
   wasm: path.basename(path.resolve(wasmDir)),
   steps,
   batch_size: 20,
   seed: 0,
-  median_abs_difference: median,
-  max_abs_difference: diffs.at(-1),
-  kendall_tau: kendallTau(cells.map((c) => c.native), cells.map((c) => c.wasm)),
+  ...agreement(cells.map((c) => c.native), cells.map((c) => c.wasm)),
   cells,
 };
+// A study-gpu report's GPU scores against this native build's (the GPU scores are deterministic:
+// they stand for as long as the GPU kernels do, while the CPU's may have changed since the report).
+const gpu = new Map(report.cells.map((c) => [c.index, c.gpu]));
+if (cells.every((c) => Number.isFinite(gpu.get(c.index)))) {
+  cells.forEach((c) => (c.gpu = gpu.get(c.index)));
+  result.gpu_vs_native = agreement(cells.map((c) => c.native), cells.map((c) => c.gpu));
+}
 if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
 console.log(JSON.stringify({ ...result, cells: undefined }));
