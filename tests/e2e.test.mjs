@@ -591,6 +591,11 @@ test('the halving schedule trains every candidate a quarter of K first, and says
   assert.equal(await defaults.inputValue('#schedule'), 'halving');
   assert.match(await defaults.textContent('#fidelity-note'), /Schedule: each generation trains its new candidates 5 steps \(K = 5: Kendall τ [\d.]+/);
   assert.match(await defaults.textContent('#plan'), /Planned: \d+ trainings .* and \d+ screenings of 5 steps/);
+  // Below K = 4 a quarter of K is no step: the note says the screen is untrained.
+  await defaults.fill('#steps', '3');
+  await defaults.dispatchEvent('#steps', 'input');
+  await defaults.waitForFunction(() => /a quarter of K is no step/.test(document.getElementById('fidelity-note').textContent));
+  assert.match(await defaults.textContent('#fidelity-note'), /scores its new candidates untrained \(K = 0: Kendall τ [\d.]+/);
   await defaults.close();
   // A kept candidate's training continues its screen's on the worker that screened it, or starts
   // over elsewhere: the same scores either way, with one worker (every one continued) or two.

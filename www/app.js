@@ -209,8 +209,10 @@ function showFidelity() {
     ? ' Pareto mode: every candidate is trained for K steps; the first generation is spread over the cost axis, parents are chosen from all of them by NSGA-II over (RMI, cost), and the front\'s members are trained twice more (“×3”). The budget then picks, without training, the best candidate within it (confirmed ones first, by fitness).'
     : settings.schedule === 'screened'
     ? ` Schedule: each generation scores its new candidates untrained${untrained ? ` (K = 0: ${tau(untrained)})` : ''} and trains the better half for K steps; the rest stay out of the table.`
+    : settings.schedule === 'halving' && halvingSteps === 0
+    ? ` Schedule: at this K a quarter of K is no step, so each generation scores its new candidates untrained${halving ? ` (K = 0: ${tau(halving)})` : ''} and trains the better half for K steps; the rest stay out of the table.`
     : settings.schedule === 'halving'
-    ? ` Schedule: each generation trains its new candidates ${halvingSteps} steps${halving ? ` (K = ${halvingSteps}: ${tau(halving)})` : ''}, then continues the better half's training to K steps; the rest stay out of the table.`
+    ? ` Schedule: each generation trains its new candidates ${halvingSteps} step${halvingSteps === 1 ? '' : 's'}${halving ? ` (K = ${halvingSteps}: ${tau(halving)})` : ''}, then continues the better half's training to K steps; the rest stay out of the table.`
     : ' Schedule: every candidate is trained for K steps.';
   if (exact) {
     $('fidelity-note').textContent = `Proxy fidelity at K = ${exact.steps}: ${tau(exact)} ${where}.${schedule}`;
