@@ -2,9 +2,10 @@
 //! kernel tests compare with candle's, so that each kernel is checked apart from the rounding a
 //! whole network accumulates.
 
-use super::compile::{allocate, backward, compile, forward, LossInputs, Sgd};
+use super::compile::{allocate, backward, compile, forward, Sgd};
 use super::context::Gpu;
 use super::fuse::Fusion;
+use super::loss::LossInputs;
 use super::program::{Buf, Program};
 use crate::proxy::graph::{Graph, NodeId, Op};
 use crate::Result;
@@ -34,7 +35,7 @@ pub async fn node_pass(
 }
 
 /// Runs convolution `conv` through the ReLU it reads, folded as training folds it (gpu/fuse.rs),
-/// from `inputs` (the ReLU's input's value); `None` where training does not fold that ReLU.
+/// from `inputs` (the ReLU's input's value); an error where training does not fold that ReLU.
 pub async fn folded_pass(
     gpu: &Gpu,
     graph: &Graph,
@@ -43,15 +44,13 @@ pub async fn folded_pass(
     inputs: &[(NodeId, Vec<f32>)],
     params: &[Vec<f32>],
     dy: &[f32],
-) -> Result<Option<NodePass>> {
+) -> Result<NodePass> {
     let fusion = Fusion::of(graph);
     let Some(relu) = fusion.relu_of_conv(conv) else {
-        return Ok(None);
+        crate::bail!("node {conv} reads no folded ReLU")
     };
     let writes = graph.nodes[relu].op.inputs();
-    Ok(Some(
-        run(gpu, graph, &fusion, conv, batch, inputs, params, dy, writes).await?,
-    ))
+    run(gpu, graph, &fusion, conv, batch, inputs, params, dy, writes).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -85,22 +84,23 @@ async fn run(
         .into_iter()
         .filter(|&x| !matches!(graph.nodes[x].op, Op::Input | Op::Zeros { .. }))
         .collect();
-    let mut reads: Vec<Buf> = vec![b.values[id], b.all_param_grads];
+    let grads = &b.param_grads;
+    let mut reads: Vec<Buf> = vec![b.values[id], grads.whole];
     reads.extend(grad_inputs.iter().map(|&x| b.grads[x]));
     let mut read = program.submit_and_read(encoder, &reads).await?.into_iter();
     let value = read.next().unwrap_or_default();
     let all = read.next().unwrap_or_default();
     // Each parameter's gradient as the update sees it: its copies added up in order.
-    let param_grads = b
-        .param_grads
+    let value_at = |i: usize| all.get(i).copied().unwrap_or(f32::NAN);
+    let param_grads = grads
+        .parts
         .iter()
         .map(|&part| {
             let (at, len) = (program.offset(part), program.len(part));
             (0..len)
                 .map(|i| {
-                    let mut copies = (0..b.grad_copies).map(|c| all.get(at + c * b.grad_stride + i).copied());
-                    let first = copies.next().flatten().unwrap_or(f32::NAN);
-                    copies.fold(first, |g, v| g + v.unwrap_or(f32::NAN))
+                    let copies = (0..grads.copies).map(|c| value_at(at + c * grads.stride + i));
+                    copies.reduce(|g, v| g + v).unwrap_or(f32::NAN)
                 })
                 .collect()
         })

@@ -1,23 +1,16 @@
 //! A proxy graph (crate::proxy::graph) turned into GPU buffers and dispatches: the forward pass,
-//! the RMI loss and its gradient, the backward pass and the SGD update, for one batch size.
+//! the RMI loss and its gradient (gpu/loss.rs), the backward pass and the SGD update, for one
+//! batch size.
 //! Gradients are accumulated (`+=`), so a node read by several operations gets their sum; the
 //! gradient arenas are cleared at the start of a step. Where merging operations changes no value,
 //! they share a dispatch (gpu/fuse.rs).
 
 use super::fuse::Fusion;
 use super::kernels::Kernel;
-use super::program::{Buf, Dims, Grid, Prepared, Program};
+use super::loss::LossInputs;
+use super::program::{Arena, Buf, Dims, Grid, Prepared, Program};
 use crate::proxy::graph::{Graph, Node, Op};
 use crate::Result;
-
-/// What the loss compares with: per stage the reference's unit Gram matrix (zeros for a constant
-/// representation), and the reference's labels.
-pub struct LossInputs<'a> {
-    pub images: &'a [f32],
-    pub unit_grams: [&'a [f32]; 3],
-    pub labels: &'a [u32],
-    pub beta: f32,
-}
 
 /// SGD's settings.
 #[derive(Clone, Copy, Debug)]
@@ -39,17 +32,13 @@ pub(super) struct Buffers {
     pub values: Vec<Buf>,
     pub grads: Vec<Buf>,
     pub params: Vec<Buf>,
-    /// The first copy of each parameter's gradient.
-    pub param_grads: Vec<Buf>,
+    /// Each parameter's gradient (its parts are the first copy; 1 copy, or one per image).
+    pub param_grads: Arena,
     bn_stats: Vec<Option<Buf>>,
-    /// The arenas, whole: node gradients, parameters, their gradients, their momenta.
+    /// The other arenas, whole: node gradients, parameters, their momenta.
     all_grads: Buf,
     all_params: Buf,
-    pub all_param_grads: Buf,
     all_momenta: Buf,
-    /// Copies of the parameter gradients (1, or one per image) and the values between them.
-    pub grad_copies: usize,
-    pub grad_stride: usize,
 }
 
 /// A graph ready to run: dispatches for each phase of a step.
@@ -66,7 +55,7 @@ pub(super) struct Compiled<'g> {
     pub scalars: Buf,
 }
 
-fn u(v: usize) -> u32 {
+pub(super) fn u(v: usize) -> u32 {
     v as u32
 }
 
@@ -123,14 +112,11 @@ pub(super) fn allocate(program: &mut Program, graph: &Graph, batch: usize, initi
         values,
         grads: grads.parts,
         params: params.parts,
-        param_grads: param_grads.parts,
+        param_grads,
         bn_stats,
         all_grads: grads.whole,
         all_params: params.whole,
-        all_param_grads: param_grads.whole,
         all_momenta: momenta.whole,
-        grad_copies: param_grads.copies,
-        grad_stride: param_grads.stride,
     })
 }
 
@@ -221,10 +207,8 @@ pub(super) fn backward(
             out.push(conv_backward(program, b, graph, fusion, id, needs_grad(x), batch)?);
         }
         Op::Conv { .. } => {}
-        Op::Relu { x } if fusion.conv_of_relu(id).is_some() => {
-            if let Some(conv) = fusion.conv_of_relu(id) {
-                out.push(conv_backward(program, b, graph, fusion, conv, needs_grad(x), batch)?);
-            }
+        Op::Relu { x } if let Some(conv) = fusion.conv_of_relu(id) => {
+            out.push(conv_backward(program, b, graph, fusion, conv, needs_grad(x), batch)?);
         }
         Op::BatchNorm { x, weight, bias } => {
             let dims = nchw(batch, node.shape, batch * node.len());
@@ -234,8 +218,8 @@ pub(super) fn backward(
                 (3, b.params[weight]),
                 (4, b.bn_stats[id].unwrap_or(dy)),
                 (5, b.grads[x]),
-                (6, b.param_grads[weight]),
-                (7, b.param_grads[bias]),
+                (6, b.param_grads.parts[weight]),
+                (7, b.param_grads.parts[bias]),
             ];
             out.push(program.prepare(Kernel::BnBackward, dims, &binds, Grid::Groups(node.shape[0]))?);
         }
@@ -279,9 +263,9 @@ pub(super) fn backward(
                 out.push(program.prepare(Kernel::LinearBackwardData, dims, &binds, Grid::Threads(batch * c_in))?);
             }
             let dims = linear_dims(batch, c_in, c_out, c_in * c_out);
-            let binds = [(1, b.values[x]), (2, dy), (3, b.param_grads[weight])];
+            let binds = [(1, b.values[x]), (2, dy), (3, b.param_grads.parts[weight])];
             out.push(program.prepare(Kernel::LinearBackwardWeight, dims, &binds, Grid::Threads(c_in * c_out))?);
-            let binds = [(1, dy), (2, b.param_grads[bias])];
+            let binds = [(1, dy), (2, b.param_grads.parts[bias])];
             out.push(program.prepare(Kernel::LinearBackwardBias, dims, &binds, Grid::Threads(c_out))?);
         }
         Op::Relu { .. } | Op::AvgPool3 { .. } | Op::AvgPool2 { .. } | Op::GlobalAvgPool { .. } => {}
@@ -351,15 +335,16 @@ fn conv_backward(
         crate::bail!("node {conv} is not a convolution")
     };
     let split = if with_input { batch * graph.nodes[x].len() } else { 0 };
-    let total = split + graph.params[weight].len() * b.grad_copies;
+    let grads = &b.param_grads;
+    let total = split + graph.params[weight].len() * grads.copies;
     let dims = Dims {
         split: u(split),
-        copies: u(b.grad_copies),
-        copy_stride: u(b.grad_stride),
+        copies: u(grads.copies),
+        copy_stride: u(grads.stride),
         ..conv_dims(batch, graph.nodes[x].shape, node, k, spec, total)
     };
     let (input, dims) = conv_input(graph, fusion, conv, dims);
-    let dweight = program.with_copies(b.param_grads[weight], b.grad_copies, b.grad_stride);
+    let dweight = program.with_copies(grads, weight);
     let binds = [
         (1, b.grads[conv]),
         (2, b.params[weight]),
@@ -442,19 +427,19 @@ pub(super) fn compile<'g>(
         bwd.extend(backward(&mut program, &b, graph, &fusion, id, batch)?);
     }
     let scalars = program.zeros(4);
-    let loss = loss_dispatches(&mut program, &b, graph, inputs, scalars)?;
+    let loss = super::loss::dispatches(&mut program, &b, graph, inputs, scalars)?;
     // Every parameter follows the same rule, so one dispatch over the arenas updates them all
     // (the padding between parameters stays zero: no gradient, no value, no momentum).
     let dims = Dims {
         total: u(program.len(b.all_params)),
-        copies: u(b.grad_copies),
-        copy_stride: u(b.grad_stride),
+        copies: u(b.param_grads.copies),
+        copy_stride: u(b.param_grads.stride),
         s: [sgd.lr, sgd.momentum, sgd.weight_decay, 0.0],
         ..Dims::default()
     };
-    let binds = [(1, b.all_param_grads), (2, b.all_params), (3, b.all_momenta)];
+    let binds = [(1, b.param_grads.whole), (2, b.all_params), (3, b.all_momenta)];
     let update = vec![program.prepare(Kernel::Sgd, dims, &binds, Grid::Threads(program.len(b.all_params)))?];
-    let clear = vec![b.all_grads, b.all_param_grads];
+    let clear = vec![b.all_grads, b.param_grads.whole];
     Ok(Compiled {
         program,
         buffers: b,
@@ -465,57 +450,4 @@ pub(super) fn compile<'g>(
         clear,
         scalars,
     })
-}
-
-/// CE on the logits and CKA on each stage, each writing its scalar and its gradient.
-fn loss_dispatches(
-    program: &mut Program,
-    b: &Buffers,
-    graph: &Graph,
-    inputs: &LossInputs,
-    scalars: Buf,
-) -> Result<Vec<Prepared>> {
-    let n = inputs.labels.len();
-    let classes = graph.nodes[graph.logits].shape[0];
-    let labels = program.upload_u32(inputs.labels);
-    let mut out = vec![];
-    let dims = Dims {
-        n: u(n),
-        oc: u(classes),
-        s: [1.0 - inputs.beta, 0.0, 0.0, 0.0],
-        ..Dims::default()
-    };
-    let logits = graph.logits;
-    let binds = [(1, b.values[logits]), (2, labels), (3, b.grads[logits]), (4, scalars)];
-    out.push(program.prepare(Kernel::CrossEntropy, dims, &binds, Grid::Groups(1))?);
-    for (s, &stage) in graph.stages.iter().enumerate() {
-        let d = graph.nodes[stage].len();
-        let lhat = program.upload(inputs.unit_grams[s]);
-        if program.len(lhat) != n * n {
-            crate::bail!("stage {s}'s target Gram matrix is not {n} × {n}")
-        }
-        let xc = program.zeros(n * d);
-        let gram = program.zeros(n * n);
-        let raw = program.zeros(n);
-        let coeff = program.zeros(n * n);
-        let dxc = program.zeros(n * d);
-        let dims = Dims {
-            n: u(n),
-            c: u(d),
-            k: u(s + 1),
-            s: [inputs.beta, 0.0, 0.0, 0.0],
-            ..Dims::default()
-        };
-        let x = b.values[stage];
-        out.push(program.prepare(Kernel::CkaCentre, dims, &[(1, x), (3, xc)], Grid::Threads(d))?);
-        let binds = [(1, xc), (2, x), (3, gram), (4, raw)];
-        out.push(program.prepare(Kernel::CkaGram, dims, &binds, Grid::Threads(n * n))?);
-        let binds = [(1, gram), (2, lhat), (3, coeff), (4, scalars), (5, raw)];
-        out.push(program.prepare(Kernel::CkaValue, dims, &binds, Grid::Groups(1))?);
-        let binds = [(1, coeff), (2, xc), (3, dxc)];
-        out.push(program.prepare(Kernel::CkaMix, dims, &binds, Grid::Threads(n * d))?);
-        let binds = [(1, dxc), (3, b.grads[stage])];
-        out.push(program.prepare(Kernel::CkaCentreBackward, dims, &binds, Grid::Threads(d))?);
-    }
-    Ok(out)
 }

@@ -10,11 +10,13 @@ mod context;
 mod fallback;
 pub mod fuse;
 mod kernels;
+mod loss;
 mod program;
 mod train;
 
-pub use compile::{LossInputs, Sgd};
+pub use compile::Sgd;
 pub use context::{AdapterSummary, Gpu, Want};
 #[cfg(not(target_arch = "wasm32"))]
 pub use fallback::{ComputeStatus, GpuOrCpu};
+pub use loss::LossInputs;
 pub use train::{initial_weights, score, training_curve, GpuEvaluator, RunCounts};

@@ -182,11 +182,11 @@ impl<'g> Program<'g> {
         }
     }
 
-    /// A part of an arena together with its `copies − 1` further copies, as one binding.
-    pub fn with_copies(&mut self, part: Buf, copies: usize, stride: usize) -> Buf {
-        let view = self.views[part.0];
+    /// Part `i` of `arena` together with its further copies, as one binding.
+    pub fn with_copies(&mut self, arena: &Arena, i: usize) -> Buf {
+        let view = self.views[arena.parts[i].0];
         self.view(View {
-            len: (copies.max(1) - 1) * stride + view.len,
+            len: (arena.copies - 1) * arena.stride + view.len,
             ..view
         })
     }
@@ -203,13 +203,17 @@ impl<'g> Program<'g> {
 
     fn with_bytes(&mut self, bytes: &[u8], len: usize) -> Buf {
         let buf = self.zeros(len);
+        self.write_bytes(buf, bytes);
+        buf
+    }
+
+    fn write_bytes(&self, buf: Buf, bytes: &[u8]) {
+        let view = self.views[buf.0];
         if !bytes.is_empty() {
-            let view = self.views[buf.0];
             self.gpu
                 .queue
                 .write_buffer(&self.buffers[view.buffer], view.offset, bytes);
         }
-        buf
     }
 
     pub fn upload(&mut self, values: &[f32]) -> Buf {
@@ -228,12 +232,8 @@ impl<'g> Program<'g> {
         if values.len() != view.len {
             bail!("{} values for a buffer of {}", values.len(), view.len)
         }
-        if !values.is_empty() {
-            let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-            self.gpu
-                .queue
-                .write_buffer(&self.buffers[view.buffer], view.offset, &bytes);
-        }
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.write_bytes(buf, &bytes);
         Ok(())
     }
 

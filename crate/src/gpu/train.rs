@@ -1,9 +1,10 @@
 //! A candidate's whole RMI training on the GPU, recorded into one command buffer and submitted
 //! once: K + 1 forward passes and K updates, with only the per-step records read back.
 
-use super::compile::{compile, Compiled, LossInputs, Sgd};
+use super::compile::{compile, Compiled, Sgd};
 use super::context::Gpu;
 use super::kernels::Kernel;
+use super::loss::LossInputs;
 use super::program::{Dims, Grid, Program};
 use crate::nn::Params;
 use crate::proxy::{self, execute::GraphNet};
