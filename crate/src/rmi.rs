@@ -5,7 +5,7 @@
 //! terms compare its three stage outputs with the reference's and CE uses the reference's own
 //! predictions as labels. The score is Σ CKA (0..3) after training.
 
-use crate::cka::CkaTarget;
+use crate::cka::{CkaTarget, Estimator};
 use crate::evolve::{Evaluator, Trial};
 use crate::kernels::Kernels;
 use crate::nn::Params;
@@ -92,20 +92,23 @@ pub struct RmiTargets {
 }
 
 impl RmiTargets {
-    /// `images: [n, 3, 32, 32]`, normalised.
+    /// `images: [n, 3, 32, 32]`, normalised; CKA as published (biased).
     pub fn new(reference: &Reference, images: &Tensor) -> Result<Self> {
-        if images.dim(0)? < 2 {
-            bail!("the RMI batch needs at least 2 images, got {}", images.dim(0)?)
+        Self::with_cka(reference, images, Estimator::Biased)
+    }
+
+    /// The targets of CKA by `estimator`.
+    pub fn with_cka(reference: &Reference, images: &Tensor, estimator: Estimator) -> Result<Self> {
+        let (n, least) = (images.dim(0)?, estimator.min_examples());
+        if n < least {
+            bail!("the RMI batch needs at least {least} images for {estimator} CKA, got {n}")
         }
         let Features { stages, logits } = reference.features(images, false)?;
         let labels = logits.argmax(candle_core::D::Minus1)?;
+        let target = |s: &Tensor| CkaTarget::with_estimator(s, reference.kernels(), estimator);
         Ok(Self {
             images: images.clone(),
-            stages: [
-                CkaTarget::new(&stages[0], reference.kernels())?,
-                CkaTarget::new(&stages[1], reference.kernels())?,
-                CkaTarget::new(&stages[2], reference.kernels())?,
-            ],
+            stages: [target(&stages[0])?, target(&stages[1])?, target(&stages[2])?],
             labels,
             classes: reference.classes(),
         })
@@ -113,6 +116,11 @@ impl RmiTargets {
 
     pub fn batch_size(&self) -> usize {
         self.images.dim(0).unwrap_or(0)
+    }
+
+    /// How CKA is estimated against these targets.
+    pub fn cka_estimator(&self) -> Estimator {
+        self.stages[0].estimator()
     }
 
     /// The targets as plain values, for an executor other than candle's (the GPU's).

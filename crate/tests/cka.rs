@@ -105,3 +105,64 @@ proptest! {
         prop_assert!((selfsim - 1.0).abs() < 1e-12);
     }
 }
+
+/// Song et al. (2012)'s unbiased HSIC estimator written out term by term, in plain f64: HSIC₁ =
+/// [tr(K̃L̃) + 1ᵀK̃1·1ᵀL̃1/((n−1)(n−2)) − 2/(n−2)·1ᵀK̃L̃1] / (n(n−3)), K̃ and L̃ the linear Gram
+/// matrices with zeroed diagonals. An independent check of the U-centred form the library uses.
+fn hsic1(x: &[Vec<f64>], y: &[Vec<f64>]) -> f64 {
+    let n = x.len();
+    let gram = |a: &[Vec<f64>]| -> Vec<Vec<f64>> {
+        (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| match i == j {
+                        true => 0.0,
+                        false => a[i].iter().zip(&a[j]).map(|(p, q)| p * q).sum(),
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let (k, l) = (gram(x), gram(y));
+    let trace: f64 = (0..n).map(|i| (0..n).map(|j| k[i][j] * l[j][i]).sum::<f64>()).sum();
+    let (sk, sl): (f64, f64) = (k.iter().flatten().sum(), l.iter().flatten().sum());
+    let rk: Vec<f64> = k.iter().map(|r| r.iter().sum()).collect();
+    let rl: Vec<f64> = l.iter().map(|r| r.iter().sum()).collect();
+    let cross: f64 = rk.iter().zip(&rl).map(|(a, b)| a * b).sum();
+    let nf = n as f64;
+    (trace + sk * sl / ((nf - 1.0) * (nf - 2.0)) - 2.0 / (nf - 2.0) * cross) / (nf * (nf - 3.0))
+}
+
+#[test]
+fn debiased_cka_is_unbiased_hsic_normalised() -> Result<()> {
+    use evrsnas::cka::Estimator;
+    let mut rng = 12345u64;
+    let mut next = move || {
+        rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((rng >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    };
+    for (n, dx, dy) in [(4, 3, 5), (7, 20, 2), (20, 300, 64)] {
+        let x: Vec<Vec<f64>> = (0..n).map(|_| (0..dx).map(|_| next()).collect()).collect();
+        // y shares part of x's signal, so that the CKA is neither 0 nor 1.
+        let y: Vec<Vec<f64>> = (0..n)
+            .map(|i| (0..dy).map(|j| x[i][j % dx] + next()).collect())
+            .collect();
+        let want = hsic1(&x, &y) / (hsic1(&x, &x) * hsic1(&y, &y)).sqrt();
+        let flat = |a: &[Vec<f64>], d| matrix(&a.concat(), n, d);
+        for kernels in [Kernels::Fast, Kernels::Stock] {
+            let target = CkaTarget::with_estimator(&flat(&y, dy), kernels, Estimator::Debiased)?;
+            let got = target.cka(&flat(&x, dx))?.to_scalar::<f64>()?;
+            assert!((got - want).abs() < 1e-9, "n = {n}: {got} against {want}");
+        }
+        let biased = linear_cka(&flat(&x, dx), &flat(&y, dy))?;
+        assert!((biased - want).abs() > 1e-3, "the two estimators differ (n = {n})");
+    }
+    // A constant representation still scores 0, and fewer than 4 examples are refused.
+    let target = CkaTarget::with_estimator(&matrix(&[1.0; 12], 4, 3), Kernels::Fast, Estimator::Debiased)?;
+    assert_eq!(
+        target.cka(&matrix(&[0.3, 1.0, 2.0, 5.0], 4, 1))?.to_scalar::<f64>()?,
+        0.0
+    );
+    assert!(CkaTarget::with_estimator(&matrix(&[1.0, 2.0, 3.0], 3, 1), Kernels::Fast, Estimator::Debiased).is_err());
+    Ok(())
+}

@@ -143,6 +143,12 @@ pub struct GpuEvaluator {
 
 impl GpuEvaluator {
     pub fn new(gpu: Gpu, targets: &RmiTargets, options: RmiOptions, seed: u64) -> Result<Self> {
+        if targets.cka_estimator() != crate::cka::Estimator::Biased {
+            crate::bail!(
+                "the GPU kernels compute biased CKA only, not {}",
+                targets.cka_estimator()
+            )
+        }
         Ok(Self {
             gpu,
             targets: targets.values()?,

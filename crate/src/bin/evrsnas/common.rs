@@ -4,6 +4,7 @@
 
 use clap::Args;
 use evrsnas::assets::{BatchChoice, DirSource, Verified};
+use evrsnas::cka::Estimator;
 use evrsnas::gpu::GpuOrCpu;
 use evrsnas::schema::{self, IntRange, NumberRange};
 use evrsnas::{Compute, Kernels, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets};
@@ -76,6 +77,13 @@ pub struct Common {
     /// Convolution kernels: fast (ours) or stock (candle's).
     #[arg(long, default_value_t = Kernels::default())]
     pub kernels: Kernels,
+    /// Train towards this reference instead of the bundled one: safetensors weights of a CIFAR
+    /// ResNet in the project's layout (conv1, bn1, layer1…3.N, linear), as the page accepts.
+    #[arg(long)]
+    pub reference: Option<PathBuf>,
+    /// How CKA is estimated: biased (as published) or debiased (the unbiased HSIC estimator).
+    #[arg(long, default_value_t = Estimator::default())]
+    pub cka: Estimator,
     /// Where candidates train: cpu, gpu (any adapter wgpu finds, software ones included) or auto
     /// (a hardware GPU if there is one). Without a usable GPU the CPU runs, and says why.
     #[arg(long, default_value_t = Compute::default())]
@@ -106,8 +114,20 @@ impl Common {
         Ok(options)
     }
 
+    /// The reference's weights: `--reference`'s file, else the bundled one.
+    pub fn reference_bytes(&self, assets: &Verified<DirSource>) -> AnyResult<Vec<u8>> {
+        match &self.reference {
+            Some(path) => read(path),
+            None => Ok(assets.reference()?),
+        }
+    }
+
     pub fn reference(&self, assets: &Verified<DirSource>) -> AnyResult<Reference> {
-        Ok(Reference::from_safetensors(&assets.reference()?, self.kernels)?)
+        let bytes = self.reference_bytes(assets)?;
+        Ok(match &self.reference {
+            Some(path) => Reference::from_user_file(&path.display().to_string(), &bytes, self.kernels)?,
+            None => Reference::from_safetensors(&bytes, self.kernels)?,
+        })
     }
 
     /// Loads the reference and the batch and prepares the RMI targets.
@@ -138,7 +158,7 @@ impl Common {
             (None, None) => assets.batch(self.batch)?.tensor()?,
         };
         Ok(RmiEvaluator::new(
-            RmiTargets::new(reference, &images)?,
+            RmiTargets::with_cka(reference, &images, self.cka)?,
             self.options()?,
             self.seed,
         ))

@@ -12,7 +12,7 @@ pub mod study_search;
 pub mod train_reference;
 
 use crate::common::{AnyResult, Common};
-use evrsnas::assets::{DirSource, GroundTruth, Verified, REFERENCE, TRUTH};
+use evrsnas::assets::{DirSource, GroundTruth, Verified, TRUTH};
 use evrsnas::{CostBook, Device, Reference, RmiEvaluator, Space};
 use serde::Serialize;
 
@@ -24,10 +24,10 @@ pub struct ReferenceInfo {
 }
 
 impl ReferenceInfo {
-    pub fn of(assets: &Verified<DirSource>, reference: &Reference) -> AnyResult<Self> {
+    pub fn of(common: &Common, assets: &Verified<DirSource>, reference: &Reference) -> AnyResult<Self> {
         Ok(Self {
             depth: reference.depth(),
-            sha256: assets.manifest().entry(REFERENCE)?.sha256.clone(),
+            sha256: evrsnas::assets::sha256_hex(&common.reference_bytes(assets)?),
         })
     }
 }

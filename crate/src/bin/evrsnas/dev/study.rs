@@ -42,6 +42,7 @@ struct Report {
     reference: ReferenceInfo,
     samples: usize,
     beta: f64,
+    cka: evrsnas::cka::Estimator,
     proxy: ProxyConfig,
     batch: String,
     batch_size: usize,
@@ -76,9 +77,10 @@ pub fn run(args: StudyArgs) -> AnyResult<()> {
         (None, None) => args.common.batch.name().to_string(),
     };
     print_json(&Report {
-        reference: ReferenceInfo::of(&assets, &reference)?,
+        reference: ReferenceInfo::of(&args.common, &assets, &reference)?,
         samples: study.cells.len(),
         beta: eval.options.config.beta,
+        cka: eval.targets.cka_estimator(),
         proxy: eval.options.proxy,
         batch,
         batch_size: eval.targets.batch_size(),

@@ -79,12 +79,16 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
     let inner = &mut inputs.evaluator;
     let steps = inner.options.config.steps;
     let key = format!(
-        "{} steps {steps} beta {} batch {} images {:?} seed {}",
-        ReferenceInfo::of(assets, reference)?.sha256,
+        "{} steps {steps} beta {} batch {} images {:?} seed {}{}",
+        ReferenceInfo::of(&args.common, assets, reference)?.sha256,
         args.common.beta,
         args.common.batch,
         args.common.images,
-        args.common.seed
+        args.common.seed,
+        match args.common.cka {
+            evrsnas::cka::Estimator::Biased => String::new(),
+            other => format!(" cka {other}"),
+        }
     );
     let mut memo = Memo::new(inner);
     if let Some(path) = &args.memo {
@@ -138,7 +142,7 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
         }
     }
     print_json(&Report {
-        reference: ReferenceInfo::of(assets, reference)?,
+        reference: ReferenceInfo::of(&args.common, assets, reference)?,
         pareto: EvolutionConfig {
             mode: evrsnas::evolve::Mode::Pareto,
             ..last.0

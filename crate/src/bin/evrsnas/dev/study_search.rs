@@ -110,7 +110,7 @@ pub fn run(args: StudySearchArgs) -> AnyResult<()> {
     }
     let runs: Vec<ConstrainedRun> = details.iter().map(|r| r.run.clone()).collect();
     print_json(&Report {
-        reference: ReferenceInfo::of(assets, reference)?,
+        reference: ReferenceInfo::of(&args.common, assets, reference)?,
         population: args.evolution.population,
         generations: args.evolution.generations,
         seeds: args.seeds.clone(),
