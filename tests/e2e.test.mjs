@@ -588,7 +588,8 @@ test('the screened schedule says what it trained how far', async () => {
 test('the halving schedule trains every candidate a quarter of K first, and says so', async () => {
   // The default schedule at the default K: the note quotes the K = 5 figure.
   const { page: defaults } = await openReady('');
-  assert.equal(await defaults.inputValue('#schedule'), 'halving');
+  // Unset: the mode's own, halving for one budget (the note says so below).
+  assert.equal(await defaults.inputValue('#schedule'), '');
   assert.match(await defaults.textContent('#fidelity-note'), /Schedule: each generation trains its new candidates 5 steps \(K = 5: Kendall τ [\d.]+/);
   assert.match(await defaults.textContent('#plan'), /Planned: \d+ trainings .* and \d+ screenings of 5 steps/);
   // Below K = 4 a quarter of K is no step: the note says the screen is untrained.
@@ -692,6 +693,20 @@ test('the Pareto mode draws the front, answers the budget slider without trainin
   assert.equal(await page.isDisabled('#schedule'), false);
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test('a shared Pareto link with autorun runs to done; a screening schedule given with it is refused by name', async () => {
+  const { page, problems } = await open(`${TINY}&mode=pareto&device=pixel3&autorun=1`);
+  await waitState(page, 'done');
+  assert.equal(await page.textContent('#error'), '');
+  assert.match(await page.textContent('#progress-text'), /architectures trained/);
+  assert.deepEqual(problems, []);
+  await page.close();
+  const refused = await openReady(`${TINY}&mode=pareto&device=pixel3&schedule=halving`);
+  assert.match(await refused.page.textContent('#plan'), /^This search cannot run: schedule halving ranks a generation's screens by fitness at one budget; the Pareto mode trains every candidate/);
+  assert.equal(await refused.page.isDisabled('#run'), true);
+  assert.equal(await refused.page.isDisabled('#schedule'), false, 'the schedule can be changed back');
+  await refused.page.close();
 });
 
 test('a candidate opens from the table, the scatter or the link, and its panel shows the library\'s numbers', async () => {

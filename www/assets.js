@@ -25,3 +25,20 @@ export async function loadAsset(wasm, base, manifest, path) {
   }
   return bytes;
 }
+
+/** The fidelity figures, refused by name unless they have the shape the page reads. */
+export function checkFidelity(bytes, path) {
+  let f;
+  try {
+    f = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new AssetError(`asset ${path} is not JSON: ${e.message}`);
+  }
+  const row = (r) => Number.isFinite(r?.steps) && ['kendall_tau', 'low', 'high'].every((k) => Number.isFinite(r[k]));
+  const batch = (b) => Array.isArray(b?.k_sweep) && b.k_sweep.length > 0 && b.k_sweep.every(row) &&
+    Number.isFinite(b.samples) && typeof b.reference?.sha256 === 'string' && Number.isFinite(b.reference?.depth);
+  if (typeof f?.batches !== 'object' || f.batches === null || !Object.values(f.batches).every(batch) || !(f.default_batch in f.batches)) {
+    throw new AssetError(`asset ${path} does not have the structure the page reads (batches → k_sweep rows)`);
+  }
+  return f;
+}

@@ -9,63 +9,15 @@
 //
 // Events: 'state' {state}, 'progress' {evaluations, generation, ...}, 'generation' {stats},
 // 'done' {best}, 'error' {message}. States: idle | running | paused | done | error.
-import { AssetError, loadAsset, loadManifest } from './assets.js';
+import { checkFidelity, loadAsset, loadManifest } from './assets.js';
+import { bindings, loadLibrary } from './library.js';
+import { addTraining, MEASURED_KEY, passes, progress as estimateProgress, seconds } from './estimates.js';
+import { poolMethods } from './pool.js';
+import { dispatchMethods } from './dispatch.js';
 
-let library = null;
-let wasm = null; // the library's bindings (the build wasmBuild chose)
-let exports = null; // the main thread's wasm instance
-const MEASURED_KEY = 'evrsnas.measured';
+export { loadLibrary, wasmBuild } from './library.js';
 
-// The library comes in two builds of the same code: plain simd128, and simd128 with relaxed SIMD,
-// whose GEMM kernels use one fused multiply-add instead of a multiply and an add (faster where the
-// CPU has FMA; rounding differs slightly). The probe is a function using i8x16.relaxed_swizzle.
-const RELAXED_SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15, 253, 128, 2, 11]);
-
-/** The build to load: `choice` auto (relaxed where the browser validates it), simd128 or relaxed. */
-export function wasmBuild(choice = 'auto') {
-  const relaxed = choice === 'relaxed' || (choice === 'auto' && WebAssembly.validate(RELAXED_SIMD_PROBE));
-  return relaxed
-    ? { name: 'simd128 + relaxed SIMD', module: new URL('./pkg-relaxed/evrsnas.js', import.meta.url).href }
-    : { name: 'simd128', module: new URL('./pkg/evrsnas.js', import.meta.url).href };
-}
-
-/**
- * The library's answers the page builds on, once its wasm is loaded (before any asset): `schema`
- * (every setting's default, bounds and choices; asset paths), `parseSetting(name, text)` (the
- * CLI's parsing and messages; throws) and `archLayout(space, arch)` (an architecture's genes for
- * its drawing). `simd` picks the build (see wasmBuild); the first call decides for the page.
- */
-export async function loadLibrary({ simd = 'auto' } = {}) {
-  if (!library) {
-    const build = wasmBuild(simd);
-    wasm = await import(build.module);
-    exports = await wasm.default();
-    library = {
-      build,
-      schema: wasm.schema(),
-      parseSetting: (name, text) => wasm.parseSetting(name, text),
-      archLayout: (space, arch) => wasm.archLayout(space, arch),
-    };
-  }
-  return library;
-}
-
-/** The fidelity figures, refused by name unless they have the shape the page reads. */
-function checkFidelity(bytes, path) {
-  let f;
-  try {
-    f = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new AssetError(`asset ${path} is not JSON: ${e.message}`);
-  }
-  const row = (r) => Number.isFinite(r?.steps) && ['kendall_tau', 'low', 'high'].every((k) => Number.isFinite(r[k]));
-  const batch = (b) => Array.isArray(b?.k_sweep) && b.k_sweep.length > 0 && b.k_sweep.every(row) &&
-    Number.isFinite(b.samples) && typeof b.reference?.sha256 === 'string' && Number.isFinite(b.reference?.depth);
-  if (typeof f?.batches !== 'object' || f.batches === null || !Object.values(f.batches).every(batch) || !(f.default_batch in f.batches)) {
-    throw new AssetError(`asset ${path} does not have the structure the page reads (batches → k_sweep rows)`);
-  }
-  return f;
-}
+let wasm = null; // the library's bindings, once Explorer.load has loaded them
 
 export class Explorer extends EventTarget {
   /**
@@ -74,7 +26,9 @@ export class Explorer extends EventTarget {
    * step; never less than 20 times the mean training time measured here).
    */
   static async load({ base = 'static', workers, trialTimeoutMs } = {}) {
-    const { schema } = await loadLibrary();
+    const library = await loadLibrary();
+    const { schema } = library;
+    ({ wasm } = bindings());
     const paths = schema.assets;
     const manifest = await loadManifest(base, paths.manifest);
     const ex = new Explorer(base, manifest);
@@ -137,53 +91,6 @@ export class Explorer extends EventTarget {
   }
 
   /**
-   * Workers with a Scorer for (steps, seed, batch, compute); rebuilt only when those change. With
-   * compute 'gpu' or 'auto' one worker first tries WebGPU: it trains alone when it got a GPU (it
-   * batches a candidate's whole training into one submit), and the CPU pool fills up otherwise.
-   */
-  async ensurePool(steps, seed, batchName, compute = 'cpu') {
-    await this.heavy;
-    // Your own images replace the named batch until cleared (they stay in this page).
-    const user = this.userBatch;
-    const reference = this.userReference;
-    const key = `${steps}/${seed}/${user ? `user:${user.sha256}` : batchName}/${reference?.sha256 ?? 'bundled'}/${compute}`;
-    if (this.pool.length && this.poolKey === key) return;
-    this.retirePool();
-    const batch = user ? [user.bytes] : this.batches[batchName].map((f) => this.images[f]);
-    this.workerInit = { reference: reference?.bytes ?? this.reference, batch, options: { steps, seed } };
-    // Every worker started, so that a pool that fails half-way leaves none behind.
-    const started = [];
-    try {
-      this.pool = [];
-      if (compute !== 'cpu') {
-        const first = await this.spawnWorker(started, compute);
-        this.pool.push(first);
-        this.setCompute({ choice: compute, ...first.compute });
-      } else {
-        this.setCompute({ choice: 'cpu', running: 'cpu' });
-      }
-      if (this.compute.running === 'cpu') await this.fillPool(started);
-    } catch (e) {
-      started.forEach((w) => w.terminate());
-      this.pool = [];
-      throw e;
-    }
-    this.poolKey = key;
-  }
-
-  /** CPU workers up to the pool's size. */
-  async fillPool(started = []) {
-    const more = Math.max(0, this.poolSize - this.pool.length);
-    this.pool.push(...(await Promise.all(Array.from({ length: more }, () => this.spawnWorker(started)))));
-  }
-
-  /** What trains the candidates ({choice, running: 'gpu'|'cpu', adapter?, fallback?}), as an event. */
-  setCompute(compute) {
-    this.compute = compute;
-    this.emit('compute', compute);
-  }
-
-  /**
    * Memory in use: the main thread's wasm instance and each worker's, in bytes (wasm memory grows
    * but never shrinks, so a leak shows). Only between searches: it borrows the workers' channel.
    */
@@ -198,51 +105,7 @@ export class Explorer extends EventTarget {
       };
       slot.worker.postMessage({ type: 'memory' });
     })));
-    return { main: exports.memory.buffer.byteLength, workers };
-  }
-
-  /** Ends every worker; the next search starts a fresh pool. */
-  retirePool() {
-    this.pool.forEach((slot) => {
-      clearTimeout(slot.watchdog);
-      slot.worker.terminate();
-    });
-    this.pool = [];
-    this.poolKey = null;
-    this.inspector?.then((w) => w.worker.terminate(), () => {});
-    this.inspector = null;
-  }
-
-  /**
-   * One initialisation of a candidate trained again step by step, as the last search trained it
-   * (`[{step, loss, cka: [3], rmi}]`), in a worker of its own so that a running search is not
-   * held up.
-   */
-  async curve(arch, replicate = 0) {
-    if (!this.workerInit || !this.settings) throw new Error('no search has trained candidates yet');
-    // On the compute the search trains on (a GPU of its own), so that the curve ends at its score.
-    const compute = this.compute?.running === 'gpu' ? this.compute.choice : 'cpu';
-    const key = `${this.poolKey}/${compute}`;
-    if (!this.inspector || this.inspectorKey !== key) {
-      this.inspector?.then((w) => w.worker.terminate(), () => {});
-      this.inspectorKey = key;
-      this.inspector = this.spawnWorker([], compute).then((slot) => {
-        slot.waiting = new Map();
-        slot.worker.onmessage = ({ data }) => {
-          const done = slot.waiting.get(data.id);
-          slot.waiting.delete(data.id);
-          if (data.type === 'curve') done?.resolve(data.curve);
-          else done?.reject(new Error(data.message));
-        };
-        return slot;
-      });
-    }
-    const slot = await this.inspector;
-    const id = (this.curveId = (this.curveId ?? 0) + 1);
-    return new Promise((resolve, reject) => {
-      slot.waiting.set(id, { resolve, reject });
-      slot.worker.postMessage({ type: 'curve', id, space: this.settings.space, arch, replicate });
-    });
+    return { main: bindings().instance.memory.buffer.byteLength, workers };
   }
 
   /**
@@ -291,46 +154,6 @@ export class Explorer extends EventTarget {
     return this.session ? this.session.inspect(arch) : null;
   }
 
-  /** A worker with a Scorer for the pool's settings: resolves to a free slot once it is ready. */
-  spawnWorker(started = [], compute = 'cpu') {
-    return new Promise((resolve, reject) => {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-      started.push(worker);
-      worker.onmessage = ({ data }) => {
-        if (data.type === 'ready') resolve({ worker, busy: false, compute: data.compute, gpu: data.compute?.running === 'gpu' });
-        else reject(new Error(data.message));
-      };
-      worker.onerror = (e) => reject(new Error(e.message || 'a worker failed to start'));
-      worker.postMessage({ type: 'init', module: this.build.module, ...this.workerInit, compute });
-    });
-  }
-
-  /**
-   * A worker died with a trial in flight (a crash, out of memory, a killed thread): the trial goes
-   * back to the queue (nothing was recorded for it), a fresh worker takes the slot, and the search
-   * goes on. A worker that cannot be restarted ends the search with an error.
-   */
-  async replaceWorker(slot, id, run) {
-    clearTimeout(slot.watchdog);
-    if (slot.down) return; // already being replaced
-    slot.worker.onmessage = null;
-    slot.worker.onerror = null;
-    slot.worker.terminate();
-    this.inflight?.delete(id);
-    slot.down = true; // out of service until its replacement is ready
-    this.restarts = (this.restarts ?? 0) + 1;
-    try {
-      const fresh = await this.spawnWorker([], slot.gpu ? this.compute.choice : 'cpu');
-      slot.worker = fresh.worker;
-      slot.busy = false;
-      slot.down = false;
-    } catch (e) {
-      if (run === this.run) this.fail(`a worker died and could not be restarted: ${e.message ?? e}`);
-      return;
-    }
-    this.pump(this.run);
-  }
-
   /** Starts a new search with the given settings. */
   async start(settings) {
     const run = ++this.run;
@@ -341,7 +164,7 @@ export class Explorer extends EventTarget {
     this.setState('running');
     try {
       // Refuses a search beyond the bounds before any worker starts; says how long a screen trains.
-      this.screenSteps = wasm.planSearch(settings).screen_steps ?? null;
+      this.screenSteps = wasm.planSearch(settings).screenSteps ?? null;
       await this.ensurePool(settings.steps, settings.seed, settings.batch, settings.compute ?? 'cpu');
       if (run !== this.run) return;
       this.session?.free();
@@ -445,13 +268,7 @@ export class Explorer extends EventTarget {
 
   /** Keeps the mean time per training in a worker at the pool's K, for estimates (in memory). */
   measure(ms) {
-    if (!Number.isFinite(ms)) return;
-    const steps = this.workerInit.options.steps;
-    const m = this.measured?.steps === steps ? this.measured : { steps, trainings: 0, totalMs: 0 };
-    m.trainings += 1;
-    m.totalMs += ms;
-    m.msPerTraining = m.totalMs / m.trainings;
-    this.measured = m;
+    if (Number.isFinite(ms)) this.measured = addTraining(this.measured, this.workerInit.options.steps, ms);
   }
 
   /** Keeps the measured speed for later visits (once per search, not per training). */
@@ -470,7 +287,7 @@ export class Explorer extends EventTarget {
    * reason when it refuses the search (a bound, the cap on trainings).
    */
   plan(settings) {
-    const { trainings, screens, screen_steps: screenSteps = null, continued = 0 } = wasm.planSearch(settings);
+    const planned = wasm.planSearch(settings);
     let m = this.measured;
     if (!m) {
       try {
@@ -479,13 +296,9 @@ export class Explorer extends EventTarget {
         m = null;
       }
     }
-    // A training's time grows with its K steps (plus the forward pass that scores it); a screen
-    // trains its own few steps (none: one forward pass), which a kept candidate's training then
-    // continues from (repeating only that forward pass).
-    const perStep = m?.msPerTraining > 0 ? m.msPerTraining / (m.steps + 1) : null;
-    const work = trainings * (settings.steps + 1) + screens * ((screenSteps ?? 0) + 1) - continued * (screenSteps ?? 0);
-    const seconds = perStep == null ? null : (work * perStep) / this.poolSize / 1000;
-    return { trainings, screens, screenSteps, workers: this.poolSize, build: this.build.name, seconds };
+    const work = passes(planned, planned.steps);
+    const { trainings, screens, screenSteps, schedule } = planned;
+    return { trainings, screens, screenSteps, schedule, work, workers: this.poolSize, build: this.build.name, seconds: seconds(work, m, this.poolSize) };
   }
 
   reset() {
@@ -506,12 +319,14 @@ export class Explorer extends EventTarget {
     const trials = s.trials();
     const elapsed = (performance.now() - this.started) / 1000;
     const perSecond = trials / Math.max(elapsed, 1e-3);
-    const total = Math.max(s.plannedTrials(), trials);
-    // Done and planned work in K-step trainings: a screen of a few steps counts for its share.
-    const screenShare = ((this.screenSteps ?? 0) + 1) / (this.settings.steps + 1);
-    const done = trials + s.screenings() * screenShare;
-    const planned = Math.max(total + s.plannedScreens() * screenShare, done);
-    const workRate = done / Math.max(elapsed, 1e-3);
+    const { fraction, secondsLeft } = estimateProgress({
+      done: { trainings: trials, screens: s.screenings() },
+      planned: { trainings: Math.max(s.plannedTrials(), trials), screens: s.plannedScreens() },
+      steps: this.settings.steps,
+      screenSteps: this.screenSteps,
+      elapsed,
+      finished: s.isDone(),
+    });
     return {
       generation: s.generation(),
       generations: this.settings.generations,
@@ -522,8 +337,8 @@ export class Explorer extends EventTarget {
       plannedScreens: s.plannedScreens(),
       screenSteps: this.screenSteps,
       perSecond,
-      secondsLeft: Math.max(0, (planned - done) / Math.max(workRate, 1e-9)),
-      fraction: s.isDone() ? 1 : Math.min(1, done / planned),
+      secondsLeft,
+      fraction,
       ranked: s.ranked(),
       // The non-dominated candidates by (RMI, cost): the Pareto mode's answer for every budget.
       front: this.settings.mode === 'pareto' ? s.front() : [],
@@ -567,86 +382,7 @@ export class Explorer extends EventTarget {
     this.emit('done', { best: this.session.ranked()[0] ?? null });
   }
 
-  /**
-   * The GPU worker failed mid-search and scored its trial again on the CPU (so no score is lost):
-   * it stays on as a CPU worker, and the rest of the CPU pool starts.
-   */
-  fellBack(slot, compute, run) {
-    slot.gpu = false;
-    this.setCompute({ choice: this.compute.choice, ...compute });
-    this.fillPool().then(() => this.pump(run), (e) => this.fail(`the CPU pool did not start: ${e.message ?? e}`));
-  }
-
-  pump(run) {
-    if (run !== this.run || this.state !== 'running') return;
-    const s = this.session;
-    if (s.isDone()) return this.finish();
-    // A trial is one initialisation of one architecture; finalists are trained more than once.
-    const key = (t) => `${t.arch}#${t.replicate}` + (t.steps == null ? '' : `@${t.steps}`);
-    const pending = s.pending().filter((t) => !this.inflight.has(key(t)));
-    if (pending.length === 0 && this.inflight.size === 0) {
-      let stats;
-      try {
-        stats = s.advance();
-      } catch (e) {
-        return this.fail(String(e.message ?? e));
-      }
-      // A generation's screens are continued within it: the next one screens its own.
-      for (const slot of this.pool) slot.worker?.screened?.clear();
-      this.emit('generation', { stats });
-      this.emitProgress();
-      if (s.isDone()) return this.finish();
-      if (this.stepping) {
-        this.stepping = false;
-        return this.setState('paused');
-      }
-      return this.pump(run);
-    }
-    // A worker keeps the trainings its screens paused, so a kept candidate's full training goes
-    // to the worker that screened it where it can (it continues there instead of starting over;
-    // the score is the same either way); failing that, one no other worker has screened.
-    const screener = (t) => this.pool.find((p) => p.worker?.screened?.has(`${t.arch}#${t.replicate}`));
-    for (const slot of this.pool) {
-      if (slot.busy || slot.down || pending.length === 0) continue;
-      const own = pending.findIndex((t) => t.steps == null && screener(t) === slot);
-      const free = pending.findIndex((t) => !screener(t) || screener(t).down);
-      const [trial] = pending.splice(own >= 0 ? own : free >= 0 ? free : 0, 1);
-      const id = key(trial);
-      slot.busy = true;
-      this.inflight.add(id);
-      // A worker that dies silently (terminated, killed by the browser) never answers: after far
-      // longer than any training has taken here, its trial goes to a fresh worker.
-      const floor = this.trialTimeoutMs ?? 120_000 + 2_000 * this.settings.steps;
-      const patience = Math.max(floor, 20 * (this.measured?.msPerTraining ?? 0));
-      clearTimeout(slot.watchdog);
-      slot.watchdog = setTimeout(() => this.replaceWorker(slot, id, run), patience);
-      slot.worker.onmessage = ({ data }) => {
-        // A worker answers in order; an answer for another trial belongs to a stopped run.
-        if (data.id !== id) return;
-        clearTimeout(slot.watchdog);
-        slot.busy = false;
-        if (run !== this.run) return this.pump(this.run);
-        this.inflight.delete(id);
-        if (data.type === 'error') {
-          // The worker's wasm may be left unusable by a trap: the next search starts fresh ones.
-          this.retirePool();
-          return this.fail(`scoring ${trial.arch} failed: ${data.message}`);
-        }
-        try {
-          s.record(trial.arch, trial.replicate, data.rmi, trial.steps);
-        } catch (e) {
-          return this.fail(String(e.message ?? e));
-        }
-        // The time per training is a fresh one's; a continued training says how far it skipped.
-        if (trial.steps == null && data.resumed == null) this.measure(data.ms);
-        if (trial.steps != null) (slot.worker.screened ??= new Set()).add(`${trial.arch}#${trial.replicate}`);
-        if (data.compute) this.fellBack(slot, data.compute, run);
-        this.scheduleProgress();
-        // Paused mid-generation: in-flight results are kept, nothing new is dispatched.
-        this.pump(run);
-      };
-      slot.worker.onerror = () => this.replaceWorker(slot, id, run);
-      slot.worker.postMessage({ type: 'score', id, space: this.settings.space, arch: trial.arch, replicate: trial.replicate, steps: trial.steps });
-    }
-  }
 }
+
+Object.assign(Explorer.prototype, poolMethods);
+Object.assign(Explorer.prototype, dispatchMethods);

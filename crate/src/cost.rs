@@ -114,6 +114,11 @@ pub struct CostTable {
 }
 
 impl CostTable {
+    /// The search space whose architectures this table prices.
+    pub fn space(&self) -> Space {
+        self.space
+    }
+
     /// A table with one figure per architecture, in the space's index order.
     pub fn per_arch(space: Space, header: TableHeader, values: Vec<f64>, measured: Vec<bool>) -> Result<Self> {
         if space != Space::Nb201 {

@@ -9,6 +9,7 @@
 //! ranking the confirmed finalists within budget first (`evolve`). The one-sided hinge
 //! max(0, (cost − T)/T) penalises overshoot only: below budget, cells compete on RMI alone.
 
+use crate::bounds::NumberRange;
 use crate::Result;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,19 @@ crate::named_enum! {
 /// The default weight λ of the penalty (for the default two-sided shape).
 pub const DEFAULT_LAMBDA: f64 = 0.1;
 
+pub const LAMBDA: NumberRange = NumberRange {
+    name: "lambda",
+    min: 0.0,
+    max: 100.0,
+};
+/// The budget, in the cost table's unit (ms). Far beyond every device's range either way, yet
+/// bounded so that |cost − T|/T stays a finite number.
+pub const THRESHOLD: NumberRange = NumberRange {
+    name: "threshold",
+    min: 1e-3,
+    max: 1e6,
+};
+
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fitness {
     /// The budget T, in the cost table's unit.
@@ -38,8 +52,8 @@ pub struct Fitness {
 
 impl Fitness {
     pub fn new(threshold: f64, lambda: f64, penalty: Penalty) -> Result<Self> {
-        let threshold = crate::schema::THRESHOLD.check(threshold)?;
-        let lambda = crate::schema::LAMBDA.check(lambda)?;
+        let threshold = THRESHOLD.check(threshold)?;
+        let lambda = LAMBDA.check(lambda)?;
         Ok(Self {
             threshold,
             lambda,

@@ -16,6 +16,7 @@ mod error;
 pub mod names;
 
 pub mod assets;
+pub mod bounds;
 pub mod cka;
 pub mod compute;
 pub mod cost;
@@ -33,17 +34,20 @@ pub mod proxy;
 pub mod reference;
 pub mod rmi;
 pub mod schema;
+pub mod settings;
 pub mod space;
+pub mod trial;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use compute::Compute;
 pub use cost::{CostBook, CostTable, Device, Metric};
 pub use error::{Error, Result};
-pub use evolve::{Candidate, Evaluator, EvolutionConfig, Search, Trial};
+pub use evolve::{Candidate, EvolutionConfig, Search};
 pub use fitness::{Fitness, Penalty};
 pub use kernels::Kernels;
 pub use proxy::ProxyConfig;
 pub use reference::Reference;
 pub use rmi::{RmiConfig, RmiEvaluator, RmiOptions, RmiTargets};
 pub use space::{Arch, Space};
+pub use trial::{Evaluator, Trial};

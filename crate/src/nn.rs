@@ -335,6 +335,28 @@ pub fn subsample_2x(x: &Tensor) -> Result<Tensor> {
         .reshape((n, c, h / 2, w / 2))
 }
 
+/// What a network yields for RMI: three stage outputs `[N, C_i, H_i, W_i]` and logits `[N, classes]`.
+pub struct Features {
+    pub stages: [Tensor; 3],
+    pub logits: Tensor,
+}
+
+impl Features {
+    /// From the stage outputs collected in a forward pass; exactly three are expected.
+    pub fn new(stages: Vec<Tensor>, logits: Tensor) -> Result<Self> {
+        match <[Tensor; 3]>::try_from(stages) {
+            Ok(stages) => Ok(Self { stages, logits }),
+            Err(s) => candle_core::bail!("a network must yield 3 stage outputs, got {}", s.len()),
+        }
+    }
+}
+
+/// A network whose hidden representations RMI compares with the reference's.
+pub trait Network {
+    /// Forward pass; `train` selects batch statistics in batch norm.
+    fn features(&self, x: &Tensor, train: bool) -> Result<Features>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,7 @@
 //! per search on the fixed batch.
 
 use crate::kernels::Kernels;
-use crate::nn::{self, batch_norm, conv2d, linear, relu, BatchNorm, Conv2d, Linear, Params, Relu};
-use crate::proxy::{Features, Network};
+use crate::nn::{self, batch_norm, conv2d, linear, relu, BatchNorm, Conv2d, Features, Linear, Network, Params, Relu};
 use candle_core::{bail, Device, Module, ModuleT, Result, Tensor, D};
 use std::collections::HashMap;
 

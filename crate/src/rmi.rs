@@ -5,17 +5,32 @@
 //! terms compare its three stage outputs with the reference's and CE uses the reference's own
 //! predictions as labels. The score is Σ CKA (0..3) after training.
 
+use crate::bounds::{IntRange, NumberRange};
 use crate::cka::{CkaTarget, Estimator};
-use crate::evolve::{Evaluator, Trial};
 use crate::kernels::Kernels;
 use crate::nn::Params;
 use crate::optim::SgdMomentum;
 use crate::proxy::{self, Features, Network, ProxyConfig};
 use crate::reference::Reference;
 use crate::space::Arch;
+use crate::trial::{Evaluator, Trial};
 use crate::{bail, Result};
 use candle_core::Tensor;
 use serde::{Deserialize, Serialize};
+
+pub const STEPS: IntRange = IntRange {
+    name: "steps",
+    min: 0,
+    max: 500,
+};
+pub const BETA: NumberRange = NumberRange {
+    name: "beta",
+    min: 0.0,
+    max: 1.0,
+};
+
+/// K when nothing says otherwise: the CLI's and the page's default (FIDELITY.md).
+pub const DEFAULT_STEPS: usize = 20;
 
 /// Training of one candidate; defaults are RMI-NAS's, but for K, which the fidelity study sets.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,15 +52,15 @@ impl Default for RmiConfig {
             lr: 0.1,
             momentum: 0.9,
             weight_decay: 5e-4,
-            steps: 20,
+            steps: DEFAULT_STEPS,
         }
     }
 }
 
 impl RmiConfig {
     pub fn validate(&self) -> Result<()> {
-        crate::schema::BETA.check(self.beta)?;
-        crate::schema::STEPS.check(self.steps as u64)?;
+        BETA.check(self.beta)?;
+        STEPS.check(self.steps as u64)?;
         if !(self.lr.is_finite() && self.lr > 0.0) {
             bail!("learning rate must be a positive number, got {}", self.lr)
         }

@@ -12,194 +12,16 @@ use crate::rmi::RmiConfig;
 use crate::space::Space;
 use crate::Result;
 use serde::Serialize;
+
+pub use crate::bounds::{IntRange, NumberRange, SEED};
+pub use crate::evolve::{
+    CROSSOVER_RATE, ELITISM, FINALISTS, GENERATIONS, MAX_TRAININGS, MUTATION_RATE, POPULATION, REPLICATES, SCREEN_KEEP,
+    TOURNAMENT,
+};
+pub use crate::fitness::{LAMBDA, THRESHOLD};
+pub use crate::proxy::{FBNET_DIVISOR, FBNET_LAYERS, NB201_CELLS, NB201_CHANNELS};
+pub use crate::rmi::{BETA, STEPS};
 use std::collections::BTreeMap;
-
-/// An integer setting and its inclusive bounds.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct IntRange {
-    #[serde(skip)]
-    pub name: &'static str,
-    pub min: u64,
-    pub max: u64,
-}
-
-impl IntRange {
-    fn refuse(&self, given: impl std::fmt::Display) -> crate::Error {
-        crate::invalid!(
-            "{} must be an integer in {}..={}, got {given}",
-            self.name,
-            self.min,
-            self.max
-        )
-    }
-
-    pub fn check(&self, value: u64) -> Result<u64> {
-        if (self.min..=self.max).contains(&value) {
-            Ok(value)
-        } else {
-            Err(self.refuse(value))
-        }
-    }
-
-    /// A number that arrived as a float (from JavaScript): it must be a whole number in range.
-    pub fn check_f64(&self, value: f64) -> Result<u64> {
-        if value.fract() == 0.0 && value >= self.min as f64 && value <= self.max as f64 {
-            Ok(value as u64)
-        } else {
-            Err(self.refuse(value))
-        }
-    }
-
-    /// Parses decimal digits (surrounding spaces allowed).
-    pub fn parse(&self, text: &str) -> Result<u64> {
-        match text.trim().parse::<u64>() {
-            Ok(v) => self.check(v),
-            Err(_) => Err(self.refuse(format!("'{text}'"))),
-        }
-    }
-}
-
-/// A real-valued setting and its inclusive bounds.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct NumberRange {
-    #[serde(skip)]
-    pub name: &'static str,
-    pub min: f64,
-    pub max: f64,
-}
-
-impl NumberRange {
-    fn refuse(&self, given: impl std::fmt::Display) -> crate::Error {
-        crate::invalid!(
-            "{} must be a number in [{}, {}], got {given}",
-            self.name,
-            self.min,
-            self.max
-        )
-    }
-
-    fn contains(&self, value: f64) -> bool {
-        value.is_finite() && (self.min..=self.max).contains(&value)
-    }
-
-    pub fn check(&self, value: f64) -> Result<f64> {
-        if self.contains(value) {
-            Ok(value)
-        } else {
-            // Debug keeps 1e-310 short (Display writes every zero).
-            Err(self.refuse(format!("{value:?}")))
-        }
-    }
-
-    /// Parses a decimal number (surrounding spaces allowed); a refusal quotes the text as given.
-    pub fn parse(&self, text: &str) -> Result<f64> {
-        match text.trim().parse::<f64>() {
-            Ok(v) if self.contains(v) => Ok(v),
-            Ok(_) => Err(self.refuse(text.trim())),
-            Err(_) => Err(self.refuse(format!("'{text}'"))),
-        }
-    }
-}
-
-// Bounds of a search. Population and generations keep one search within what a browser tab can
-// train in an afternoon; the seed stays a whole number JavaScript can hold exactly.
-pub const POPULATION: IntRange = IntRange {
-    name: "population",
-    min: 3,
-    max: 500,
-};
-pub const GENERATIONS: IntRange = IntRange {
-    name: "generations",
-    min: 1,
-    max: 500,
-};
-pub const TOURNAMENT: IntRange = IntRange {
-    name: "tournament",
-    min: 1,
-    max: 500,
-};
-pub const ELITISM: IntRange = IntRange {
-    name: "elitism",
-    min: 0,
-    max: 499,
-};
-pub const FINALISTS: IntRange = IntRange {
-    name: "finalists",
-    min: 0,
-    max: 500,
-};
-pub const REPLICATES: IntRange = IntRange {
-    name: "replicates",
-    min: 1,
-    max: 16,
-};
-pub const SEED: IntRange = IntRange {
-    name: "seed",
-    min: 0,
-    max: (1 << 53) - 1,
-};
-pub const STEPS: IntRange = IntRange {
-    name: "steps",
-    min: 0,
-    max: 500,
-};
-pub const CROSSOVER_RATE: NumberRange = NumberRange {
-    name: "crossover rate",
-    min: 0.0,
-    max: 1.0,
-};
-pub const MUTATION_RATE: NumberRange = NumberRange {
-    name: "mutation rate",
-    min: 0.0,
-    max: 1.0,
-};
-pub const SCREEN_KEEP: NumberRange = NumberRange {
-    name: "screen keep",
-    min: 0.01,
-    max: 1.0,
-};
-pub const BETA: NumberRange = NumberRange {
-    name: "beta",
-    min: 0.0,
-    max: 1.0,
-};
-pub const LAMBDA: NumberRange = NumberRange {
-    name: "lambda",
-    min: 0.0,
-    max: 100.0,
-};
-/// The budget, in the cost table's unit (ms). Far beyond every device's range either way, yet
-/// bounded so that |cost − T|/T stays a finite number.
-pub const THRESHOLD: NumberRange = NumberRange {
-    name: "threshold",
-    min: 1e-3,
-    max: 1e6,
-};
-// The proxy networks: up to the full-size networks' widths and depths.
-pub const NB201_CHANNELS: IntRange = IntRange {
-    name: "nb201 channels",
-    min: 1,
-    max: 64,
-};
-pub const NB201_CELLS: IntRange = IntRange {
-    name: "nb201 cells",
-    min: 1,
-    max: 5,
-};
-pub const FBNET_DIVISOR: IntRange = IntRange {
-    name: "fbnet divisor",
-    min: 1,
-    max: 16,
-};
-pub const FBNET_LAYERS: IntRange = IntRange {
-    name: "fbnet layers",
-    min: 1,
-    max: 4,
-};
-
-/// The most trainings one search may plan (`EvolutionConfig::planned_trials`): hours in a
-/// browser tab at the default K, and far beyond what the fidelity study found useful.
-pub const MAX_TRAININGS: usize = 5_000;
 
 /// What kind of value a setting takes.
 #[derive(Clone, Debug, Serialize)]
@@ -228,8 +50,12 @@ pub struct Setting {
     pub label: &'static str,
     #[serde(flatten)]
     pub kind: Kind,
-    /// `null` where the default depends on other settings (the budget: from the device's range).
+    /// `null` where the default depends on other settings (the budget: from the device's range;
+    /// the schedule: the mode's own).
     pub default: serde_json::Value,
+    /// For a choice whose default is `null`: what leaving it unset means, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unset: Option<&'static str>,
     pub unit: Option<&'static str>,
 }
 
@@ -289,6 +115,7 @@ pub fn schema() -> Schema {
         kind,
         default,
         unit,
+        unset: None,
     };
     use serde_json::json;
     let settings = vec![
@@ -350,13 +177,16 @@ pub fn schema() -> Schema {
             None,
         ),
         setting("steps", "Steps K", Kind::Int(STEPS), json!(rmi.steps), None),
-        setting(
-            "schedule",
-            "Schedule",
-            choices(Schedule::ALL, Schedule::name, Schedule::label),
-            json!(Schedule::default()),
-            None,
-        ),
+        Setting {
+            unset: Some("the mode's own (halving; Pareto: plain)"),
+            ..setting(
+                "schedule",
+                "Schedule",
+                choices(Schedule::ALL, Schedule::name, Schedule::label),
+                serde_json::Value::Null,
+                None,
+            )
+        },
         setting(
             "batch",
             "RMI batch",

@@ -1,8 +1,61 @@
 //! What a search is asked to do: population, generations, operators, confirmation round and
 //! schedule, with the schema's bounds and the number of trainings it plans.
 
-use crate::{bail, schema, Result};
+use crate::bounds::{IntRange, NumberRange, SEED};
+use crate::rmi::DEFAULT_STEPS;
+use crate::{bail, Result};
 use serde::{Deserialize, Serialize};
+
+// Bounds of a search. Population and generations keep one search within what a browser tab can
+// train in an afternoon.
+pub const POPULATION: IntRange = IntRange {
+    name: "population",
+    min: 3,
+    max: 500,
+};
+pub const GENERATIONS: IntRange = IntRange {
+    name: "generations",
+    min: 1,
+    max: 500,
+};
+pub const TOURNAMENT: IntRange = IntRange {
+    name: "tournament",
+    min: 1,
+    max: 500,
+};
+pub const ELITISM: IntRange = IntRange {
+    name: "elitism",
+    min: 0,
+    max: 499,
+};
+pub const FINALISTS: IntRange = IntRange {
+    name: "finalists",
+    min: 0,
+    max: 500,
+};
+pub const REPLICATES: IntRange = IntRange {
+    name: "replicates",
+    min: 1,
+    max: 16,
+};
+pub const CROSSOVER_RATE: NumberRange = NumberRange {
+    name: "crossover rate",
+    min: 0.0,
+    max: 1.0,
+};
+pub const MUTATION_RATE: NumberRange = NumberRange {
+    name: "mutation rate",
+    min: 0.0,
+    max: 1.0,
+};
+pub const SCREEN_KEEP: NumberRange = NumberRange {
+    name: "screen keep",
+    min: 0.01,
+    max: 1.0,
+};
+/// The most trainings one search may plan ([`EvolutionConfig::planned_trials`]): hours in a
+/// browser tab at the default K, and far beyond what the fidelity study found useful.
+pub const MAX_TRAININGS: usize = 5_000;
 
 /// Screening before training: each generation's new architectures are first scored after `steps`
 /// steps (0: untrained, a forward pass), and only the best `keep` fraction of them by that score is
@@ -60,7 +113,7 @@ impl Default for EvolutionConfig {
             // 4 × 2 extra trials: ~13 % more training than the 62 of the evolution.
             finalists: 4,
             replicates: 3,
-            screen: Schedule::default().screen(crate::RmiConfig::default().steps),
+            screen: Schedule::default().screen(DEFAULT_STEPS),
             mode: Mode::default(),
             coverage: Coverage::default(),
         }
@@ -69,20 +122,20 @@ impl Default for EvolutionConfig {
 
 impl EvolutionConfig {
     pub fn validate(&self) -> Result<()> {
-        schema::POPULATION.check(self.population as u64)?;
-        schema::GENERATIONS.check(self.generations as u64)?;
-        schema::TOURNAMENT.check(self.tournament as u64)?;
-        schema::ELITISM.check(self.elitism as u64)?;
-        schema::FINALISTS.check(self.finalists as u64)?;
-        schema::REPLICATES.check(u64::from(self.replicates))?;
-        schema::SEED.check(self.seed)?;
-        schema::CROSSOVER_RATE.check(self.crossover_rate)?;
+        POPULATION.check(self.population as u64)?;
+        GENERATIONS.check(self.generations as u64)?;
+        TOURNAMENT.check(self.tournament as u64)?;
+        ELITISM.check(self.elitism as u64)?;
+        FINALISTS.check(self.finalists as u64)?;
+        REPLICATES.check(u64::from(self.replicates))?;
+        SEED.check(self.seed)?;
+        CROSSOVER_RATE.check(self.crossover_rate)?;
         if let Some(rate) = self.mutation_rate {
-            schema::MUTATION_RATE.check(rate)?;
+            MUTATION_RATE.check(rate)?;
         }
         if let Some(screen) = self.screen {
-            schema::STEPS.check(screen.steps as u64)?;
-            schema::SCREEN_KEEP.check(screen.keep)?;
+            crate::rmi::STEPS.check(screen.steps as u64)?;
+            SCREEN_KEEP.check(screen.keep)?;
         }
         if self.mode == Mode::Pareto && self.screen.is_some() {
             bail!("the screened schedule ranks by fitness at one budget: the Pareto mode trains every candidate (schedule plain)")
@@ -102,11 +155,11 @@ impl EvolutionConfig {
             )
         }
         let planned = self.planned_trials();
-        if planned > schema::MAX_TRAININGS {
+        if planned > MAX_TRAININGS {
             bail!(
                 "this search would train up to {planned} candidates (population × generations + finalists × (replicates − 1)); \
                  one search trains at most {}",
-                schema::MAX_TRAININGS
+                MAX_TRAININGS
             )
         }
         Ok(())
@@ -222,14 +275,27 @@ impl Mode {
         *self == Mode::Constrained
     }
 
-    /// The screen of a search in this mode with `schedule` (`None`: the mode's own default) and K
-    /// = `k`: the Pareto mode trains every candidate (its default is plain, and it refuses a
-    /// screen), one budget takes the default schedule.
-    pub fn screen(self, schedule: Option<Schedule>, k: usize) -> Option<Screen> {
+    /// The schedule a search in this mode runs when given `schedule` (`None`: the mode's own).
+    pub fn schedule(self, schedule: Option<Schedule>) -> Schedule {
         match (self, schedule) {
-            (_, Some(schedule)) => schedule.screen(k),
-            (Mode::Constrained, None) => Schedule::default().screen(k),
-            (Mode::Pareto, None) => None,
+            (_, Some(s)) => s,
+            (Mode::Constrained, None) => Schedule::default(),
+            (Mode::Pareto, None) => Schedule::Plain,
+        }
+    }
+
+    /// The screen of a search in this mode with `schedule` (`None`: the mode's own) and K = `k`.
+    /// The Pareto mode trains every candidate: its own schedule is plain, and a schedule that
+    /// screens (by fitness at one budget) is refused by name. One budget takes the default schedule.
+    pub fn screen(self, schedule: Option<Schedule>, k: usize) -> Result<Option<Screen>> {
+        match (self, schedule) {
+            (Mode::Pareto, Some(s)) if s != Schedule::Plain => bail!(
+                "schedule {s} ranks a generation's screens by fitness at one budget; the Pareto mode trains every \
+                 candidate (schedule plain, or none)"
+            ),
+            (_, Some(schedule)) => Ok(schedule.screen(k)),
+            (Mode::Constrained, None) => Ok(Schedule::default().screen(k)),
+            (Mode::Pareto, None) => Ok(None),
         }
     }
 }

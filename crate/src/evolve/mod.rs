@@ -18,12 +18,19 @@
 //! the front is made of confirmed candidates. The budget then only picks from the front.
 
 mod breed;
+mod candidate;
 mod config;
 pub mod pareto;
 mod pareto_search;
+mod ranking;
 mod run;
 
-pub use config::{Coverage, EvolutionConfig, Mode, Schedule, Screen};
+pub use crate::trial::{Evaluator, Trial};
+pub use candidate::{Candidate, GenerationStats};
+pub use config::{
+    Coverage, EvolutionConfig, Mode, Schedule, Screen, CROSSOVER_RATE, ELITISM, FINALISTS, GENERATIONS, MAX_TRAININGS,
+    MUTATION_RATE, POPULATION, REPLICATES, SCREEN_KEEP, TOURNAMENT,
+};
 pub use pareto::FrontMember;
 pub use run::{run, Progress};
 
@@ -35,68 +42,7 @@ use crate::space::{Arch, Space};
 use crate::{bail, Result};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// One scoring job: an architecture, which of its independent initialisations to train (replicate
-/// 0 during the evolution; finalists get more in the confirmation round), and for how many steps
-/// (`None`: the evaluator's K; a screen asks for fewer).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Trial {
-    pub arch: Arch,
-    pub replicate: u32,
-    pub steps: Option<usize>,
-}
-
-impl Trial {
-    pub fn first(arch: Arch) -> Self {
-        Self {
-            arch,
-            replicate: 0,
-            steps: None,
-        }
-    }
-
-    /// A screening of `arch` after `steps` training steps.
-    pub fn screen(arch: Arch, steps: usize) -> Self {
-        Self {
-            arch,
-            replicate: 0,
-            steps: Some(steps),
-        }
-    }
-}
-
-/// Turns trials into RMI scores; one per worker.
-pub trait Evaluator {
-    fn evaluate(&mut self, trial: &Trial) -> Result<f64>;
-}
-
-/// An evaluated architecture under the current fitness.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Candidate {
-    pub arch: String,
-    pub index: Option<usize>,
-    /// Mean RMI over the initialisations scored so far.
-    pub rmi: f64,
-    /// How many initialisations `rmi` averages (more than one for finalists).
-    pub replicates: usize,
-    pub cost: f64,
-    pub measured: bool,
-    pub fitness: f64,
-    pub feasible: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GenerationStats {
-    pub generation: usize,
-    pub best_fitness: f64,
-    pub mean_fitness: f64,
-    /// Distinct architectures trained so far.
-    pub evaluations: usize,
-    /// Trainings so far (finalists count once per initialisation).
-    pub trials: usize,
-}
 
 /// Where a search is.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,6 +81,9 @@ pub struct Search {
 impl Search {
     pub fn new(space: Space, config: EvolutionConfig, costs: CostTable, fitness: Fitness) -> Result<Self> {
         config.validate()?;
+        if costs.space() != space {
+            bail!("the cost table is for {}, not for a {space} search", costs.space())
+        }
         let mut rng = StdRng::seed_from_u64(config.seed);
         let population = match config.mode {
             Mode::Constrained => {
@@ -219,6 +168,9 @@ impl Search {
     ) -> Result<Self> {
         if let Some(a) = sample.iter().find(|a| a.space() != space) {
             bail!("a {} architecture cannot join a {space} search", a.space())
+        }
+        if costs.space() != space {
+            bail!("the cost table is for {}, not for a {space} search", costs.space())
         }
         let config = EvolutionConfig {
             population: sample.len(),
@@ -403,44 +355,6 @@ impl Search {
             fitness: self.fitness.fitness(rmi, cost.value),
             feasible: self.fitness.feasible(cost.value),
         })
-    }
-
-    /// Every architecture scored so far, best first. Once the finalists are confirmed, those
-    /// within budget lead, by their mean RMI: a single initialisation's score is biased upwards
-    /// among the best (the reason for confirming), so it cannot overtake a confirmed mean.
-    /// Otherwise, and within each group, by fitness; equal fitness (common: many cells share a
-    /// cost, and degenerate cells all score 0) by the architecture itself, so that the ranking never
-    /// depends on the order in which workers returned their scores.
-    ///
-    /// The Pareto mode ranks the same way under whatever budget is set: that is its answer for
-    /// the budget ([`pareto::pick`] gives the same from a saved list).
-    pub fn ranked(&self) -> Vec<Candidate> {
-        let mut all: Vec<(&Arch, Candidate)> = self.seen.iter().filter_map(|a| Some((a, self.candidate(a)?))).collect();
-        all.sort_by(|(a, x), (b, y)| y.fitness.total_cmp(&x.fitness).then_with(|| a.cmp(b)));
-        if self.is_done() && self.config.confirmed_at_most() > 0 {
-            let replicates = self.config.replicates as usize;
-            all.sort_by_key(|(_, c)| !(c.feasible && c.replicates >= replicates));
-        }
-        all.into_iter().map(|(_, c)| c).collect()
-    }
-
-    pub fn best(&self) -> Option<Candidate> {
-        self.ranked().into_iter().next()
-    }
-
-    /// The non-dominated candidates by (mean RMI ↑, cost ↓), cheapest first: in the Pareto mode,
-    /// what the search found; in either mode, the best answer it has for every budget.
-    pub fn front(&self) -> Vec<FrontMember> {
-        pareto::front_of(self.scored())
-    }
-
-    /// Every candidate scored so far, as a front's members are listed (for [`pareto::pick`]).
-    pub fn scored(&self) -> Vec<FrontMember> {
-        self.seen
-            .iter()
-            .filter_map(|a| self.candidate(a))
-            .map(|c| FrontMember::from(&c))
-            .collect()
     }
 
     /// Changes threshold, λ or penalty shape: rankings change at once, no architecture is retrained.

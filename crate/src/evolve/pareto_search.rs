@@ -52,7 +52,7 @@ impl Search {
     fn niche_fitness(&self, n: usize, arch: &Arch) -> f64 {
         let budget = self.niche_edges.get(n).copied().unwrap_or(self.costs.header.range[1]);
         let fitness = Fitness {
-            threshold: budget.max(crate::schema::THRESHOLD.min),
+            threshold: budget.max(crate::fitness::THRESHOLD.min),
             ..self.fitness
         };
         fitness.fitness(self.rmi(arch).unwrap_or(0.0), self.cost(arch).value)

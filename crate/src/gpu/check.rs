@@ -2,7 +2,8 @@
 //! kernel tests compare with candle's, so that each kernel is checked apart from the rounding a
 //! whole network accumulates.
 
-use super::compile::{allocate, backward, compile, forward, Sgd};
+use super::buffers::allocate;
+use super::compile::{backward, compile, forward, Sgd};
 use super::context::Gpu;
 use super::fuse::Fusion;
 use super::loss::LossInputs;

@@ -5,10 +5,11 @@
 //! gradient arenas are cleared at the start of a step. Where merging operations changes no value,
 //! they share a dispatch (gpu/fuse.rs).
 
+use super::buffers::{allocate, nchw, u, Buffers};
 use super::fuse::Fusion;
 use super::kernels::Kernel;
 use super::loss::LossInputs;
-use super::program::{Arena, Buf, Dims, Grid, Prepared, Program};
+use super::program::{Buf, Dims, Grid, Prepared, Program};
 use crate::proxy::graph::{Graph, Node, Op};
 use crate::Result;
 
@@ -18,27 +19,6 @@ pub struct Sgd {
     pub lr: f32,
     pub momentum: f32,
     pub weight_decay: f32,
-}
-
-/// The buffers of a compiled graph. The node gradients and each of the parameters, their
-/// gradients and their momenta share one arena apiece, so that a step clears all its gradients
-/// with two commands and updates all its parameters with one dispatch (see [`Program::arena`]).
-///
-/// The parameter gradients are kept once per image where that fits a binding: a convolution's
-/// weight gradient is then summed over each image's positions by a thread per (weight, image),
-/// in parallel, and the update adds the images' sums up in order, as one thread did before (the
-/// same value, bit for bit). Other parameters write the first copy; the rest stay zero for them.
-pub(super) struct Buffers {
-    pub values: Vec<Buf>,
-    pub grads: Vec<Buf>,
-    pub params: Vec<Buf>,
-    /// Each parameter's gradient (its parts are the first copy; 1 copy, or one per image).
-    pub param_grads: Arena,
-    bn_stats: Vec<Option<Buf>>,
-    /// The other arenas, whole: node gradients, parameters, their momenta.
-    all_grads: Buf,
-    all_params: Buf,
-    all_momenta: Buf,
 }
 
 /// A graph ready to run: dispatches for each phase of a step.
@@ -53,71 +33,6 @@ pub(super) struct Compiled<'g> {
     pub clear: Vec<Buf>,
     /// The loss's scalars: CE, then each stage's CKA.
     pub scalars: Buf,
-}
-
-pub(super) fn u(v: usize) -> u32 {
-    v as u32
-}
-
-/// Dims of an `[n, c, h, w]` tensor with `total` elements written.
-fn nchw(n: usize, [c, h, w]: [usize; 3], total: usize) -> Dims {
-    Dims {
-        n: u(n),
-        c: u(c),
-        h: u(h),
-        w: u(w),
-        total: u(total),
-        ..Dims::default()
-    }
-}
-
-/// Allocates a graph's buffers for `batch` examples, with `initial` parameter values.
-pub(super) fn allocate(program: &mut Program, graph: &Graph, batch: usize, initial: &[Vec<f32>]) -> Result<Buffers> {
-    if initial.len() != graph.params.len() {
-        crate::bail!(
-            "{} parameter values for {} parameters",
-            initial.len(),
-            graph.params.len()
-        )
-    }
-    for (spec, value) in graph.params.iter().zip(initial) {
-        if value.len() != spec.len() {
-            crate::bail!(
-                "parameter {} has {} values, expected {}",
-                spec.name,
-                value.len(),
-                spec.len()
-            )
-        }
-    }
-    let mut values = vec![];
-    let mut bn_stats = vec![];
-    for node in &graph.nodes {
-        values.push(program.zeros(batch * node.len()));
-        bn_stats.push(match node.op {
-            Op::BatchNorm { .. } => Some(program.zeros(2 * node.shape[0])),
-            _ => None,
-        });
-    }
-    let node_lens: Vec<usize> = graph.nodes.iter().map(|n| batch * n.len()).collect();
-    let grads = program.arena(&node_lens, 1);
-    let param_lens: Vec<usize> = graph.params.iter().map(|p| p.len()).collect();
-    let params = program.arena(&param_lens, 1);
-    for (&buf, value) in params.parts.iter().zip(initial) {
-        program.write(buf, value)?;
-    }
-    let param_grads = program.arena(&param_lens, batch);
-    let momenta = program.arena(&param_lens, 1);
-    Ok(Buffers {
-        values,
-        grads: grads.parts,
-        params: params.parts,
-        param_grads,
-        bn_stats,
-        all_grads: grads.whole,
-        all_params: params.whole,
-        all_momenta: momenta.whole,
-    })
 }
 
 /// The forward dispatches of `node` (index `id`).

@@ -5,8 +5,8 @@
 use super::context::{AdapterSummary, Gpu, Want};
 use super::train::GpuEvaluator;
 use crate::compute::Compute;
-use crate::evolve::{Evaluator, Trial};
 use crate::rmi::{RmiEvaluator, RmiScore};
+use crate::trial::{Evaluator, Trial};
 use crate::Result;
 use serde::Serialize;
 

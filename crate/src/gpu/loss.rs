@@ -1,7 +1,7 @@
 //! The RMI loss on the GPU, β·(3 − Σ CKA) + (1 − β)·CE: cross-entropy on the logits and linear
 //! CKA of each stage output against the reference's, each writing its scalar and its gradient.
 
-use super::compile::{u, Buffers};
+use super::buffers::{u, Buffers};
 use super::kernels::Kernel;
 use super::program::{Buf, Dims, Grid, Prepared, Program};
 use crate::proxy::graph::Graph;

@@ -3,6 +3,7 @@
 //! natively). A candidate's K steps are recorded into one command buffer and submitted once, and
 //! only the per-step loss and CKA values are read back.
 
+mod buffers;
 pub mod check;
 mod compile;
 mod context;

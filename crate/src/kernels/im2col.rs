@@ -1,7 +1,7 @@
 //! The im2col layout of a convolution's input (each kernel tap's view of it as a row) and its
 //! adjoint, col2im, which scatters such rows back.
 
-use super::conv::ConvGeometry;
+use super::geometry::ConvGeometry;
 
 /// Where one im2col row (tap `ki`, `kj`) of a [plane shift](ConvGeometry::is_plane_shift) reads:
 /// output positions `span` (flat, `oh·w + ow`) take input `position + shift`, and the columns

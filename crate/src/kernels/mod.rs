@@ -9,6 +9,7 @@ mod batch_norm;
 mod center;
 mod conv;
 mod gemm;
+mod geometry;
 mod im2col;
 mod pool;
 mod relu;

@@ -7,32 +7,35 @@ pub mod fbnet;
 pub mod graph;
 pub mod nb201;
 
+pub use crate::nn::{Features, Network};
+
+use crate::bounds::IntRange;
 use crate::nn::Params;
 use crate::space::{Arch, Space};
-use candle_core::{Result, Tensor};
+use candle_core::Result;
 use serde::{Deserialize, Serialize};
 
-/// What a network yields for RMI: three stage outputs `[N, C_i, H_i, W_i]` and logits `[N, classes]`.
-pub struct Features {
-    pub stages: [Tensor; 3],
-    pub logits: Tensor,
-}
-
-impl Features {
-    /// From the stage outputs collected in a forward pass; exactly three are expected.
-    pub fn new(stages: Vec<Tensor>, logits: Tensor) -> Result<Self> {
-        match <[Tensor; 3]>::try_from(stages) {
-            Ok(stages) => Ok(Self { stages, logits }),
-            Err(s) => candle_core::bail!("a network must yield 3 stage outputs, got {}", s.len()),
-        }
-    }
-}
-
-/// A network whose hidden representations RMI compares with the reference's.
-pub trait Network {
-    /// Forward pass; `train` selects batch statistics in batch norm.
-    fn features(&self, x: &Tensor, train: bool) -> Result<Features>;
-}
+// The proxy networks: up to the full-size networks' widths and depths.
+pub const NB201_CHANNELS: IntRange = IntRange {
+    name: "nb201 channels",
+    min: 1,
+    max: 64,
+};
+pub const NB201_CELLS: IntRange = IntRange {
+    name: "nb201 cells",
+    min: 1,
+    max: 5,
+};
+pub const FBNET_DIVISOR: IntRange = IntRange {
+    name: "fbnet divisor",
+    min: 1,
+    max: 16,
+};
+pub const FBNET_LAYERS: IntRange = IntRange {
+    name: "fbnet layers",
+    min: 1,
+    max: 4,
+};
 
 /// The reduction knobs of both proxies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -44,7 +47,6 @@ pub struct ProxyConfig {
 
 impl ProxyConfig {
     pub fn validate(&self) -> crate::Result<()> {
-        use crate::schema::{FBNET_DIVISOR, FBNET_LAYERS, NB201_CELLS, NB201_CHANNELS};
         NB201_CHANNELS.check(self.nb201.channels as u64)?;
         NB201_CELLS.check(self.nb201.cells as u64)?;
         FBNET_DIVISOR.check(self.fbnet.channel_divisor as u64)?;

@@ -71,7 +71,7 @@ struct DeviceInfo {
     unit: String,
     min: f64,
     max: f64,
-    /// The budget a page starts from: 35 % of the way up the range, to three figures.
+    /// The budget a page starts from (`settings::suggested_budget`).
     suggested: f64,
     measured: usize,
     estimated: bool,
@@ -100,7 +100,7 @@ pub fn cost_info(cost_bytes: &[u8]) -> Result<JsValue, JsError> {
                 unit: t.header.unit.clone(),
                 min,
                 max,
-                suggested: format!("{:.2e}", min + 0.35 * (max - min)).parse().unwrap_or(min),
+                suggested: crate::settings::suggested_budget(t),
                 measured: t.header.measured,
                 estimated: t.header.fit.is_some(),
             }

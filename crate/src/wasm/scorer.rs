@@ -2,8 +2,8 @@
 
 use super::{js_err, to_js};
 use crate::assets::ImageBatch;
-use crate::evolve::{Evaluator, Trial};
 use crate::schema;
+use crate::trial::{Evaluator, Trial};
 use crate::{Arch, Kernels, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets, Space};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;

@@ -3,56 +3,27 @@
 
 use super::{js_err, to_js};
 use crate::assets::GroundTruth;
-use crate::evolve::{pareto, EvolutionConfig, FrontMember, Mode, Schedule, Search, Trial};
+use crate::evolve::{pareto, FrontMember, Search, Trial};
 use crate::fitness::{Fitness, Penalty};
 use crate::schema;
-use crate::{Arch, CostBook, Device, Metric, Space};
+use crate::settings::SearchSettings;
+use crate::{Arch, CostBook};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-/// Options of a search, as the page's state holds them. Whole numbers arrive as JavaScript
-/// numbers and are checked against the schema, so a bad one gets the CLI's message.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SearchOptions {
-    space: Space,
-    device: Device,
-    metric: Metric,
-    threshold: f64,
-    lambda: f64,
-    penalty: Penalty,
-    population: f64,
-    generations: f64,
-    seed: f64,
-    /// K, the steps each candidate trains: the halving schedule's screen is a quarter of it.
-    steps: f64,
-    /// Absent: the mode's default (`Mode::screen`).
-    #[serde(default)]
-    schedule: Option<Schedule>,
-    #[serde(default)]
-    mode: Mode,
-}
-
-impl SearchOptions {
-    /// The evolution's configuration: the page's settings over the library's defaults.
-    fn evolution(&self) -> crate::Result<EvolutionConfig> {
-        let config = EvolutionConfig {
-            population: schema::POPULATION.check_f64(self.population)? as usize,
-            generations: schema::GENERATIONS.check_f64(self.generations)? as usize,
-            seed: schema::SEED.check_f64(self.seed)?,
-            screen: self
-                .mode
-                .screen(self.schedule, schema::STEPS.check_f64(self.steps)? as usize),
-            mode: self.mode,
-            ..EvolutionConfig::default()
-        };
-        config.validate()?;
-        Ok(config)
-    }
+/// The page's settings object, read by the library's one path from settings to a search.
+fn settings(options: JsValue) -> Result<SearchSettings, JsError> {
+    let value: serde_json::Value = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
+    SearchSettings::from_json(&value).map_err(js_err)
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Plan {
+    /// K, the steps of a full training.
+    steps: usize,
+    /// The schedule in force (the mode's own where none was given).
+    schedule: crate::evolve::Schedule,
     /// Full trainings, the confirmation round's included.
     trainings: usize,
     /// Screenings (none without a screen).
@@ -64,13 +35,15 @@ struct Plan {
     continued: usize,
 }
 
-/// What a search with these settings plans: `{trainings, screens, screen_steps, continued}`; throws the reason when the
+/// What a search with these settings plans: `{steps, trainings, screens, screenSteps, continued}`; throws the reason when the
 /// library would refuse it (a bound, the cap on trainings).
 #[wasm_bindgen(js_name = planSearch)]
 pub fn plan_search(options: JsValue) -> Result<JsValue, JsError> {
-    let o: SearchOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
-    let config = o.evolution().map_err(js_err)?;
+    let settings = settings(options)?;
+    let config = settings.evolution().map_err(js_err)?;
     to_js(&Plan {
+        steps: settings.steps,
+        schedule: settings.mode.schedule(settings.schedule),
         trainings: config.planned_trials(),
         screens: config.planned_screens(),
         screen_steps: config.screen.map(|s| s.steps),
@@ -149,14 +122,8 @@ impl SearchSession {
     /// `truth_bytes` may be empty (FBNet has no ground truth).
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, cost_bytes: &[u8], truth_bytes: &[u8]) -> Result<SearchSession, JsError> {
-        let o: SearchOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
         let book = CostBook::decode(cost_bytes).map_err(js_err)?;
-        if book.space != o.space {
-            return Err(js_err(format!("cost file is for {}, not {}", book.space, o.space)));
-        }
-        let table = book.table(o.device, o.metric).map_err(js_err)?.clone();
-        let fitness = Fitness::new(o.threshold, o.lambda, o.penalty).map_err(js_err)?;
-        let search = Search::new(o.space, o.evolution().map_err(js_err)?, table, fitness).map_err(js_err)?;
+        let search = settings(options)?.search(&book).map_err(js_err)?;
         let truth = if truth_bytes.is_empty() {
             None
         } else {

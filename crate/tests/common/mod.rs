@@ -3,7 +3,9 @@
 #![allow(dead_code)] // Each test file uses its own part.
 
 use evrsnas::cost::{CostTable, TableHeader};
+use evrsnas::evolve::{Evaluator, Trial};
 use evrsnas::Result;
+use evrsnas::{Arch, EvolutionConfig};
 use evrsnas::{Device, Kernels, ProxyConfig, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets, Space};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -41,4 +43,30 @@ pub fn evaluator(seed: u64) -> Result<RmiEvaluator> {
         },
         seed,
     ))
+}
+
+/// The evolution with every new candidate trained (the plain schedule), which most search tests
+/// count trainings of; screens (the halving default, the screened schedule) have their own (tests/screens.rs).
+pub fn plain() -> EvolutionConfig {
+    EvolutionConfig {
+        screen: None,
+        ..EvolutionConfig::default()
+    }
+}
+
+/// A noisy stand-in for RMI: a cell's true merit plus a different error for each initialisation.
+pub struct Noisy;
+
+impl Noisy {
+    pub fn merit(arch: &Arch) -> f64 {
+        arch.genes().iter().map(|&g| g as f64).sum::<f64>() / 24.0
+    }
+}
+
+impl Evaluator for Noisy {
+    fn evaluate(&mut self, trial: &Trial) -> Result<f64> {
+        let seed = evrsnas::rmi::candidate_seed(u64::from(trial.replicate), &trial.arch);
+        let noise = StdRng::seed_from_u64(seed).random_range(-0.3..0.3);
+        Ok(Self::merit(&trial.arch) + noise)
+    }
 }

@@ -7,7 +7,7 @@ use clap::Args;
 use evrsnas::evolve::{self, pareto, FrontMember, GenerationStats, Mode};
 use evrsnas::fitness::DEFAULT_LAMBDA;
 use evrsnas::schema;
-use evrsnas::{Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, RmiConfig, Search, Space};
+use evrsnas::{Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, RmiConfig, Space};
 use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -113,17 +113,14 @@ fn describe_pick(pick: Option<&FrontMember>, threshold: f64, unit: &str) -> Stri
 pub fn run(args: ParetoArgs) -> AnyResult<()> {
     let started = Instant::now();
     let assets = args.common.open_assets()?;
-    let table = assets
-        .costs(args.target.space)?
-        .table(args.target.device, args.target.metric)?
-        .clone();
-    let config = args
-        .evolution
-        .config(Mode::Pareto, args.common.seed, args.common.steps, false, None);
-    // The budget only picks from the front; without one, the whole range counts as within it.
-    let threshold = args.threshold.unwrap_or(schema::THRESHOLD.max);
-    let fitness = Fitness::new(threshold, args.lambda, args.penalty)?;
-    let mut search = Search::new(args.target.space, config, table.clone(), fitness)?;
+    let book = assets.costs(args.target.space)?;
+    let mut settings = args.evolution.settings(&args.target, Mode::Pareto, &args.common)?;
+    settings.threshold = args.threshold;
+    settings.lambda = args.lambda;
+    settings.penalty = args.penalty;
+    let mut search = settings.search(&book)?;
+    let table = settings.table(&book)?;
+    let fitness = *search.fitness_fn();
     let mut scorer = args.common.scorer(&assets)?;
     let unit = table.header.unit.clone();
     evolve::run(&mut search, &mut scorer, |p| {

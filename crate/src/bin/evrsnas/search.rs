@@ -5,9 +5,8 @@ use clap::Args;
 use evrsnas::evolve::{self, Coverage, GenerationStats, Mode, Progress, Schedule, Screen};
 use evrsnas::fitness::DEFAULT_LAMBDA;
 use evrsnas::schema;
-use evrsnas::{
-    Candidate, Device, EvolutionConfig, Fitness, Kernels, Metric, Penalty, ProxyConfig, RmiConfig, Search, Space,
-};
+use evrsnas::settings::SearchSettings;
+use evrsnas::{Candidate, Device, EvolutionConfig, Kernels, Metric, Penalty, ProxyConfig, RmiConfig, Space};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::ops::ControlFlow;
@@ -81,6 +80,30 @@ pub struct Evolution {
 }
 
 impl Evolution {
+    /// The screen `--screen-steps` asks for outright, if it does.
+    pub fn screen(&self) -> Option<Screen> {
+        self.screen_steps.map(|steps| Screen {
+            steps,
+            keep: self.screen_keep,
+        })
+    }
+
+    /// The settings of one search in `mode` on `target`: the library turns them into the search.
+    pub fn settings(
+        &self,
+        target: &crate::common::Target,
+        mode: Mode,
+        common: &crate::common::Common,
+    ) -> AnyResult<SearchSettings> {
+        let mut settings = SearchSettings::new(target.space, target.device);
+        settings.mode = mode;
+        settings.metric = target.metric;
+        settings.steps = common.steps;
+        settings.schedule = self.schedule;
+        settings.screen = self.screen();
+        settings.evolution = self.config(mode, common.seed, common.steps, false, None)?;
+        Ok(settings)
+    }
     /// The configuration for one search in `mode` with `seed` whose candidates train `steps` steps (K).
     pub fn config(
         &self,
@@ -89,8 +112,12 @@ impl Evolution {
         steps: usize,
         budget_blind: bool,
         mutation_rate: Option<f64>,
-    ) -> EvolutionConfig {
-        EvolutionConfig {
+    ) -> AnyResult<EvolutionConfig> {
+        let screen = match self.screen() {
+            Some(screen) => Some(screen),
+            None => mode.screen(self.schedule, steps)?,
+        };
+        Ok(EvolutionConfig {
             population: self.population,
             generations: self.generations,
             tournament: self.tournament,
@@ -101,16 +128,10 @@ impl Evolution {
             budget_aware: !budget_blind,
             finalists: self.finalists,
             replicates: self.replicates,
-            screen: match self.screen_steps {
-                Some(steps) => Some(Screen {
-                    steps,
-                    keep: self.screen_keep,
-                }),
-                None => mode.screen(self.schedule, steps),
-            },
+            screen,
             mode,
             coverage: self.coverage,
-        }
+        })
     }
 }
 
@@ -185,20 +206,16 @@ fn show_progress(p: &Progress, unit: &str, live: bool) {
 
 pub fn run(args: SearchArgs) -> AnyResult<()> {
     let started = Instant::now();
-    let fitness = Fitness::new(args.threshold, args.lambda, args.penalty)?;
     let assets = args.common.open_assets()?;
-    let table = assets
-        .costs(args.target.space)?
-        .table(args.target.device, args.target.metric)?
-        .clone();
-    let config = args.evolution.config(
-        Mode::Constrained,
-        args.common.seed,
-        args.common.steps,
-        args.budget_blind,
-        args.mutation_rate,
-    );
-    let mut search = Search::new(args.target.space, config, table.clone(), fitness)?;
+    let book = assets.costs(args.target.space)?;
+    let mut settings = args.evolution.settings(&args.target, Mode::Constrained, &args.common)?;
+    settings.threshold = Some(args.threshold);
+    settings.lambda = args.lambda;
+    settings.penalty = args.penalty;
+    settings.evolution.budget_aware = !args.budget_blind;
+    settings.evolution.mutation_rate = args.mutation_rate;
+    let mut search = settings.search(&book)?;
+    let table = settings.table(&book)?;
     let mut scorer = args.common.scorer(&assets)?;
     let unit = table.header.unit.clone();
     // Per-candidate updates rewrite one line; they only make sense on a terminal.

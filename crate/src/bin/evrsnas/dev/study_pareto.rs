@@ -103,7 +103,7 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
     for &seed in &args.seeds {
         for &device in &devices {
             let table = book.table(device, Metric::Latency)?;
-            let pareto = args.evolution.config(Mode::Pareto, seed, steps, false, None);
+            let pareto = args.evolution.config(Mode::Pareto, seed, steps, false, None)?;
             let constrained = EvolutionConfig {
                 seed,
                 ..EvolutionConfig::default()

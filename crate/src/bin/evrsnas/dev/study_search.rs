@@ -88,7 +88,7 @@ pub fn run(args: StudySearchArgs) -> AnyResult<()> {
                 let threshold = percentile(costs, q);
                 let config = args
                     .evolution
-                    .config(Mode::Constrained, seed, steps, args.budget_blind, None);
+                    .config(Mode::Constrained, seed, steps, args.budget_blind, None)?;
                 let fitness = Fitness::new(threshold, args.lambda, args.penalty)?;
                 let run = constrained_search(table, &truth.cifar10, fitness, config, &mut memo)?;
                 eprintln!(
@@ -119,7 +119,7 @@ pub fn run(args: StudySearchArgs) -> AnyResult<()> {
         replicates: args.evolution.replicates,
         screen: args
             .evolution
-            .config(Mode::Constrained, 0, steps, args.budget_blind, None)
+            .config(Mode::Constrained, 0, steps, args.budget_blind, None)?
             .screen,
         lambda: args.lambda,
         penalty: args.penalty,
