@@ -23,9 +23,11 @@ console.error('wasm (node)…');
 const bindings = await import(path.join(root, 'target/pkg-bench/evrsnas.js'));
 const benchmark = bindings.benchmark ?? bindings.default.benchmark;
 const wasm = { probe_train_step_ms: {}, nb201_candidate_ms: {}, reference_train_step_ms: {} };
+// The wasm side answers in camelCase (probeTrainStepMs); the native CLI's JSON in snake_case.
+const camel = (key) => key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 for (const k of ['stock', 'fast']) {
   const r = benchmark(k, reps, candidateReps, steps);
-  for (const key of Object.keys(wasm)) wasm[key][k] = r[key];
+  for (const key of Object.keys(wasm)) wasm[key][k] = r[camel(key)];
 }
 
 let torch = null;

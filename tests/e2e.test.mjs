@@ -351,7 +351,7 @@ test('after a worker fails a training, the search reports it and the next one st
     const errors = [];
     ex.addEventListener('error', (e) => errors.push(e.detail.message));
     // The first training fails inside the worker (as a trap would): its request names no valid cell.
-    await ex.ensurePool(settings.steps, settings.seed, settings.batch);
+    await ex.ensurePool(settings);
     const first = ex.pool[0].worker;
     const post = first.postMessage.bind(first);
     first.postMessage = (m) => post(m.type === 'score' ? { ...m, arch: 'not a cell' } : m);

@@ -264,11 +264,11 @@ export function lines(canvas, history) {
   const { ctx, width, height } = setup(canvas);
   const box = { left: 44, right: width - 10, top: 18, bottom: height - 34 };
   const n = Math.max(1, history.length - 1);
-  const values = history.flatMap((h) => [h.best_fitness, h.mean_fitness]);
+  const values = history.flatMap((h) => [h.bestFitness, h.meanFitness]);
   const x = scale(0, n, box.left, box.right);
   const y = scale(...extent(values, 0, 1), box.bottom, box.top);
   axes(ctx, box, x, y, 'generation', 'fitness', true);
-  for (const [key, color] of [['best_fitness', '#264653'], ['mean_fitness', '#2a9d8f']]) {
+  for (const [key, color] of [['bestFitness', '#264653'], ['meanFitness', '#2a9d8f']]) {
     ctx.strokeStyle = color;
     ctx.lineWidth = 2;
     ctx.beginPath();

@@ -1,7 +1,7 @@
 // The settings controls: built from the library's schema, kept in step with the URL, the plan line
 // and the fidelity note under them, and your own images and reference.
 import { parseValue, properties } from './state.js';
-import { $, deviceInfo, notice, page, pareto, schemaDefault, updateUrl } from './page.js';
+import { $, deviceInfo, fixedWhileRunning, notice, page, pareto, reranking, schemaDefault, updateUrl } from './page.js';
 import { fidelityNote, screeningWord } from './notes.js';
 import { drawIdleViews } from './results.js';
 
@@ -66,7 +66,7 @@ export function showPlan() {
     const onGpu = page.settings.compute !== 'cpu' && page.explorer.compute?.running === 'gpu' && page.explorer.compute?.choice === page.settings.compute;
     const workers = onGpu ? 'WebGPU' : `${p.workers} worker${p.workers === 1 ? '' : 's'}`;
     const screens = p.screens ? ` and ${p.screens} ${screeningWord(p.screenSteps)}` : '';
-    $('plan').textContent = `Planned: ${p.trainings} trainings (at most ${page.library.schema.max_trainings})${screens} on ${workers} (wasm ${p.build})` +
+    $('plan').textContent = `Planned: ${p.trainings} trainings (at most ${page.library.schema.maxTrainings})${screens} on ${workers} (wasm ${p.build})` +
       (p.seconds == null ? '; the time is estimated once the first candidates are trained here.' : `, about ${Math.ceil(p.seconds)} s at the speed measured on this machine.`);
     $('plan').className = '';
     return true;
@@ -89,7 +89,7 @@ export function setState(state) {
   $('continue').disabled = state !== 'done' || !has;
   $('reset').disabled = state === 'idle';
   for (const id of ['export-json', 'export-csv']) $(id).disabled = !has;
-  for (const id of FIXED_WHILE_RUNNING) $(id).disabled = state === 'running' || state === 'paused';
+  for (const id of fixedWhileRunning()) $(id).disabled = state === 'running' || state === 'paused';
   // The schedule shapes a one-budget search: unset, the Pareto mode's own is plain (a schedule set
   // by hand stays open to change, the plan line giving the library's refusal).
   if (pareto() && page.settings.schedule == null) $('schedule').disabled = true;
@@ -172,7 +172,7 @@ export function readSetting(id) {
 
 export function onSettingChange(id) {
   // The link describes the next search: continuations belonged to the last one.
-  if (FIXED_WHILE_RUNNING.includes(id)) page.settings.continued = null;
+  if (fixedWhileRunning().includes(id)) page.settings.continued = null;
   const kind = page.library.schema.settings.find((s) => s.name === id)?.kind;
   if (kind === 'choice') page.settings[id] = $(id).value || null;
   if (id === 'space' || id === 'device' || id === 'metric') {
@@ -196,7 +196,7 @@ export function onSettingChange(id) {
     if (v !== null) page.settings.threshold = v;
   }
   if (!page.explorer?.session && ['space', 'device', 'metric', 'threshold', 'threshold-range'].includes(id)) drawIdleViews();
-  if ([...RERANK, 'threshold-range'].includes(id) && page.explorer?.session) {
+  if ([...reranking(), 'threshold-range'].includes(id) && page.explorer?.session) {
     // What-if: re-rank from cached scores at once.
     page.explorer.setFitness(page.settings.threshold, page.settings.lambda, page.settings.penalty);
   }

@@ -32,6 +32,7 @@ export class Explorer extends EventTarget {
     const paths = schema.assets;
     const manifest = await loadManifest(base, paths.manifest);
     const ex = new Explorer(base, manifest);
+    ex.schema = schema;
     ex.trialTimeoutMs = trialTimeoutMs;
     // Cost tables first (small, needed for the controls); the rest loads while the user looks.
     ex.costs = {};
@@ -165,7 +166,7 @@ export class Explorer extends EventTarget {
     try {
       // Refuses a search beyond the bounds before any worker starts; says how long a screen trains.
       this.screenSteps = wasm.planSearch(settings).screenSteps ?? null;
-      await this.ensurePool(settings.steps, settings.seed, settings.batch, settings.compute ?? 'cpu');
+      await this.ensurePool(settings);
       if (run !== this.run) return;
       this.session?.free();
       const truth = settings.space === 'nb201' ? this.truth : new Uint8Array();

@@ -46,7 +46,7 @@ export function renderInspection({ info, curve, step, steps, space, unit, layout
   const replicas = info.scores.length > 1
     ? ` The search's RMI, ${fmt(info.rmi)}, is the mean of ${info.scores.length} initialisations (${info.scores.map((r) => fmt(r)).join(', ')}); the bars show the first.`
     : '';
-  const shape = info.penalty_shape === 'hinge' ? 'max(0, cost − T)/T' : '|cost − T|/T';
+  const shape = info.penaltyShape === 'hinge' ? 'max(0, cost − T)/T' : '|cost − T|/T';
   const share = info.cost / info.threshold;
   $('inspect-explain').textContent =
     `CKA (linear centred kernel alignment) says how alike two representations of the same images are, 1 meaning the same up to rotation and scale: here, each stage of this freshly initialised candidate against the same stage of the trained reference, ` +
@@ -54,7 +54,7 @@ export function renderInspection({ info, curve, step, steps, space, unit, layout
     `Penalty: λ·${shape} = ${fmt(info.lambda, 2)} × ${shape.replace('cost', fmt(info.cost)).replaceAll('T', fmt(info.threshold))} = ${fmt(info.penalty)}. ` +
     `Fitness = RMI − penalty = ${fmt(info.rmi)} − ${fmt(info.penalty)} = ${fmt(info.fitness)}. ` +
     `${metric.charAt(0).toUpperCase()}${metric.slice(1)} ${fmt(info.cost)} ${unit} (${info.measured ? 'measured' : 'estimated'}) is ${Math.round(share * 100)} % of the ${info.threshold} ${unit} budget: ${info.feasible ? 'within' : 'over'} it` +
-    (info.on_front ? '; on the front of RMI against cost.' : '.');
+    (info.onFront ? '; on the front of RMI against cost.' : '.');
   $('inspect-truth').textContent = info.truth
     ? `True accuracy (NAS-Bench-201): CIFAR-10 ${fmt(info.truth[0], 2)} %, CIFAR-100 ${fmt(info.truth[1], 2)} %, ImageNet16-120 ${fmt(info.truth[2], 2)} %; ` +
       `rank ${info.rank.toLocaleString('en')} of ${info.cells.toLocaleString('en')} cells by CIFAR-10.`

@@ -17,11 +17,11 @@ export const page = {
 };
 
 // Settings the page cannot change during a search.
-export const FIXED_WHILE_RUNNING = ['space', 'mode', 'device', 'metric', 'population', 'generations', 'steps', 'schedule', 'batch', 'seed', 'compute'];
+export const fixedWhileRunning = () => page.library.schema.settings.filter((s) => s.duringSearch === 'fixed').map((s) => s.name);
 // Generations the Continue button adds.
 export const CONTINUE_BY = 2;
 // Settings that re-rank a search at once (what-if), without training.
-export const RERANK = ['threshold', 'lambda', 'penalty'];
+export const reranking = () => page.library.schema.settings.filter((s) => s.duringSearch === 'rerank').map((s) => s.name);
 
 
 export function showError(message) {

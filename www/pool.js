@@ -10,12 +10,16 @@ export const poolMethods = {
    * compute 'gpu' or 'auto' one worker first tries WebGPU: it trains alone when it got a GPU (it
    * batches a candidate's whole training into one submit), and the CPU pool fills up otherwise.
    */
-  async ensurePool(steps, seed, batchName, compute = 'cpu') {
+  async ensurePool(settings) {
+    const { steps, seed, batch: batchName } = settings;
+    const compute = settings.compute ?? 'cpu';
     await this.heavy;
     // Your own images replace the named batch until cleared (they stay in this page).
     const user = this.userBatch;
     const reference = this.userReference;
-    const key = `${steps}/${seed}/${user ? `user:${user.sha256}` : batchName}/${reference?.sha256 ?? 'bundled'}/${compute}`;
+    // The settings the workers' Scorer is built from (the schema's `scorer` flag), and your files.
+    const scorerSettings = this.schema.settings.filter((s) => s.scorer).map((s) => `${s.name}=${settings[s.name] ?? 'cpu'}`);
+    const key = [...scorerSettings, user ? `user:${user.sha256}` : '', reference?.sha256 ?? 'bundled'].join('/');
     if (this.pool.length && this.poolKey === key) return;
     this.retirePool();
     const batch = user ? [user.bytes] : this.batches[batchName].map((f) => this.images[f]);
@@ -112,7 +116,7 @@ export const poolMethods = {
     slot.gpu = false;
     this.setCompute({ choice: this.compute.choice, ...compute });
     this.fillPool().then(() => this.pump(run), (e) => this.fail(`the CPU pool did not start: ${e.message ?? e}`));
-  },,
+  },
 
   /**
    * One initialisation of a candidate trained again step by step, as the last search trained it

@@ -56,6 +56,11 @@ pub struct Setting {
     /// For a choice whose default is `null`: what leaving it unset means, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unset: Option<&'static str>,
+    /// What changing it does to a search under way.
+    pub during_search: DuringSearch,
+    /// The workers' training depends on it (their Scorer is built from it): changing it starts
+    /// them anew.
+    pub scorer: bool,
     pub unit: Option<&'static str>,
 }
 
@@ -68,6 +73,16 @@ impl Setting {
             Kind::Number(range) => serde_json::json!(range.parse(text)?),
         })
     }
+}
+
+/// What changing a setting does to a search under way.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DuringSearch {
+    /// Nothing: it cannot change until the search ends (a new value is the next search's).
+    Fixed,
+    /// Re-ranks every scored candidate at once, training nothing (the what-if of the budget).
+    Rerank,
 }
 
 /// The asset files the page fetches, by role.
@@ -116,7 +131,14 @@ pub fn schema() -> Schema {
         default,
         unit,
         unset: None,
+        during_search: DuringSearch::Fixed,
+        scorer: false,
     };
+    let rerank = |s: Setting| Setting {
+        during_search: DuringSearch::Rerank,
+        ..s
+    };
+    let scorer = |s: Setting| Setting { scorer: true, ..s };
     use serde_json::json;
     let settings = vec![
         setting(
@@ -147,21 +169,27 @@ pub fn schema() -> Schema {
             json!(Metric::Latency),
             None,
         ),
-        setting(
+        rerank(setting(
             "threshold",
             "Budget",
             Kind::Number(THRESHOLD),
             serde_json::Value::Null,
             Some("ms"),
-        ),
-        setting("lambda", "Penalty λ", Kind::Number(LAMBDA), json!(DEFAULT_LAMBDA), None),
-        setting(
+        )),
+        rerank(setting(
+            "lambda",
+            "Penalty λ",
+            Kind::Number(LAMBDA),
+            json!(DEFAULT_LAMBDA),
+            None,
+        )),
+        rerank(setting(
             "penalty",
             "Penalty shape",
             choices(Penalty::ALL, Penalty::name, Penalty::label),
             json!(Penalty::default()),
             None,
-        ),
+        )),
         setting(
             "population",
             "Population",
@@ -176,7 +204,7 @@ pub fn schema() -> Schema {
             json!(evolution.generations),
             None,
         ),
-        setting("steps", "Steps K", Kind::Int(STEPS), json!(rmi.steps), None),
+        scorer(setting("steps", "Steps K", Kind::Int(STEPS), json!(rmi.steps), None)),
         Setting {
             unset: Some("the mode's own (halving; Pareto: plain)"),
             ..setting(
@@ -187,23 +215,23 @@ pub fn schema() -> Schema {
                 None,
             )
         },
-        setting(
+        scorer(setting(
             "batch",
             "RMI batch",
             choices(BatchChoice::ALL, BatchChoice::name, BatchChoice::label),
             json!(BatchChoice::default()),
             None,
-        ),
-        setting("seed", "Seed", Kind::Int(SEED), json!(evolution.seed), None),
+        )),
+        scorer(setting("seed", "Seed", Kind::Int(SEED), json!(evolution.seed), None)),
         // The page's own default: a hardware GPU when there is one (the CLI's is the CPU, so that a
         // command gives the same result on every machine).
-        setting(
+        scorer(setting(
             "compute",
             "Compute",
             choices(Compute::ALL, Compute::name, Compute::label),
             json!(Compute::Auto),
             None,
-        ),
+        )),
     ];
     Schema {
         settings,

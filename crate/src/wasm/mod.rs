@@ -23,9 +23,39 @@ fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
+/// What crosses to JavaScript: the value's fields in camelCase (the library's types, which the
+/// CLI prints in snake_case, keep their Rust names on this side), as plain JSON-like objects.
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    camel_case(serde_json::to_value(v).map_err(js_err)?)
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(js_err)
+}
+
+/// Every object key's `snake_case` as `camelCase`, all the way down. Keys without an underscore
+/// (names, and data keys such as a batch's `cifar10-and-100`) stay as they are.
+fn camel_case(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (camel_key(&k), camel_case(v))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(camel_case).collect()),
+        other => other,
+    }
+}
+
+fn camel_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        match c {
+            '_' if !out.is_empty() => upper = true,
+            c if upper => {
+                out.extend(c.to_uppercase());
+                upper = false;
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[wasm_bindgen(start)]
@@ -113,8 +143,8 @@ pub fn cost_info(cost_bytes: &[u8]) -> Result<JsValue, JsError> {
     })
 }
 
-/// Benchmark for `cargo make bench`: `{probe_train_step_ms, nb201_candidate_ms,
-/// reference_train_step_ms}` for one kernel set (the same workloads as `evrsnas bench`).
+/// Benchmark for `cargo make bench`: `{probeTrainStepMs, nb201CandidateMs,
+/// referenceTrainStepMs}` for one kernel set (the same workloads as `evrsnas bench`).
 #[cfg(feature = "devtools")]
 #[wasm_bindgen(js_name = benchmark)]
 pub fn benchmark(kernels: &str, reps: usize, candidate_reps: usize, steps: usize) -> Result<JsValue, JsError> {
