@@ -45,7 +45,7 @@ const readCsv = (file) => {
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], Number(v)])));
 };
 
-// The percentile as `dev::study` takes it: linear between the order statistics.
+// The percentile as `devtools::study` takes it: linear between the order statistics.
 function percentile(values, p) {
   const s = [...values].sort((a, b) => a - b);
   const at = ((s.length - 1) * p) / 100;

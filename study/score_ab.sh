@@ -19,6 +19,10 @@ flags() {
     b40-debiased) echo "--batch cifar10-and-100 --cka debiased" ;;
     aka-b40-debiased) echo "--reference $aka --batch cifar10-and-100 --cka debiased" ;;
     c16-debiased) echo "--nb201-channels 16 --cka debiased" ;;
+    loss) echo "--score loss" ;;
+    refpick) echo "--train-batch ../shared/data/cifar10_train --train-images 512 --keep-best 20" ;;
+    aka-refpick) echo "--reference $aka --train-batch ../shared/data/cifar10_train --train-images 512 --keep-best 20" ;;
+    c16) echo "--nb201-channels 16" ;;
     *) echo "unknown variant $1" >&2; exit 2 ;;
   esac
 }

@@ -1,6 +1,6 @@
-// Rank statistics shared by the study scripts, computed as crate::dev::stats computes them.
+// Rank statistics shared by the study scripts, computed as crate::devtools::stats computes them.
 
-/** Kendall's τ-b of two equal-length score lists (ties corrected), as `dev::stats::kendall_tau`. */
+/** Kendall's τ-b of two equal-length score lists (ties corrected), as `devtools::stats::kendall_tau`. */
 export function kendallTau(a, b) {
   let s = 0;
   let ta = 0;

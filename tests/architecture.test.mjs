@@ -25,7 +25,7 @@ export const LAYERS = [
   ['gpu'],
   ['evolve'],
   ['schema', 'settings', 'export'],
-  ['dev'],
+  ['devtools'],
   ['wasm'],
 ];
 

@@ -135,6 +135,8 @@ export class Explorer extends EventTarget {
   plan(settings: SearchSettings): Plan;
   reset(): void;
   ranked(): Candidate[];
+  /** The results as CSV, the CLI's writer: the Pareto mode's front, else every ranked candidate; null before a search. */
+  csv(): string | null;
   progress(): Progress;
   /** Resolves with the next state the search ends in: done or error. */
   settled(): Promise<'done' | 'error'>;

@@ -314,6 +314,12 @@ export class Explorer extends EventTarget {
     return this.session ? this.session.ranked() : [];
   }
 
+  /** The search's results as CSV, written by the library as the CLI writes them: the Pareto mode's front, else every ranked candidate. */
+  csv() {
+    if (!this.session) return null;
+    return this.settings.mode === 'pareto' ? this.session.frontCsv() : this.session.candidatesCsv();
+  }
+
   progress() {
     const s = this.session;
     const evaluations = s.evaluations();

@@ -148,12 +148,14 @@ impl CkaTarget {
         let Some(k) = self.estimator.gram(x, self.kernels)? else {
             return zero();
         };
-        let l = l.to_dtype(x.dtype())?;
-        let norm = k.sqr()?.sum_all()?.sqrt()?;
-        if self.estimator == Estimator::Debiased && norm.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()? <= 0.0 {
+        // A U-centred Gram matrix can vanish for a representation that is not constant.
+        if self.estimator == Estimator::Debiased && kernels::sum_of_squares(&k)? <= 0.0 {
             return zero();
         }
-        (&k * &l)?.sum_all()? / norm
+        let l = l.to_dtype(x.dtype())?;
+        // In this order: the autograd graph, and so the order gradients are summed in, is as it
+        // always was (the recorded results, crate/tests/golden, stay bit for bit).
+        (&k * &l)?.sum_all()? / k.sqr()?.sum_all()?.sqrt()?
     }
 }
 

@@ -7,7 +7,7 @@
 //! [`evolve`] (the search). [`schema`] holds every setting's default and bounds, [`assets`]
 //! loads the bundled files, [`kernels`] makes training fast.
 //!
-//! Everything here runs in the explorer's wasm and in the CLI, except [`dev`] (the developer
+//! Everything here runs in the explorer's wasm and in the CLI, except [`devtools`] (the developer
 //! tools: asset builder, studies, benchmarks, reference training), which the `devtools` feature
 //! turns on and the page's build leaves out. The library knows nothing about browsers or
 //! terminals: the CLI (`src/bin/evrsnas/`) and the wasm glue (`src/wasm/`) are thin layers.
@@ -22,8 +22,9 @@ pub mod compute;
 pub mod cost;
 pub mod data;
 #[cfg(feature = "devtools")]
-pub mod dev;
+pub mod devtools;
 pub mod evolve;
+pub mod export;
 pub mod fitness;
 pub mod gpu;
 pub mod images;

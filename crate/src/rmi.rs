@@ -32,6 +32,32 @@ pub const BETA: NumberRange = NumberRange {
 /// K when nothing says otherwise: the CLI's and the page's default (FIDELITY.md).
 pub const DEFAULT_STEPS: usize = 20;
 
+crate::named_enum! {
+    /// What a trained candidate is scored by.
+    #[derive(Default)]
+    pub enum ScoreKind: "score" {
+        /// Σ CKA after training, in [0, 3]: HW-EvRSNAS's RMI score.
+        #[default]
+        Cka = "cka" => "Σ CKA after training (HW-EvRSNAS)",
+        /// 3β minus the mixed loss after training, β·Σ CKA − (1 − β)·CE: RMI-NAS ranks by that loss.
+        Loss = "loss" => "3β − the mixed loss after training (RMI-NAS)",
+    }
+}
+
+impl ScoreKind {
+    /// The score of a step's forward pass.
+    pub fn of(self, record: &StepRecord, beta: f64) -> f64 {
+        match self {
+            ScoreKind::Cka => record.rmi,
+            ScoreKind::Loss => 3.0 * beta - record.loss,
+        }
+    }
+
+    fn is_default(&self) -> bool {
+        *self == ScoreKind::Cka
+    }
+}
+
 /// Training of one candidate; defaults are RMI-NAS's, but for K, which the fidelity study sets.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -43,6 +69,9 @@ pub struct RmiConfig {
     pub weight_decay: f64,
     /// K, the number of SGD steps on the batch.
     pub steps: usize,
+    /// What the trained candidate is scored by (printed only where it is not the default).
+    #[serde(skip_serializing_if = "ScoreKind::is_default")]
+    pub score: ScoreKind,
 }
 
 impl Default for RmiConfig {
@@ -53,6 +82,7 @@ impl Default for RmiConfig {
             momentum: 0.9,
             weight_decay: 5e-4,
             steps: DEFAULT_STEPS,
+            score: ScoreKind::default(),
         }
     }
 }
@@ -252,9 +282,10 @@ pub fn trajectory(
     };
     let start = clock();
     let mut scores = vec![(diverged, 0.0); at.len()];
+    let (kind, beta) = (options.config.score, options.config.beta);
     let completed = train(arch, targets, options, seed, false, |record| {
         let score = RmiScore {
-            rmi: record.rmi,
+            rmi: kind.of(&record, beta),
             diverged: false,
         };
         let elapsed = clock() - start;
@@ -372,8 +403,9 @@ impl Training {
     fn score(&mut self, targets: &RmiTargets, options: &RmiOptions) -> Result<RmiScore> {
         let steps = options.config.steps;
         let mut last = None;
+        let (kind, beta) = (options.config.score, options.config.beta);
         let completed = self.run(targets, options, steps, false, |record| {
-            last = Some(record.rmi);
+            last = Some(kind.of(&record, beta));
             Ok(())
         })?;
         Ok(match last {

@@ -186,7 +186,7 @@ fn asset_tool_rebuilds_identical_bytes() {
     };
     let out = std::env::temp_dir().join(format!("evrsnas-regen-{}", std::process::id()));
     std::fs::create_dir_all(&out).unwrap();
-    evrsnas::dev::assets_build::build(&shared(""), Path::new(&foolbox), &out).unwrap();
+    evrsnas::devtools::assets_build::build(&shared(""), Path::new(&foolbox), &out).unwrap();
     let fresh = Manifest::parse(&std::fs::read(out.join("MANIFEST.json")).unwrap()).unwrap();
     let bundled = Manifest::parse(&std::fs::read(static_dir().join("MANIFEST.json")).unwrap()).unwrap();
     assert!(fresh.files.len() >= 7);

@@ -270,12 +270,16 @@ fn pareto_prints_a_front_that_pick_answers_budgets_from() {
     assert_eq!(p, v["pick"]);
     let none = evrsnas(&["pick", "--front", saved.to_str().unwrap(), "--threshold", "0.5"]);
     assert!(String::from_utf8_lossy(&none.stdout).contains("every candidate costs more"));
-    // CSV: a header and one line per member, the same as the JSON's.
+    // CSV: a header (NB201: with the true accuracies, as the page's export) and one line per
+    // member, the same as the JSON's.
     let mut csv_args = vec!["pareto", "--space", "nb201", "--device", "pixel3", "--csv"];
     csv_args.extend_from_slice(TINY);
     let csv = String::from_utf8(evrsnas(&csv_args).stdout).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "arch,index,rmi,replicates,cost,measured");
+    assert_eq!(
+        lines[0],
+        "arch,index,rmi,replicates,cost,measured,cifar10,cifar100,imagenet16"
+    );
     assert_eq!(lines.len(), front.len() + 1);
     assert_eq!(lines[1].split(',').next(), front[0]["arch"].as_str());
     std::fs::remove_dir_all(&dir).unwrap();

@@ -32,7 +32,7 @@ fn targets(images: usize, seed: u64) -> Result<RmiTargets> {
 #[test]
 fn every_kernel_matches_the_cpu_on_random_shapes() -> Result<()> {
     let Some(gpu) = gpu_or_skip() else { return Ok(()) };
-    let worst = pollster::block_on(evrsnas::dev::gpu_check::random_cases(&gpu, 10))?;
+    let worst = pollster::block_on(evrsnas::devtools::gpu_check::random_cases(&gpu, 10))?;
     eprintln!("worst relative error over values and gradients: {worst:.2e}");
     Ok(())
 }

@@ -322,7 +322,7 @@ fn without_finalists_the_search_ends_with_its_last_generation() -> Result<()> {
 
 #[test]
 fn constrained_search_study_compares_like_with_like() -> Result<()> {
-    use evrsnas::dev::study::{constrained_search, Memo};
+    use evrsnas::devtools::study::{constrained_search, Memo};
     let table = toy_costs()?;
     let accuracy: Vec<f32> = (0..evrsnas::space::nb201::CELLS)
         .map(|i| Noisy::merit(&Arch::from_nb201_index(i).unwrap()) as f32)

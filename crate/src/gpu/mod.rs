@@ -4,6 +4,7 @@
 //! only the per-step loss and CKA values are read back.
 
 mod buffers;
+#[cfg(feature = "devtools")]
 pub mod check;
 mod compile;
 mod context;

@@ -150,9 +150,10 @@ pub fn cost_info(cost_bytes: &[u8]) -> Result<JsValue, JsError> {
 pub fn benchmark(kernels: &str, reps: usize, candidate_reps: usize, steps: usize) -> Result<JsValue, JsError> {
     let kernels: crate::Kernels = kernels.parse().map_err(js_err)?;
     let now = || js_sys::Date::now();
-    let probe = crate::dev::bench::probe_train_step_ms(kernels, reps, &now).map_err(js_err)?;
-    let candidate = crate::dev::bench::nb201_candidate_ms(kernels, steps, candidate_reps, &now).map_err(js_err)?;
-    let reference = crate::dev::bench::reference_train_step_ms(kernels, 3, candidate_reps, &now).map_err(js_err)?;
+    let probe = crate::devtools::bench::probe_train_step_ms(kernels, reps, &now).map_err(js_err)?;
+    let candidate = crate::devtools::bench::nb201_candidate_ms(kernels, steps, candidate_reps, &now).map_err(js_err)?;
+    let reference =
+        crate::devtools::bench::reference_train_step_ms(kernels, 3, candidate_reps, &now).map_err(js_err)?;
     #[derive(Serialize)]
     struct Timings {
         probe_train_step_ms: f64,
@@ -172,17 +173,17 @@ pub fn benchmark(kernels: &str, reps: usize, candidate_reps: usize, steps: usize
 #[wasm_bindgen(js_name = nb201CandidateMs)]
 pub fn nb201_candidate_ms(kernels: &str, steps: usize, reps: usize) -> Result<f64, JsError> {
     let kernels: crate::Kernels = kernels.parse().map_err(js_err)?;
-    crate::dev::bench::nb201_candidate_ms(kernels, steps, reps, &|| js_sys::Date::now()).map_err(js_err)
+    crate::devtools::bench::nb201_candidate_ms(kernels, steps, reps, &|| js_sys::Date::now()).map_err(js_err)
 }
 
 /// Developer build only: the GPU kernels against candle's, one operation at a time, on `cases`
-/// random proxies (`dev::gpu_check`) on this browser's WebGPU. Resolves to `{adapter, worst}` (the
+/// random proxies (`devtools::gpu_check`) on this browser's WebGPU. Resolves to `{adapter, worst}` (the
 /// worst relative error); rejects with the first value or gradient beyond 1e-4.
 #[cfg(feature = "devtools")]
 #[wasm_bindgen(js_name = gpuKernelCheck)]
 pub async fn gpu_kernel_check(cases: u32) -> Result<JsValue, JsError> {
     let gpu = crate::gpu::Gpu::new(crate::gpu::Want::Any).await.map_err(js_err)?;
-    let worst = crate::dev::gpu_check::random_cases(&gpu, u64::from(cases))
+    let worst = crate::devtools::gpu_check::random_cases(&gpu, u64::from(cases))
         .await
         .map_err(js_err)?;
     #[derive(Serialize)]

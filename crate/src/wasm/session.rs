@@ -290,6 +290,18 @@ impl SearchSession {
         to_js(&cells)
     }
 
+    /// Every ranked candidate as CSV (the CLI's `search --csv`), with NB201's true accuracies.
+    #[wasm_bindgen(js_name = candidatesCsv)]
+    pub fn candidates_csv(&self) -> String {
+        crate::export::candidates_csv(&self.search.ranked(), self.truth.as_ref())
+    }
+
+    /// The front as CSV (the CLI's `pareto --csv`), with NB201's true accuracies.
+    #[wasm_bindgen(js_name = frontCsv)]
+    pub fn front_csv(&self) -> String {
+        crate::export::front_csv(&self.search.front(), self.truth.as_ref())
+    }
+
     /// Re-ranks at once under a new threshold, λ or penalty: nothing is retrained.
     #[wasm_bindgen(js_name = setFitness)]
     pub fn set_fitness(&mut self, threshold: f64, lambda: f64, penalty: &str) -> Result<(), JsError> {

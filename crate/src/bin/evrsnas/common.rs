@@ -6,6 +6,7 @@ use clap::Args;
 use evrsnas::assets::{BatchChoice, DirSource, Verified};
 use evrsnas::cka::Estimator;
 use evrsnas::gpu::GpuOrCpu;
+use evrsnas::rmi::ScoreKind;
 use evrsnas::schema::{self, IntRange, NumberRange};
 use evrsnas::{Compute, Kernels, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets};
 use std::path::{Path, PathBuf};
@@ -62,6 +63,16 @@ pub struct Common {
     /// the page does with the images you pick) as the RMI batch instead.
     #[arg(long)]
     pub images: Option<PathBuf>,
+    /// For comparison: the RMI batch drawn (seeded by --seed) from this folder of CIFAR-10
+    /// training batches, as RMI-NAS draws it, instead of a bundled batch.
+    #[arg(long, conflicts_with = "images")]
+    pub train_batch: Option<PathBuf>,
+    /// How many training images --train-batch draws.
+    #[arg(long, default_value_t = 32, requires = "train_batch")]
+    pub train_images: usize,
+    /// Of those, keep the N the reference classifies best (RMI-NAS's choice: 32 of 512).
+    #[arg(long, requires = "train_batch")]
+    pub keep_best: Option<usize>,
     /// NB201 proxy: channels of the first stage.
     #[arg(long, default_value_t = ProxyConfig::default().nb201.channels, value_parser = int::<usize>(schema::NB201_CHANNELS))]
     pub nb201_channels: usize,
@@ -81,6 +92,10 @@ pub struct Common {
     /// ResNet in the project's layout (conv1, bn1, layer1…3.N, linear), as the page accepts.
     #[arg(long)]
     pub reference: Option<PathBuf>,
+    /// What a trained candidate is scored by: cka (Σ CKA, HW-EvRSNAS) or loss (3β − the mixed
+    /// loss, as RMI-NAS ranks).
+    #[arg(long, default_value_t = ScoreKind::default())]
+    pub score: ScoreKind,
     /// How CKA is estimated: biased (as published) or debiased (the unbiased HSIC estimator).
     #[arg(long, default_value_t = Estimator::default())]
     pub cka: Estimator,
@@ -105,6 +120,7 @@ impl Common {
             config: RmiConfig {
                 steps: self.steps,
                 beta: self.beta,
+                score: self.score,
                 ..RmiConfig::default()
             },
             proxy,
@@ -152,10 +168,18 @@ impl Common {
         reference: &Reference,
         images: Option<candle_core::Tensor>,
     ) -> AnyResult<RmiEvaluator> {
-        let images = match (images, &self.images) {
-            (Some(images), _) => images,
-            (None, Some(dir)) => evrsnas::images::batch_from_dir(dir)?.tensor()?,
-            (None, None) => assets.batch(self.batch)?.tensor()?,
+        let images = match (images, &self.images, &self.train_batch) {
+            (Some(images), _, _) => images,
+            (None, Some(dir), _) => evrsnas::images::batch_from_dir(dir)?.tensor()?,
+            (None, None, Some(dir)) => {
+                use evrsnas::devtools::fidelity::{drawn_batch, reference_picked};
+                let train = evrsnas::data::read_cifar(dir, "data_batch_")?;
+                match self.keep_best {
+                    Some(keep) => reference_picked(&train, reference, self.train_images, keep, self.seed)?,
+                    None => drawn_batch(&train, self.train_images, self.seed)?,
+                }
+            }
+            (None, None, None) => assets.batch(self.batch)?.tensor()?,
         };
         Ok(RmiEvaluator::new(
             RmiTargets::with_cka(reference, &images, self.cka)?,
@@ -163,6 +187,36 @@ impl Common {
             self.seed,
         ))
     }
+}
+
+impl Common {
+    /// The RMI batch in words, for reports.
+    pub fn batch_name(&self) -> String {
+        match (&self.images, &self.train_batch, self.keep_best) {
+            (Some(dir), _, _) => format!("images in {}", dir.display()),
+            (None, Some(_), Some(keep)) => {
+                format!(
+                    "the {keep} of {} CIFAR-10 training images the reference classifies best",
+                    self.train_images
+                )
+            }
+            (None, Some(_), None) => format!("{} CIFAR-10 training images", self.train_images),
+            (None, None, _) => self.batch.name().to_string(),
+        }
+    }
+}
+
+/// NAS-Bench-201's true accuracies for a search of `space` (none for FBNet), for CSV exports.
+pub fn truth_of(
+    assets: &Verified<DirSource>,
+    space: evrsnas::Space,
+) -> AnyResult<Option<evrsnas::assets::GroundTruth>> {
+    Ok(match space {
+        evrsnas::Space::Nb201 => Some(evrsnas::assets::GroundTruth::decode(
+            &assets.read(evrsnas::assets::TRUTH)?,
+        )?),
+        evrsnas::Space::Fbnet => None,
+    })
 }
 
 /// The assets folder: the one given, else `./static`, else the repository's.

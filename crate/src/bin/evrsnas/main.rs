@@ -6,7 +6,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod common;
 #[cfg(not(target_arch = "wasm32"))]
-mod dev;
+mod devtools;
 #[cfg(not(target_arch = "wasm32"))]
 mod eval_reference;
 #[cfg(not(target_arch = "wasm32"))]
@@ -18,7 +18,7 @@ mod search;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use crate::{common::AnyResult, dev, eval_reference, pareto, score, search};
+    use crate::{common::AnyResult, devtools, eval_reference, pareto, score, search};
     use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
     use std::process::ExitCode;
 
@@ -48,28 +48,28 @@ mod cli {
         EvalReference(eval_reference::EvalReferenceArgs),
         /// Train the reference model (the project's recipe) and save it as safetensors.
         #[command(hide = true)]
-        TrainReference(dev::train_reference::TrainReferenceArgs),
+        TrainReference(devtools::train_reference::TrainReferenceArgs),
         /// Fidelity study: rank correlation of RMI with true NAS-Bench-201 accuracy over sampled cells.
         #[command(hide = true)]
-        Study(dev::study::StudyArgs),
+        Study(devtools::study::StudyArgs),
         /// Constrained-search study: evolution against the table's best cell and random search.
         #[command(hide = true)]
-        StudySearch(dev::study_search::StudySearchArgs),
+        StudySearch(devtools::study_search::StudySearchArgs),
         /// Pareto study: one multi-objective search against the true front and nine budgets.
         #[command(hide = true)]
-        StudyPareto(dev::study_pareto::StudyParetoArgs),
+        StudyPareto(devtools::study_pareto::StudyParetoArgs),
         /// Time the training hot path, stock candle vs our kernels.
         #[command(hide = true)]
-        Bench(dev::bench::BenchArgs),
+        Bench(devtools::bench::BenchArgs),
         /// GPU study: the GPU executor's scores against the CPU's over sampled cells.
         #[command(hide = true)]
-        StudyGpu(dev::study_gpu::StudyGpuArgs),
+        StudyGpu(devtools::study_gpu::StudyGpuArgs),
         /// Time one candidate and one training step on the GPU path against the CPU path.
         #[command(hide = true)]
-        BenchGpu(dev::bench_gpu::BenchGpuArgs),
+        BenchGpu(devtools::bench_gpu::BenchGpuArgs),
         /// Rebuild the bundled assets in static/ from the public data.
         #[command(hide = true)]
-        Assets(dev::assets::AssetsArgs),
+        Assets(devtools::assets::AssetsArgs),
     }
 
     /// The clap command with the developer commands listed after the user commands.
@@ -103,14 +103,14 @@ mod cli {
             Command::Pick(a) => pareto::pick(a),
             Command::Score(a) => score::run(a),
             Command::EvalReference(a) => eval_reference::run(a),
-            Command::TrainReference(a) => dev::train_reference::run(a),
-            Command::Study(a) => dev::study::run(a),
-            Command::StudySearch(a) => dev::study_search::run(a),
-            Command::StudyPareto(a) => dev::study_pareto::run(a),
-            Command::Bench(a) => dev::bench::run(a),
-            Command::BenchGpu(a) => dev::bench_gpu::run(a),
-            Command::StudyGpu(a) => dev::study_gpu::run(a),
-            Command::Assets(a) => dev::assets::run(a),
+            Command::TrainReference(a) => devtools::train_reference::run(a),
+            Command::Study(a) => devtools::study::run(a),
+            Command::StudySearch(a) => devtools::study_search::run(a),
+            Command::StudyPareto(a) => devtools::study_pareto::run(a),
+            Command::Bench(a) => devtools::bench::run(a),
+            Command::BenchGpu(a) => devtools::bench_gpu::run(a),
+            Command::StudyGpu(a) => devtools::study_gpu::run(a),
+            Command::Assets(a) => devtools::assets::run(a),
         }
     }
 

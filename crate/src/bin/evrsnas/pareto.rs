@@ -76,19 +76,6 @@ struct ReportConfig<'a> {
     compute: evrsnas::gpu::ComputeStatus,
 }
 
-/// The front as CSV, one member per line.
-pub fn front_csv(front: &[FrontMember]) -> String {
-    let mut out = String::from("arch,index,rmi,replicates,cost,measured\n");
-    for m in front {
-        let index = m.index.map_or(String::new(), |i| i.to_string());
-        out += &format!(
-            "{},{index},{},{},{},{}\n",
-            m.arch, m.rmi, m.replicates, m.cost, m.measured
-        );
-    }
-    out
-}
-
 fn describe_pick(pick: Option<&FrontMember>, threshold: f64, unit: &str) -> String {
     let confirmed = |m: &FrontMember| {
         if m.replicates > 1 {
@@ -138,7 +125,10 @@ pub fn run(args: ParetoArgs) -> AnyResult<()> {
     let candidates = search.scored();
     let pick = args.threshold.map(|_| pareto::pick(&candidates, &fitness));
     if args.csv {
-        print!("{}", front_csv(&front));
+        print!(
+            "{}",
+            evrsnas::export::front_csv(&front, crate::common::truth_of(&assets, args.target.space)?.as_ref())
+        );
         return Ok(());
     }
     let report = FrontReport {

@@ -35,8 +35,11 @@ pub struct SearchArgs {
     #[arg(long)]
     budget_blind: bool,
     /// Print one JSON object on stdout instead of a report.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     json: bool,
+    /// Print every ranked candidate as CSV on stdout (the page's Export CSV), best first.
+    #[arg(long)]
+    csv: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -226,6 +229,11 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
     })?;
     let best = search.best().ok_or("the search scored no architecture")?;
     let seconds = started.elapsed().as_secs_f64();
+    if args.csv {
+        let truth = crate::common::truth_of(&assets, args.target.space)?;
+        print!("{}", evrsnas::export::candidates_csv(&search.ranked(), truth.as_ref()));
+        return Ok(());
+    }
     if args.json {
         return print_json(&Report {
             evaluations: search.evaluations(),

@@ -2,7 +2,7 @@
 
 use crate::common::{print_json, AnyResult};
 use clap::Args;
-use evrsnas::dev::bench::{nb201_candidate_ms, probe_train_step_ms, reference_train_step_ms};
+use evrsnas::devtools::bench::{nb201_candidate_ms, probe_train_step_ms, reference_train_step_ms};
 use evrsnas::{Kernels, RmiConfig};
 use serde::Serialize;
 use std::time::Instant;

@@ -5,7 +5,7 @@ use super::ReferenceInfo;
 use crate::common::{print_json, write, AnyResult, Common};
 use clap::Args;
 use evrsnas::assets::{GroundTruth, TRUTH};
-use evrsnas::dev::fidelity::{drawn_batch, sample_cells, FidelityRow, RankStudy};
+use evrsnas::devtools::fidelity::{sample_cells, FidelityRow, RankStudy};
 use evrsnas::ProxyConfig;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -19,13 +19,6 @@ pub struct StudyArgs {
     /// Also report the scores after these step counts (each ≤ --steps), from the same runs.
     #[arg(long, value_delimiter = ',')]
     at: Vec<usize>,
-    /// For comparison only: use N images drawn (seeded) from this folder of CIFAR-10 training
-    /// batches as the RMI batch, as RMI-NAS does, instead of a bundled batch.
-    #[arg(long)]
-    train_batch: Option<PathBuf>,
-    /// How many training images --train-batch draws.
-    #[arg(long, default_value_t = 32)]
-    train_images: usize,
     /// Write every sampled cell's scores as CSV (index, then one column per step count).
     #[arg(long)]
     scores: Option<PathBuf>,
@@ -43,6 +36,7 @@ struct Report {
     samples: usize,
     beta: f64,
     cka: evrsnas::cka::Estimator,
+    score: evrsnas::rmi::ScoreKind,
     proxy: ProxyConfig,
     batch: String,
     batch_size: usize,
@@ -55,14 +49,7 @@ pub fn run(args: StudyArgs) -> AnyResult<()> {
     let assets = args.common.open_assets()?;
     let truth = GroundTruth::decode(&assets.read(TRUTH)?)?;
     let reference = args.common.reference(&assets)?;
-    let images = match &args.train_batch {
-        Some(dir) => {
-            let train = evrsnas::data::read_cifar(dir, "data_batch_")?;
-            Some(drawn_batch(&train, args.train_images, args.common.seed)?)
-        }
-        None => None,
-    };
-    let eval = args.common.evaluator_with(&assets, &reference, images)?;
+    let eval = args.common.evaluator_with(&assets, &reference, None)?;
     let started = Instant::now();
     let clock = || started.elapsed().as_secs_f64();
     let total = cells.len();
@@ -71,16 +58,13 @@ pub fn run(args: StudyArgs) -> AnyResult<()> {
     if let Some(path) = &args.scores {
         write(path, study.csv().as_bytes())?;
     }
-    let batch = match (&args.train_batch, &args.common.images) {
-        (Some(_), _) => format!("{} CIFAR-10 training images", args.train_images),
-        (None, Some(dir)) => format!("images in {}", dir.display()),
-        (None, None) => args.common.batch.name().to_string(),
-    };
+    let batch = args.common.batch_name();
     print_json(&Report {
         reference: ReferenceInfo::of(&args.common, &assets, &reference)?,
         samples: study.cells.len(),
         beta: eval.options.config.beta,
         cka: eval.targets.cka_estimator(),
+        score: eval.options.config.score,
         proxy: eval.options.proxy,
         batch,
         batch_size: eval.targets.batch_size(),

@@ -3,7 +3,7 @@
 
 use crate::common::{read, write, AnyResult};
 use clap::Args;
-use evrsnas::dev::train::{train, TrainConfig, RECIPE};
+use evrsnas::devtools::train::{train, TrainConfig, RECIPE};
 use evrsnas::nn::Params;
 use evrsnas::reference::depth;
 use evrsnas::{Kernels, Reference};

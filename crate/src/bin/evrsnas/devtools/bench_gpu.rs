@@ -3,7 +3,7 @@
 
 use crate::common::{print_json, AnyResult};
 use clap::Args;
-use evrsnas::dev::bench::{nb201_candidate_gpu_ms, nb201_candidate_ms};
+use evrsnas::devtools::bench::{nb201_candidate_gpu_ms, nb201_candidate_ms};
 use evrsnas::gpu::{AdapterSummary, Gpu, RunCounts, Want};
 use evrsnas::{Kernels, RmiConfig};
 use serde::Serialize;

@@ -22,7 +22,7 @@ pub struct AssetsArgs {
 }
 
 pub fn run(args: AssetsArgs) -> AnyResult<()> {
-    use evrsnas::dev::assets_build::{build, write_manifest};
+    use evrsnas::devtools::assets_build::{build, write_manifest};
     match (&args.shared, &args.foolbox, args.manifest_only) {
         (Some(shared), Some(foolbox), false) => eprintln!("{}", build(shared, foolbox, &args.out)?),
         _ => {

@@ -4,8 +4,8 @@
 
 use crate::common::{print_json, write, AnyResult, Common};
 use clap::Args;
-use evrsnas::dev::fidelity::sample_cells;
-use evrsnas::dev::stats::{kendall_tau, percentile};
+use evrsnas::devtools::fidelity::sample_cells;
+use evrsnas::devtools::stats::{kendall_tau, percentile};
 use evrsnas::gpu::{AdapterSummary, Gpu, GpuEvaluator, Want};
 use evrsnas::{Arch, Trial};
 use serde::Serialize;

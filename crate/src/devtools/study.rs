@@ -213,7 +213,7 @@ impl GapSummary {
             .filter_map(|r| Some(r.best_feasible.accuracy - pick(r)?.accuracy))
             .collect();
         Self {
-            mean_gap_points: crate::dev::stats::mean(&gaps),
+            mean_gap_points: crate::devtools::stats::mean(&gaps),
             found_feasible: gaps.len(),
         }
     }

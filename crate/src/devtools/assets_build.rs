@@ -164,7 +164,7 @@ fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality
     let mape = 100.0 * truth.iter().zip(&guess).map(|(t, g)| ((t - g) / t).abs()).sum::<f64>() / truth.len() as f64;
     let quality = FitQuality {
         model: "ridge regression on one-hot (edge, op) and (edge pair, op pair) features".into(),
-        kendall_tau: crate::dev::stats::kendall_tau(&truth, &guess),
+        kendall_tau: crate::devtools::stats::kendall_tau(&truth, &guess),
         mape_percent: mape,
         held_out: test.len(),
     };

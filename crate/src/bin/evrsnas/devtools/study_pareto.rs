@@ -6,8 +6,8 @@ use super::ReferenceInfo;
 use crate::common::{print_json, AnyResult, Common};
 use crate::search::Evolution;
 use clap::Args;
-use evrsnas::dev::pareto_study::{pareto_run, ParetoRun, Strategies};
-use evrsnas::dev::study::Memo;
+use evrsnas::devtools::pareto_study::{pareto_run, ParetoRun, Strategies};
+use evrsnas::devtools::study::Memo;
 use evrsnas::evolve::Mode;
 use evrsnas::fitness::DEFAULT_LAMBDA;
 use evrsnas::{Device, EvolutionConfig, Fitness, Metric, Penalty, Space};
@@ -85,9 +85,9 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
         args.common.batch,
         args.common.images,
         args.common.seed,
-        match args.common.cka {
-            evrsnas::cka::Estimator::Biased => String::new(),
-            other => format!(" cka {other}"),
+        match (args.common.cka, args.common.score) {
+            (evrsnas::cka::Estimator::Biased, evrsnas::rmi::ScoreKind::Cka) => String::new(),
+            (cka, score) => format!(" cka {cka} score {score}"),
         }
     );
     let mut memo = Memo::new(inner);
@@ -118,7 +118,7 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
                 strategies,
                 &mut memo,
             )?;
-            let gap = |f: fn(&evrsnas::dev::pareto_study::BudgetPicks) -> Option<f64>| {
+            let gap = |f: fn(&evrsnas::devtools::pareto_study::BudgetPicks) -> Option<f64>| {
                 let g: Vec<f64> = run.budgets.iter().filter_map(f).collect();
                 g.iter().sum::<f64>() / g.len().max(1) as f64
             };
