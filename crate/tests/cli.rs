@@ -404,3 +404,78 @@ fn compute_gpu_says_what_runs_and_falls_back_to_the_cpu() {
         );
     }
 }
+
+#[test]
+fn search_csv_is_the_ranked_table_with_the_true_accuracies() {
+    let mut args = vec![
+        "search",
+        "--space",
+        "nb201",
+        "--device",
+        "pixel3",
+        "--threshold",
+        "5",
+        "--csv",
+    ];
+    args.extend_from_slice(TINY);
+    let out = evrsnas(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "rank,arch,index,cost,measured,rmi,replicates,fitness,feasible,cifar10,cifar100,imagenet16"
+    );
+    assert!(lines.len() >= 4, "{csv}");
+    let first: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!((first[0], first.len()), ("1", 12));
+    assert!(
+        first[1].starts_with('|') && first[9].parse::<f64>().unwrap() > 10.0,
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn the_score_and_batch_settings_for_studies_are_checked() {
+    // RMI-NAS's batch needs its training images, and a reference file must be one.
+    assert_fails_clearly("score --space nb201 --arch 0 --keep-best 20", "--train-batch");
+    let dir = std::env::temp_dir().join(format!("evrsnas-cli-ref-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("not-a-reference.safetensors");
+    std::fs::write(&bad, b"hello").unwrap();
+    assert_fails_clearly(
+        &format!("score --space nb201 --arch 0 --reference {}", bad.display()),
+        "is not a reference in the project's layout",
+    );
+    assert_fails_clearly(
+        "score --space nb201 --arch 0 --train-batch ../../shared/data/cifar10_train --train-images 30 --keep-best 40",
+        "keeps 2..=30 of the 30 images drawn, not 40",
+    );
+    // The mixed loss as the score: 3β − loss, below Σ CKA's 0..3 scale's top, and not NaN.
+    let score = |extra: &[&str]| -> f64 {
+        let args = [
+            &[
+                "score",
+                "--space",
+                "nb201",
+                "--arch",
+                "0",
+                "--steps",
+                "2",
+                "--nb201-channels",
+                "4",
+                "--json",
+            ],
+            extra,
+        ]
+        .concat();
+        let out = evrsnas(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["rmi"].as_f64().unwrap()
+    };
+    let (a, b) = (score(&[]), score(&["--score", "loss"]));
+    assert!(b.is_finite() && b < 3.0 * 0.8 && (a - b).abs() > 1e-6, "{a} {b}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -5,118 +5,21 @@
 //! terms compare its three stage outputs with the reference's and CE uses the reference's own
 //! predictions as labels. The score is Σ CKA (0..3) after training.
 
-use crate::bounds::{IntRange, NumberRange};
 use crate::cka::{CkaTarget, Estimator};
-use crate::kernels::Kernels;
 use crate::nn::Params;
 use crate::optim::SgdMomentum;
-use crate::proxy::{self, Features, Network, ProxyConfig};
+use crate::proxy::{self, Features, Network};
 use crate::reference::Reference;
 use crate::space::Arch;
-use crate::trial::{Evaluator, Trial};
 use crate::{bail, Result};
 use candle_core::Tensor;
 use serde::{Deserialize, Serialize};
 
-pub const STEPS: IntRange = IntRange {
-    name: "steps",
-    min: 0,
-    max: 500,
-};
-pub const BETA: NumberRange = NumberRange {
-    name: "beta",
-    min: 0.0,
-    max: 1.0,
-};
+mod config;
+mod evaluator;
 
-/// K when nothing says otherwise: the CLI's and the page's default (FIDELITY.md).
-pub const DEFAULT_STEPS: usize = 20;
-
-crate::named_enum! {
-    /// What a trained candidate is scored by.
-    #[derive(Default)]
-    pub enum ScoreKind: "score" {
-        /// Σ CKA after training, in [0, 3]: HW-EvRSNAS's RMI score.
-        #[default]
-        Cka = "cka" => "Σ CKA after training (HW-EvRSNAS)",
-        /// 3β minus the mixed loss after training, β·Σ CKA − (1 − β)·CE: RMI-NAS ranks by that loss.
-        Loss = "loss" => "3β − the mixed loss after training (RMI-NAS)",
-    }
-}
-
-impl ScoreKind {
-    /// The score of a step's forward pass.
-    pub fn of(self, record: &StepRecord, beta: f64) -> f64 {
-        match self {
-            ScoreKind::Cka => record.rmi,
-            ScoreKind::Loss => 3.0 * beta - record.loss,
-        }
-    }
-
-    fn is_default(&self) -> bool {
-        *self == ScoreKind::Cka
-    }
-}
-
-/// Training of one candidate; defaults are RMI-NAS's, but for K, which the fidelity study sets.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RmiConfig {
-    /// Weight of the CKA term; 1 − β weighs cross-entropy.
-    pub beta: f64,
-    pub lr: f64,
-    pub momentum: f64,
-    pub weight_decay: f64,
-    /// K, the number of SGD steps on the batch.
-    pub steps: usize,
-    /// What the trained candidate is scored by (printed only where it is not the default).
-    #[serde(skip_serializing_if = "ScoreKind::is_default")]
-    pub score: ScoreKind,
-}
-
-impl Default for RmiConfig {
-    fn default() -> Self {
-        Self {
-            beta: 0.8,
-            lr: 0.1,
-            momentum: 0.9,
-            weight_decay: 5e-4,
-            steps: DEFAULT_STEPS,
-            score: ScoreKind::default(),
-        }
-    }
-}
-
-impl RmiConfig {
-    pub fn validate(&self) -> Result<()> {
-        BETA.check(self.beta)?;
-        STEPS.check(self.steps as u64)?;
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            bail!("learning rate must be a positive number, got {}", self.lr)
-        }
-        let momentum_ok = (0.0..1.0).contains(&self.momentum);
-        if !(momentum_ok && self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
-            bail!("momentum must lie in [0, 1) and weight decay be ≥ 0")
-        }
-        Ok(())
-    }
-}
-
-/// Everything a candidate's score depends on besides its architecture, the targets and the seed:
-/// how it is trained, the proxy network it is trained as, and the kernels that run it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RmiOptions {
-    pub config: RmiConfig,
-    pub proxy: ProxyConfig,
-    pub kernels: Kernels,
-}
-
-impl RmiOptions {
-    pub fn validate(&self) -> Result<()> {
-        self.config.validate()?;
-        self.proxy.validate()
-    }
-}
+pub use config::{RmiConfig, RmiOptions, ScoreKind, BETA, DEFAULT_STEPS, STEPS};
+pub use evaluator::{trial_settings, RmiEvaluator};
 
 /// [`RmiTargets`] as plain values: the images `[n, 3, 32, 32]`, each stage's unit Gram matrix
 /// `[n, n]` (zeros for a constant one), the reference's labels.
@@ -285,7 +188,7 @@ pub fn trajectory(
     let (kind, beta) = (options.config.score, options.config.beta);
     let completed = train(arch, targets, options, seed, false, |record| {
         let score = RmiScore {
-            rmi: kind.of(&record, beta),
+            rmi: kind.of(record.rmi, record.loss, beta),
             diverged: false,
         };
         let elapsed = clock() - start;
@@ -405,7 +308,7 @@ impl Training {
         let mut last = None;
         let (kind, beta) = (options.config.score, options.config.beta);
         let completed = self.run(targets, options, steps, false, |record| {
-            last = Some(kind.of(&record, beta));
+            last = Some(kind.of(record.rmi, record.loss, beta));
             Ok(())
         })?;
         Ok(match last {
@@ -415,100 +318,5 @@ impl Training {
                 diverged: true,
             },
         })
-    }
-}
-
-/// Trainings a screen stopped early, kept so that the full training of the same initialisation
-/// continues them instead of starting over (the halving schedule's better half). A few dozen at
-/// most: a generation's screens, then the oldest go.
-#[derive(Default)]
-struct PausedTrainings {
-    /// (architecture, initialisation seed, its training), oldest first.
-    kept: Vec<(Arch, u64, Training)>,
-}
-
-impl PausedTrainings {
-    const CAPACITY: usize = 32;
-
-    fn keep(&mut self, arch: Arch, seed: u64, training: Training) {
-        self.kept.retain(|(a, s, _)| !(*a == arch && *s == seed));
-        if self.kept.len() == Self::CAPACITY {
-            self.kept.remove(0);
-        }
-        self.kept.push((arch, seed, training));
-    }
-
-    /// The paused training of this initialisation with at most `steps` updates, removed.
-    fn take(&mut self, arch: &Arch, seed: u64, steps: usize) -> Option<Training> {
-        let at = self
-            .kept
-            .iter()
-            .position(|(a, s, t)| a == arch && *s == seed && t.updates <= steps)?;
-        Some(self.kept.remove(at).2)
-    }
-}
-
-/// Scores candidates one after another on this thread (one per worker in the browser).
-pub struct RmiEvaluator {
-    pub targets: RmiTargets,
-    pub options: RmiOptions,
-    /// The search seed; with the architecture and the replicate it fixes the initial weights.
-    pub seed: u64,
-    paused: PausedTrainings,
-    /// Steps the last score's training continued from (a screen's), if it continued one.
-    resumed: Option<usize>,
-}
-
-/// What one trial trains with, on any executor: its initialisation's seed, and the search's
-/// options with a screen's fewer steps.
-pub fn trial_settings(search_seed: u64, options: &RmiOptions, trial: &Trial) -> (u64, RmiOptions) {
-    let mut options = *options;
-    if let Some(steps) = trial.steps {
-        options.config.steps = steps; // a screen: fewer steps than the search's K
-    }
-    (replicate_seed(search_seed, trial.replicate), options)
-}
-
-impl RmiEvaluator {
-    pub fn new(targets: RmiTargets, options: RmiOptions, seed: u64) -> Self {
-        Self {
-            targets,
-            options,
-            seed,
-            paused: PausedTrainings::default(),
-            resumed: None,
-        }
-    }
-
-    /// The trial's score with its divergence flag. A screen of a few steps is kept, paused, and a
-    /// later full training of the same initialisation continues it: the same score as training
-    /// afresh, for the steps not repeated.
-    pub fn score(&mut self, trial: &Trial) -> Result<RmiScore> {
-        let (seed, options) = trial_settings(self.seed, &self.options, trial);
-        let steps = options.config.steps;
-        let resumed = self.paused.take(&trial.arch, seed, steps);
-        self.resumed = resumed.as_ref().map(|t| t.updates);
-        let mut training = match resumed {
-            Some(training) => training,
-            None => Training::new(&trial.arch, &self.targets, &options, seed)?,
-        };
-        let score = training.score(&self.targets, &options)?;
-        // A screen that has more to come: the full training may continue it.
-        if !score.diverged && steps < self.options.config.steps && steps > 0 {
-            self.paused.keep(trial.arch.clone(), seed, training);
-        }
-        Ok(score)
-    }
-
-    /// The steps the last [`score`](Self::score) continued from, when it continued a screen's
-    /// training.
-    pub fn last_resumed(&self) -> Option<usize> {
-        self.resumed
-    }
-}
-
-impl Evaluator for RmiEvaluator {
-    fn evaluate(&mut self, trial: &Trial) -> Result<f64> {
-        Ok(RmiEvaluator::score(self, trial)?.rmi)
     }
 }
