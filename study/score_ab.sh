@@ -29,8 +29,12 @@ flags() {
 for v in "$@"; do
   f=$(flags "$v")
   echo "score_ab: $v ($f)" >&2
-  # shellcheck disable=SC2086
-  "$bin" study --samples 500 --steps 20 --at 5,10 --scores "$out/${v}_scores.csv" $f > "$out/$v.json"
+  # A variant already scored keeps its 500 scores (a rerun only adds what is missing).
+  if [ ! -s "$out/$v.json" ]; then
+    # shellcheck disable=SC2086
+    "$bin" study --samples 500 --steps 20 --at 5,10 --scores "$out/${v}_scores.csv" $f > "$out/$v.json.part"
+    mv "$out/$v.json.part" "$out/$v.json"
+  fi
   cells=$(mktemp)
   tail -n +2 "$out/${v}_scores.csv" | sort -t, -k4 -g -r | head -60 | cut -d, -f1 > "$cells"
   # shellcheck disable=SC2086

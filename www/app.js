@@ -3,7 +3,7 @@
 // notes.js, results.js, inspection.js, export.js; the search runs in workers through engine.js.
 import { defaults, fromQuery } from './state.js';
 import { Explorer, loadLibrary } from './engine.js';
-import { $, notice, page, showError, updateUrl } from './page.js';
+import { $, CONTINUE_BY, notice, page, showError, updateUrl } from './page.js';
 import { buildControls, onSettingChange, setState, showCompute, showFidelity, showReference, syncDevices, useOwnImages, useOwnReference, writeControls } from './controls.js';
 import { exportCsv, exportJson } from './export.js';
 import { closeInspection, select, showInspection } from './inspection.js';

@@ -135,6 +135,8 @@ export class Explorer extends EventTarget {
   plan(settings: SearchSettings): Plan;
   reset(): void;
   ranked(): Candidate[];
+  /** The results as the CLI's `search --json` has them, with every candidate (and the front); null before a search. */
+  results(): { best: Candidate | null; evaluations: number; trials: number; screenings?: number; history: GenerationStats[]; candidates: Candidate[]; front?: Candidate[] } | null;
   /** The results as CSV, the CLI's writer: the Pareto mode's front, else every ranked candidate; null before a search. */
   csv(): string | null;
   progress(): Progress;

@@ -314,6 +314,11 @@ export class Explorer extends EventTarget {
     return this.session ? this.session.ranked() : [];
   }
 
+  /** The search's results as the library writes them for the CLI's `search --json`, with every candidate; null before a search. */
+  results() {
+    return this.session ? this.session.results() : null;
+  }
+
   /** The search's results as CSV, written by the library as the CLI writes them: the Pareto mode's front, else every ranked candidate. */
   csv() {
     if (!this.session) return null;
@@ -385,8 +390,12 @@ export class Explorer extends EventTarget {
     if (this.continuations?.length) return this.continueFor(this.continuations.shift());
     this.saveMeasured();
     this.setState('done');
-    this.emitProgress();
-    this.emit('done', { best: this.session.ranked()[0] ?? null });
+    // One ranking for both reports: with a thousand candidates it is the main thread's largest cost.
+    clearTimeout(this.progressTimer);
+    this.progressTimer = null;
+    const p = this.progress();
+    this.emit('progress', p);
+    this.emit('done', { best: p.ranked[0] ?? null });
   }
 
 }

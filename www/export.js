@@ -1,5 +1,5 @@
-// Export of a search's results as files: JSON (the library's ranked candidates, front and history,
-// with the settings), and CSV, written by the library (engine.js csv()) as the CLI writes it.
+// Export of a search's results as files, both written by the library as the CLI writes them
+// (engine.js results() and csv()): JSON with the settings beside it, and CSV.
 import { page } from './page.js';
 import { paretoRun } from './results.js';
 
@@ -11,11 +11,11 @@ export function download(name, text, type) {
   URL.revokeObjectURL(a.href);
 }
 
+/** The library's results (as the CLI's `search --json` writes them, with every candidate), and the settings. */
 export function exportJson() {
-  const p = page.lastProgress;
-  if (!p) return;
-  const front = paretoRun(p) ? { front: p.front } : {};
-  download('evrsnas-results.json', JSON.stringify({ settings: page.settings, best: p.ranked[0] ?? null, evaluations: p.evaluations, ...front, history: p.history, candidates: p.ranked }, null, 2), 'application/json');
+  const results = page.explorer?.results();
+  if (!page.lastProgress || !results) return;
+  download('evrsnas-results.json', JSON.stringify({ settings: page.settings, ...results }, null, 2), 'application/json');
 }
 
 /** The CSV the library writes, as the CLI's `pareto --csv` (the front) or `search --csv`. */

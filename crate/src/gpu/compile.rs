@@ -24,6 +24,8 @@ pub struct Sgd {
 /// A graph ready to run: dispatches for each phase of a step.
 pub(super) struct Compiled<'g> {
     pub program: Program<'g>,
+    // Read by the kernel check (gpu/check.rs, developer builds only).
+    #[cfg_attr(not(feature = "devtools"), allow(dead_code))]
     pub buffers: Buffers,
     pub forward: Vec<Prepared>,
     pub loss: Vec<Prepared>,

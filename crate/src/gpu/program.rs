@@ -191,7 +191,9 @@ impl<'g> Program<'g> {
         })
     }
 
-    /// Where `buf` starts in its buffer, in values (for reading an arena's parts from its whole).
+    /// Where `buf` starts in its buffer, in values (for reading an arena's parts from its whole;
+    /// the kernel check's, in developer builds only).
+    #[cfg_attr(not(feature = "devtools"), allow(dead_code))]
     pub fn offset(&self, buf: Buf) -> usize {
         self.views[buf.0].offset as usize / 4
     }

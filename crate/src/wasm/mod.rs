@@ -31,6 +31,14 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
         .map_err(js_err)
 }
 
+/// [`to_js`] without the renaming, for the values sent many times a second (every candidate
+/// ranked, the fronts), whose fields are single words already (`export`'s tests check the
+/// library's): no detour through a JSON value.
+fn to_js_as_is<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(js_err)
+}
+
 /// Every object key's `snake_case` as `camelCase`, all the way down. Keys without an underscore
 /// (names, and data keys such as a batch's `cifar10-and-100`) stay as they are.
 fn camel_case(value: serde_json::Value) -> serde_json::Value {

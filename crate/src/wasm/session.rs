@@ -1,14 +1,15 @@
 //! The search the page drives: its options, its plan, and [`SearchSession`], the evolution's state
 //! with the views the page draws (ranked, front, true front, inspection).
 
-use super::{js_err, to_js};
+use super::{js_err, to_js, to_js_as_is};
 use crate::assets::GroundTruth;
-use crate::evolve::{pareto, FrontMember, Search, Trial};
+use crate::evolve::{pareto, Search, Trial};
+use crate::export::with_truth;
 use crate::fitness::{Fitness, Penalty};
 use crate::schema;
 use crate::settings::SearchSettings;
 use crate::{Arch, CostBook};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// The page's settings object, read by the library's one path from settings to a search.
@@ -58,21 +59,6 @@ struct PendingTrial {
     /// Set for a screen: train this many steps instead of K.
     #[serde(skip_serializing_if = "Option::is_none")]
     steps: Option<usize>,
-}
-
-#[derive(Serialize)]
-struct RankedCandidate {
-    #[serde(flatten)]
-    candidate: crate::Candidate,
-    truth: Option<[f32; 3]>,
-}
-
-#[derive(Serialize)]
-struct FrontEntry {
-    #[serde(flatten)]
-    member: FrontMember,
-    /// CIFAR-10, CIFAR-100 and ImageNet16-120 accuracies (NB201 only).
-    truth: Option<[f32; 3]>,
 }
 
 /// A cell of the table's true accuracy-vs-cost front.
@@ -207,37 +193,38 @@ impl SearchSession {
     }
 
     fn truth_of(&self, index: Option<usize>) -> Option<[f32; 3]> {
-        let (t, i) = (self.truth.as_ref()?, index?);
-        Some([t.cifar10[i], t.cifar100[i], t.imagenet16[i]])
+        with_truth((), index, self.truth.as_ref()).truth
     }
 
     /// Every scored architecture under the current fitness, best first, with NB201 ground truth.
     pub fn ranked(&self) -> Result<JsValue, JsError> {
-        let ranked: Vec<RankedCandidate> = self
+        let truth = self.truth.as_ref();
+        let ranked: Vec<_> = self
             .search
             .ranked()
             .into_iter()
-            .map(|c| RankedCandidate {
-                truth: self.truth_of(c.index),
-                candidate: c,
+            .map(|c| {
+                let index = c.index;
+                with_truth(c, index, truth)
             })
             .collect();
-        to_js(&ranked)
+        to_js_as_is(&ranked)
     }
 
     /// The non-dominated candidates by (RMI, cost), cheapest first, with NB201 ground truth:
     /// `[{arch, index, rmi, replicates, cost, measured, truth}]`.
     pub fn front(&self) -> Result<JsValue, JsError> {
-        let front: Vec<FrontEntry> = self
+        let truth = self.truth.as_ref();
+        let front: Vec<_> = self
             .search
             .front()
             .into_iter()
-            .map(|m| FrontEntry {
-                truth: self.truth_of(m.index),
-                member: m,
+            .map(|m| {
+                let index = m.index;
+                with_truth(m, index, truth)
             })
             .collect();
-        to_js(&front)
+        to_js_as_is(&front)
     }
 
     /// Everything the teaching view shows of a scored candidate (null when it was not trained):
@@ -287,7 +274,13 @@ impl SearchSession {
                 cost: costs[index],
             })
             .collect();
-        to_js(&cells)
+        to_js_as_is(&cells)
+    }
+
+    /// The results as the CLI's `search --json` has them (best, counts, history), with every
+    /// ranked candidate and the Pareto mode's front, and NB201's true accuracies.
+    pub fn results(&self) -> Result<JsValue, JsError> {
+        to_js(&crate::export::Results::full(&self.search, self.truth.as_ref()))
     }
 
     /// Every ranked candidate as CSV (the CLI's `search --csv`), with NB201's true accuracies.

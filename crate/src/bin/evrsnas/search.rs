@@ -2,11 +2,12 @@
 
 use crate::common::{int, number, print_json, AnyResult, Common};
 use clap::Args;
-use evrsnas::evolve::{self, Coverage, GenerationStats, Mode, Progress, Schedule, Screen};
+use evrsnas::evolve::{self, Coverage, Mode, Progress, Schedule, Screen};
+use evrsnas::export::Results;
 use evrsnas::fitness::DEFAULT_LAMBDA;
 use evrsnas::schema;
 use evrsnas::settings::SearchSettings;
-use evrsnas::{Candidate, Device, EvolutionConfig, Kernels, Metric, Penalty, ProxyConfig, RmiConfig, Space};
+use evrsnas::{Device, EvolutionConfig, Kernels, Metric, Penalty, ProxyConfig, RmiConfig, Space};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::ops::ControlFlow;
@@ -141,15 +142,11 @@ impl Evolution {
 /// `search --json`.
 #[derive(Serialize)]
 struct Report<'a> {
-    best: Candidate,
-    evaluations: usize,
-    trials: usize,
-    /// Architectures a screen scored without (fully) training them; absent without a screen.
-    #[serde(skip_serializing_if = "is_zero")]
-    screenings: usize,
+    /// The library's writer, as the page's Export JSON has it.
+    #[serde(flatten)]
+    results: Results,
     seconds: f64,
     config: ReportConfig<'a>,
-    history: &'a [GenerationStats],
 }
 
 #[derive(Serialize)]
@@ -167,10 +164,6 @@ struct ReportConfig<'a> {
     batch_size: usize,
     kernels: Kernels,
     compute: evrsnas::gpu::ComputeStatus,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 /// One line on stderr per closed generation; on a terminal also a live line per candidate.
@@ -236,9 +229,7 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
     }
     if args.json {
         return print_json(&Report {
-            evaluations: search.evaluations(),
-            trials: search.trials(),
-            screenings: search.screenings(),
+            results: Results::of(&search),
             seconds,
             config: ReportConfig {
                 space: args.target.space,
@@ -255,8 +246,6 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
                 kernels: scorer.cpu.options.kernels,
                 compute: scorer.status().clone(),
             },
-            history: search.history(),
-            best,
         });
     }
     println!("best architecture: {}", best.arch);
