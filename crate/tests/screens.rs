@@ -8,7 +8,7 @@ use evrsnas::evolve::{run, Evaluator, Trial};
 use evrsnas::Result;
 use evrsnas::{Arch, EvolutionConfig, Fitness, Penalty, Search, Space};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use std::collections::HashSet;
 use std::ops::ControlFlow;
 
