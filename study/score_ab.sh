@@ -36,7 +36,10 @@ for v in "$@"; do
     mv "$out/$v.json.part" "$out/$v.json"
   fi
   cells=$(mktemp)
-  tail -n +2 "$out/${v}_scores.csv" | sort -t, -k4 -g -r | head -60 | cut -d, -f1 > "$cells"
+  # Sorted into a file first: head closing the pipe early would fail sort under pipefail.
+  tail -n +2 "$out/${v}_scores.csv" | sort -t, -k4 -g -r > "$cells.sorted"
+  head -60 "$cells.sorted" | cut -d, -f1 > "$cells"
+  rm -f "$cells.sorted"
   # shellcheck disable=SC2086
   "$bin" score --space nb201 --archs-file "$cells" --json --seed 1 $f |
     node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
