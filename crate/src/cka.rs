@@ -104,15 +104,10 @@ impl CkaTarget {
     pub fn with_estimator(features: &Tensor, kernels: Kernels, estimator: Estimator) -> Result<Self> {
         let n = features.dim(0)?;
         let unit_gram = match estimator.gram(&features.detach(), kernels)? {
-            Some(l) => {
-                let norm = l.sqr()?.sum_all()?.sqrt()?;
-                // A U-centred Gram matrix of a representation that is not constant can still be 0
-                // (two distinct examples of n = 4 repeated): nothing to compare with, CKA 0.
-                match norm.to_dtype(candle_core::DType::F64)?.to_scalar::<f64>()? > 0.0 {
-                    true => Some(l.broadcast_div(&norm)?),
-                    false => None,
-                }
-            }
+            // A U-centred Gram matrix of a representation that is not constant can still be 0
+            // (two distinct examples of n = 4 repeated): nothing to compare with, CKA 0.
+            Some(l) if kernels::sum_of_squares(&l)? > 0.0 => Some(l.broadcast_div(&l.sqr()?.sum_all()?.sqrt()?)?),
+            Some(_) => None,
             None => None,
         };
         Ok(Self {

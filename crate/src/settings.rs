@@ -57,10 +57,7 @@ impl SearchSettings {
 
     /// The evolution's configuration, checked: the mode's screen for the schedule asked for.
     pub fn evolution(&self) -> Result<EvolutionConfig> {
-        let screen = match self.screen {
-            Some(screen) => Some(screen),
-            None => self.mode.screen(self.schedule, self.steps)?,
-        };
+        let screen = self.mode.screen(self.screen, self.schedule, self.steps)?;
         let config = EvolutionConfig {
             mode: self.mode,
             screen,

@@ -284,18 +284,20 @@ impl Mode {
         }
     }
 
-    /// The screen of a search in this mode with `schedule` (`None`: the mode's own) and K = `k`.
-    /// The Pareto mode trains every candidate: its own schedule is plain, and a schedule that
-    /// screens (by fitness at one budget) is refused by name. One budget takes the default schedule.
-    pub fn screen(self, schedule: Option<Schedule>, k: usize) -> Result<Option<Screen>> {
-        match (self, schedule) {
-            (Mode::Pareto, Some(s)) if s != Schedule::Plain => bail!(
+    /// The screen of a search in this mode: `given` outright (studies' `--screen-steps`), else the
+    /// one `schedule` puts before K = `k` steps (`None`: the mode's own, [`Mode::schedule`]). The
+    /// Pareto mode trains every candidate: a schedule that screens (by fitness at one budget) is
+    /// refused by name.
+    pub fn screen(self, given: Option<Screen>, schedule: Option<Schedule>, k: usize) -> Result<Option<Screen>> {
+        if given.is_some() {
+            return Ok(given);
+        }
+        match self.schedule(schedule) {
+            s if self == Mode::Pareto && s != Schedule::Plain => bail!(
                 "schedule {s} ranks a generation's screens by fitness at one budget; the Pareto mode trains every \
                  candidate (schedule plain, or none)"
             ),
-            (_, Some(schedule)) => Ok(schedule.screen(k)),
-            (Mode::Constrained, None) => Ok(Schedule::default().screen(k)),
-            (Mode::Pareto, None) => Ok(None),
+            s => Ok(s.screen(k)),
         }
     }
 }

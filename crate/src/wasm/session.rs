@@ -19,7 +19,6 @@ fn settings(options: JsValue) -> Result<SearchSettings, JsError> {
 }
 
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct Plan {
     /// K, the steps of a full training.
     steps: usize,

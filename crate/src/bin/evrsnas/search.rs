@@ -117,10 +117,7 @@ impl Evolution {
         budget_blind: bool,
         mutation_rate: Option<f64>,
     ) -> AnyResult<EvolutionConfig> {
-        let screen = match self.screen() {
-            Some(screen) => Some(screen),
-            None => mode.screen(self.schedule, steps)?,
-        };
+        let screen = mode.screen(self.screen(), self.schedule, steps)?;
         Ok(EvolutionConfig {
             population: self.population,
             generations: self.generations,
