@@ -3,7 +3,6 @@
 //! requested step counts come from that one run (`rmi::trajectory`).
 
 use crate::assets::GroundTruth;
-use crate::data::{LabelledImages, PIXELS};
 use crate::devtools::stats::{bootstrap, kendall_tau, spearman_rho, Estimate};
 use crate::rmi::RmiEvaluator;
 use crate::space::{nb201, Arch};
@@ -22,52 +21,6 @@ pub fn sample_cells(count: usize, seed: u64) -> Result<Vec<usize>> {
     indices.shuffle(&mut StdRng::seed_from_u64(seed));
     indices.truncate(count);
     Ok(indices)
-}
-
-/// `count` images drawn by a seeded shuffle of `images`, normalised: the RMI-NAS way of choosing
-/// a batch, for comparison with the bundled ones.
-pub fn drawn_batch(images: &LabelledImages, count: usize, seed: u64) -> Result<candle_core::Tensor> {
-    if count < 2 || count > images.len() {
-        bail!("train images must lie in 2..={}, got {count}", images.len())
-    }
-    let mut order: Vec<usize> = (0..images.len()).collect();
-    order.shuffle(&mut StdRng::seed_from_u64(seed));
-    let pixels: Vec<u8> = order[..count]
-        .iter()
-        .flat_map(|&i| images.pixels[i * PIXELS..(i + 1) * PIXELS].iter().copied())
-        .collect();
-    Ok(crate::data::to_tensor(&pixels, count)?)
-}
-
-/// RMI-NAS's choice of batch: `draw` training images by a seeded shuffle, of which the `keep` that
-/// the reference classifies best (lowest cross-entropy against their true labels; ties by order
-/// drawn) are kept, normalised. (RMI-NAS also crops and flips its draw; this does not.)
-pub fn reference_picked(
-    images: &LabelledImages,
-    reference: &crate::reference::Reference,
-    draw: usize,
-    keep: usize,
-    seed: u64,
-) -> Result<candle_core::Tensor> {
-    if keep < 2 || keep > draw {
-        bail!("the reference keeps 2..={draw} of the {draw} images drawn, not {keep}")
-    }
-    use crate::nn::Network;
-    let drawn = drawn_batch(images, draw, seed)?;
-    let mut order: Vec<usize> = (0..images.len()).collect();
-    order.shuffle(&mut StdRng::seed_from_u64(seed));
-    let labels: Vec<u32> = order[..draw].iter().map(|&i| u32::from(images.labels[i])).collect();
-    let logits = reference.features(&drawn, false)?.logits;
-    let log_p = candle_nn::ops::log_softmax(&logits, candle_core::D::Minus1)?.to_vec2::<f32>()?;
-    let mut by_loss: Vec<(f32, usize)> = labels
-        .iter()
-        .enumerate()
-        .map(|(j, &c)| (-log_p[j][c as usize], j))
-        .collect();
-    by_loss.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let kept: Vec<u32> = by_loss[..keep].iter().map(|&(_, j)| j as u32).collect();
-    let index = candle_core::Tensor::from_vec(kept, keep, drawn.device())?;
-    Ok(drawn.index_select(&index, 0)?)
 }
 
 /// The RMI of every sampled cell after each step count.

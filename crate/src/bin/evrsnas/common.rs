@@ -8,6 +8,7 @@ use evrsnas::cka::Estimator;
 use evrsnas::gpu::GpuOrCpu;
 use evrsnas::rmi::ScoreKind;
 use evrsnas::schema::{self, IntRange, NumberRange};
+use evrsnas::devtools::train_draw::TrainDraw;
 use evrsnas::{Compute, Kernels, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets};
 use std::path::{Path, PathBuf};
 
@@ -42,6 +43,41 @@ pub struct Target {
     pub metric: evrsnas::Metric,
 }
 
+/// Where `../shared` keeps RMI-NAS's reference, for the preset's message.
+const AKAMASTER: &str = "../shared/data/resnet20_akamaster/resnet20_cifar10_akamaster.safetensors";
+
+/// The training images of `../shared/data/cifar10_train` whose pixels are exact (the rest were
+/// decoded from JPEG).
+const EXACT_TRAIN_IMAGES: usize = 4000;
+
+evrsnas::named_enum! {
+    /// A set of defaults for the flags that decide a candidate's score.
+    #[derive(Default)]
+    pub enum Preset: "preset" {
+        /// The page's proxy, batch, reference and score.
+        #[default]
+        Browser = "browser" => "the page's proxy and score",
+        /// RMI-NAS (CVPR 2022) as published.
+        RmiNas = "rmi-nas" => "RMI-NAS as published",
+    }
+}
+
+impl Preset {
+    /// The training options the preset stands for (the batch and reference are `Common`'s).
+    pub fn options(self) -> RmiOptions {
+        let mut options = RmiOptions::default();
+        if self == Preset::RmiNas {
+            // RMINAS_nb201.py trains the benchmark's network as it is: C = 16, N = 5, for
+            // OBSERVE_EPO = 150 steps, and ranks by the loss.
+            options.proxy.nb201.channels = 16;
+            options.proxy.nb201.cells = 5;
+            options.config.steps = 150;
+            options.config.score = ScoreKind::Loss;
+        }
+        options
+    }
+}
+
 #[derive(Args)]
 pub struct Common {
     /// Directory of the bundled assets (default: ./static, else the repository's static/).
@@ -50,9 +86,15 @@ pub struct Common {
     /// Search seed: fixes the evolution and every candidate's initial weights.
     #[arg(long, default_value_t = 0, value_parser = int::<u64>(schema::SEED))]
     pub seed: u64,
-    /// K, SGD steps on the batch per candidate.
-    #[arg(long, default_value_t = RmiConfig::default().steps, value_parser = int::<usize>(schema::STEPS))]
-    pub steps: usize,
+    /// What the other flags default to: browser (the page's proxy and score) or rmi-nas
+    /// (RMI-NAS as published: the full-size NB201 network, 150 steps, 32 of 512 cropped and
+    /// flipped training images picked by the reference, the mixed loss as the score; give it
+    /// --train-batch and --reference). A flag given outright overrides its preset.
+    #[arg(long, default_value_t = Preset::default())]
+    pub preset: Preset,
+    /// K, SGD steps on the batch per candidate [default: 20; rmi-nas: 150].
+    #[arg(long, value_parser = int::<usize>(schema::STEPS))]
+    pub steps: Option<usize>,
     /// β, weight of the CKA term in the RMI loss.
     #[arg(long, default_value_t = RmiConfig::default().beta, value_parser = number(schema::BETA))]
     pub beta: f64,
@@ -67,18 +109,26 @@ pub struct Common {
     /// training batches, as RMI-NAS draws it, instead of a bundled batch.
     #[arg(long, conflicts_with = "images")]
     pub train_batch: Option<PathBuf>,
-    /// How many training images --train-batch draws.
-    #[arg(long, default_value_t = 32, requires = "train_batch")]
-    pub train_images: usize,
-    /// Of those, keep the N the reference classifies best (RMI-NAS's choice: 32 of 512).
+    /// How many training images --train-batch draws [default: 32; rmi-nas: 512].
+    #[arg(long, requires = "train_batch")]
+    pub train_images: Option<usize>,
+    /// Draw them from the first N training images only [rmi-nas: 4000, the images of
+    /// ../shared/data/cifar10_train whose pixels are exact].
+    #[arg(long, requires = "train_batch")]
+    pub train_pool: Option<usize>,
+    /// Crop (4 pixels of zero padding) and flip the drawn images at random, as RMI-NAS's loader
+    /// does [rmi-nas: on].
+    #[arg(long, requires = "train_batch")]
+    pub augment: bool,
+    /// Of those, keep the N the reference classifies best [rmi-nas: 32].
     #[arg(long, requires = "train_batch")]
     pub keep_best: Option<usize>,
-    /// NB201 proxy: channels of the first stage.
-    #[arg(long, default_value_t = ProxyConfig::default().nb201.channels, value_parser = int::<usize>(schema::NB201_CHANNELS))]
-    pub nb201_channels: usize,
-    /// NB201 proxy: cells per stage.
-    #[arg(long, default_value_t = ProxyConfig::default().nb201.cells, value_parser = int::<usize>(schema::NB201_CELLS))]
-    pub nb201_cells: usize,
+    /// NB201 proxy: channels of the first stage [default: 8; rmi-nas: 16].
+    #[arg(long, value_parser = int::<usize>(schema::NB201_CHANNELS))]
+    pub nb201_channels: Option<usize>,
+    /// NB201 proxy: cells per stage [default: 1; rmi-nas: 5].
+    #[arg(long, value_parser = int::<usize>(schema::NB201_CELLS))]
+    pub nb201_cells: Option<usize>,
     /// FBNet proxy: channel divisor.
     #[arg(long, default_value_t = ProxyConfig::default().fbnet.channel_divisor, value_parser = int::<usize>(schema::FBNET_DIVISOR))]
     pub fbnet_divisor: usize,
@@ -93,9 +143,9 @@ pub struct Common {
     #[arg(long)]
     pub reference: Option<PathBuf>,
     /// What a trained candidate is scored by: cka (Σ CKA, HW-EvRSNAS) or loss (3β − the mixed
-    /// loss, as RMI-NAS ranks).
-    #[arg(long, default_value_t = ScoreKind::default())]
-    pub score: ScoreKind,
+    /// loss, as RMI-NAS ranks) [default: cka; rmi-nas: loss].
+    #[arg(long)]
+    pub score: Option<ScoreKind>,
     /// How CKA is estimated: biased (as published) or debiased (the unbiased HSIC estimator).
     #[arg(long, default_value_t = Estimator::default())]
     pub cka: Estimator,
@@ -111,17 +161,18 @@ impl Common {
     }
 
     pub fn options(&self) -> AnyResult<RmiOptions> {
-        let mut proxy = ProxyConfig::default();
-        proxy.nb201.channels = self.nb201_channels;
-        proxy.nb201.cells = self.nb201_cells;
+        let preset = self.preset.options();
+        let mut proxy = preset.proxy;
+        proxy.nb201.channels = self.nb201_channels.unwrap_or(proxy.nb201.channels);
+        proxy.nb201.cells = self.nb201_cells.unwrap_or(proxy.nb201.cells);
         proxy.fbnet.channel_divisor = self.fbnet_divisor;
         proxy.fbnet.layers_per_stage = self.fbnet_layers;
         let options = RmiOptions {
             config: RmiConfig {
-                steps: self.steps,
+                steps: self.steps(),
                 beta: self.beta,
-                score: self.score,
-                ..RmiConfig::default()
+                score: self.score.unwrap_or(preset.config.score),
+                ..preset.config
             },
             proxy,
             kernels: self.kernels,
@@ -130,12 +181,33 @@ impl Common {
         Ok(options)
     }
 
+    /// K: `--steps`, else the preset's.
+    pub fn steps(&self) -> usize {
+        self.steps.unwrap_or(self.preset.options().config.steps)
+    }
+
     /// The reference's weights: `--reference`'s file, else the bundled one.
     pub fn reference_bytes(&self, assets: &Verified<DirSource>) -> AnyResult<Vec<u8>> {
-        match &self.reference {
-            Some(path) => read(path),
-            None => Ok(assets.reference()?),
+        match (&self.reference, self.preset) {
+            (Some(path), _) => read(path),
+            (None, Preset::Browser) => Ok(assets.reference()?),
+            (None, Preset::RmiNas) => Err(format!(
+                "the rmi-nas preset trains towards RMI-NAS's reference, Idelbayev's ResNet-20: give it with \
+                 --reference (in ../shared: {AKAMASTER})"
+            )
+            .into()),
         }
+    }
+
+    /// What `--train-batch` draws, after the preset: (the draw, how many the reference keeps).
+    fn train_draw(&self) -> (TrainDraw, Option<usize>) {
+        let rmi_nas = self.preset == Preset::RmiNas;
+        let draw = TrainDraw {
+            count: self.train_images.unwrap_or(if rmi_nas { 512 } else { 32 }),
+            pool: self.train_pool.or(rmi_nas.then_some(EXACT_TRAIN_IMAGES)),
+            augment: self.augment || rmi_nas,
+        };
+        (draw, self.keep_best.or(rmi_nas.then_some(32)))
     }
 
     pub fn reference(&self, assets: &Verified<DirSource>) -> AnyResult<Reference> {
@@ -172,12 +244,16 @@ impl Common {
             (Some(images), _, _) => images,
             (None, Some(dir), _) => evrsnas::images::batch_from_dir(dir)?.tensor()?,
             (None, None, Some(dir)) => {
-                use evrsnas::devtools::fidelity::{drawn_batch, reference_picked};
                 let train = evrsnas::data::read_cifar(dir, "data_batch_")?;
-                match self.keep_best {
-                    Some(keep) => reference_picked(&train, reference, self.train_images, keep, self.seed)?,
-                    None => drawn_batch(&train, self.train_images, self.seed)?,
+                match self.train_draw() {
+                    (draw, Some(keep)) => draw.reference_picked(&train, reference, keep, self.seed)?,
+                    (draw, None) => draw.batch(&train, self.seed)?,
                 }
+            }
+            (None, None, None) if self.preset == Preset::RmiNas => {
+                return Err("the rmi-nas preset draws its batch from CIFAR-10's training set: give it with \
+                            --train-batch (in ../shared: ../shared/data/cifar10_train)"
+                    .into())
             }
             (None, None, None) => assets.batch(self.batch)?.tensor()?,
         };
@@ -192,15 +268,17 @@ impl Common {
 impl Common {
     /// The RMI batch in words, for reports.
     pub fn batch_name(&self) -> String {
-        match (&self.images, &self.train_batch, self.keep_best) {
+        let (draw, keep) = self.train_draw();
+        let augmented = if draw.augment { " (cropped and flipped)" } else { "" };
+        match (&self.images, &self.train_batch, keep) {
             (Some(dir), _, _) => format!("images in {}", dir.display()),
             (None, Some(_), Some(keep)) => {
                 format!(
-                    "the {keep} of {} CIFAR-10 training images the reference classifies best",
-                    self.train_images
+                    "the {keep} of {} CIFAR-10 training images{augmented} the reference classifies best",
+                    draw.count
                 )
             }
-            (None, Some(_), None) => format!("{} CIFAR-10 training images", self.train_images),
+            (None, Some(_), None) => format!("{} CIFAR-10 training images{augmented}", draw.count),
             (None, None, _) => self.batch.name().to_string(),
         }
     }

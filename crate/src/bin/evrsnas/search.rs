@@ -102,10 +102,10 @@ impl Evolution {
         let mut settings = SearchSettings::new(target.space, target.device);
         settings.mode = mode;
         settings.metric = target.metric;
-        settings.steps = common.steps;
+        settings.steps = common.steps();
         settings.schedule = self.schedule;
         settings.screen = self.screen();
-        settings.evolution = self.config(mode, common.seed, common.steps, false, None)?;
+        settings.evolution = self.config(mode, common.seed, common.steps(), false, None)?;
         Ok(settings)
     }
     /// The configuration for one search in `mode` with `seed` whose candidates train `steps` steps (K).

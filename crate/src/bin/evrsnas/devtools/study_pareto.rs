@@ -85,7 +85,7 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
         args.common.batch,
         args.common.images,
         args.common.seed,
-        match (args.common.cka, args.common.score) {
+        match (args.common.cka, inner.options.config.score) {
             (evrsnas::cka::Estimator::Biased, evrsnas::rmi::ScoreKind::Cka) => String::new(),
             (cka, score) => format!(" cka {cka} score {score}"),
         }
