@@ -1,7 +1,7 @@
 // The page: starts the library and the explorer, restores the settings from the URL, and wires
 // the buttons to the search. The parts are files of their own: js (shared state), controls.js,
 // notes.js, results.js, inspection.js, export.js; the search runs in workers through engine.js.
-import { defaults, fromQuery } from './state.js';
+import { fromQuery } from './state.js';
 import { Explorer, loadLibrary } from './engine.js';
 import { $, CONTINUE_BY, notice, page, showError, updateUrl } from './page.js';
 import { buildControls, onSettingChange, setState, showCompute, showFidelity, showReference, syncDevices, useOwnImages, useOwnReference, writeControls } from './controls.js';
@@ -9,7 +9,22 @@ import { exportCsv, exportJson } from './export.js';
 import { closeInspection, select, showInspection } from './inspection.js';
 import { drawIdleViews, landscape, render } from './results.js';
 
+/**
+ * `embed=1`: the page as a compact figure for an iframe, the <evrsnas-explorer> element with the
+ * link's settings as its attributes (results in view, not the form).
+ */
+async function embedFigure(params) {
+  await import('./evrsnas-explorer.js');
+  const figure = document.createElement('evrsnas-explorer');
+  for (const [name, value] of params) if (name !== 'embed') figure.setAttribute(name, value === '1' && name === 'autorun' ? '' : value);
+  $('app').hidden = true;
+  document.body.classList.add('embed');
+  document.body.append(figure);
+}
+
 async function main() {
+  const params = new URLSearchParams(location.search);
+  if (params.get('embed') === '1') return embedFigure(params);
   $('progress-text').textContent = 'loading…';
   try {
     // The build is chosen before the settings can be parsed (that takes the library); a bad value
@@ -24,7 +39,6 @@ async function main() {
   buildControls();
   const { state, errors } = fromQuery(location.search, page.library.schema, page.library.parseSetting);
   page.settings = state;
-  if (page.settings.embed) document.body.classList.add('embed');
   setState('idle');
   $('run').disabled = true;
   try {
@@ -134,23 +148,7 @@ async function main() {
   $('export-csv').addEventListener('click', exportCsv);
   setState('idle');
   $('progress-text').textContent = 'ready';
-  if (page.settings.autorun) {
-    // An embedding page cannot make a visitor's machine train more than the default search
-    // without a click (the work compared by estimates.js's one formula, through the plans; a
-    // refused search waits too, with the plan line saying why).
-    const work = (x) => {
-      try {
-        return page.explorer.plan(x).work;
-      } catch {
-        return Infinity;
-      }
-    };
-    if (page.settings.embed && work(page.settings) > work(defaults(page.library.schema))) {
-      notice('This embedded search is larger than the default one: press Run to start it.');
-    } else {
-      page.explorer.start(page.settings);
-    }
-  }
+  if (page.settings.autorun) page.explorer.start(page.settings);
 }
 
 main();

@@ -1,5 +1,5 @@
 // Fetches bundled assets and verifies each against MANIFEST.json (size and SHA-256, checked in
-// wasm). A failure names the file.
+// wasm). A failure names the file. The whole bundle loads once per base and page (loadBundle).
 
 export class AssetError extends Error {}
 
@@ -41,4 +41,51 @@ export function checkFidelity(bytes, path) {
     throw new AssetError(`asset ${path} does not have the structure the page reads (batches → k_sweep rows)`);
   }
   return f;
+}
+
+const bundles = new Map(); // base → the bundle's promise
+
+/**
+ * Every bundled asset under `base` (schema `paths`), loaded once per page: `{manifest, costs,
+ * fidelity, heavy}`. The cost tables and the fidelity figures come first (the controls need
+ * them); `heavy` resolves to `{reference, bundledReference, images, truth}` while the user looks.
+ * A failed load is forgotten, so that the next explorer tries again.
+ */
+export function loadBundle(wasm, base, paths) {
+  if (!bundles.has(base)) {
+    const bundle = loadBundleOnce(wasm, base, paths);
+    bundles.set(base, bundle);
+    bundle.catch(() => bundles.delete(base));
+  }
+  return bundles.get(base);
+}
+
+async function loadBundleOnce(wasm, base, paths) {
+  const manifest = await loadManifest(base, paths.manifest);
+  const costs = {};
+  for (const [space, path] of Object.entries(paths.costs)) {
+    const bytes = await loadAsset(wasm, base, manifest, path);
+    costs[space] = { bytes, info: wasm.costInfo(bytes) };
+  }
+  // The fidelity study's figures (FIDELITY.md), for the note under "Steps K", and whether they
+  // were measured with the reference model bundled now.
+  const fidelity = checkFidelity(await loadAsset(wasm, base, manifest, paths.fidelity), paths.fidelity);
+  const files = JSON.parse(new TextDecoder().decode(manifest)).files;
+  fidelity.bundledReference = files.find((f) => f.path === paths.reference)?.sha256;
+  const batchFiles = [...new Set(Object.values(paths.batches).flat())];
+  const heavy = Promise.all([
+    loadAsset(wasm, base, manifest, paths.reference),
+    Promise.all(batchFiles.map((f) => loadAsset(wasm, base, manifest, f))),
+    loadAsset(wasm, base, manifest, paths.truth),
+  ]).then(([reference, batches, truth]) => ({
+    reference,
+    // What the page says of the bundled reference, {depth, classes}: from the header alone (a
+    // full check runs a forward pass, a pause the page need not make for its own file).
+    bundledReference: wasm.referenceSummary(reference),
+    images: Object.fromEntries(batchFiles.map((f, i) => [f, batches[i]])),
+    truth,
+  }));
+  // A failure surfaces where it is awaited (Explorer's `heavy`), not as an unhandled rejection.
+  heavy.catch(() => {});
+  return { manifest, costs, fidelity, heavy };
 }

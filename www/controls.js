@@ -1,7 +1,7 @@
-// The settings controls: built from the library's schema, kept in step with the URL, the plan line
+import { defaults, parseValue, properties, settleDevice } from './state.js';
 // and the fidelity note under them, and your own images and reference.
 import { parseValue, properties } from './state.js';
-import { $, deviceInfo, fixedWhileRunning, notice, page, pareto, reranking, schemaDefault, updateUrl } from './page.js';
+import { $, deviceInfo, fixedWhileRunning, notice, page, pareto, reranking, updateUrl } from './page.js';
 import { fidelityNote, screeningWord } from './notes.js';
 import { drawIdleViews } from './results.js';
 
@@ -101,24 +101,13 @@ export function setState(state) {
 /** Fills the device list for the space and brings device, metric and threshold into range. */
 export function syncDevices(messages) {
   const info = page.explorer.costs[page.settings.space].info;
-  const select = $('device');
-  const names = [...new Set(info.devices.map((d) => d.device))];
-  select.replaceChildren(...names.map((n) => {
+  const settled = settleDevice(page.settings, info, defaults(page.library.schema));
+  if (messages) messages.push(...settled.messages);
+  $('device').replaceChildren(...settled.names.map((n) => {
     const d = info.devices.find((x) => x.device === n);
-    const o = new Option(`${n} — ${d.description}`, n);
-    return o;
+    return new Option(`${n} — ${d.description}`, n);
   }));
-  if (!names.includes(page.settings.device)) {
-    const fallback = names.includes(schemaDefault('device')) ? schemaDefault('device') : names[0];
-    if (messages) messages.push(`device ${page.settings.device} has no figures for ${page.settings.space} (${info.unavailable}); using ${fallback}`);
-    page.settings.device = fallback;
-  }
-  if (!deviceInfo()) {
-    if (messages) messages.push(`no ${page.settings.metric} figures for ${page.settings.device}: ${info.unavailable}`);
-    page.settings.metric = schemaDefault('metric');
-  }
-  const d = deviceInfo();
-  if (page.settings.threshold === null) page.settings.threshold = d.suggested;
+  const d = settled.device;
   const range = $('threshold-range');
   range.min = d.min;
   range.max = d.max;

@@ -9,7 +9,7 @@
 //
 // Events: 'state' {state}, 'progress' {evaluations, generation, ...}, 'generation' {stats},
 // 'done' {best}, 'error' {message}. States: idle | running | paused | done | error.
-import { checkFidelity, loadAsset, loadManifest } from './assets.js';
+import { loadBundle } from './assets.js';
 import { bindings, loadLibrary } from './library.js';
 import { addTraining, MEASURED_KEY, passes, progress as estimateProgress, seconds } from './estimates.js';
 import { poolMethods } from './pool.js';
@@ -26,40 +26,19 @@ export class Explorer extends EventTarget {
    * may stay silent on one training before it is taken for dead (default 2 minutes plus 2 s per
    * step; never less than 20 times the mean training time measured here).
    */
-  static async load({ base = 'static', workers, trialTimeoutMs } = {}) {
+  static async load({ base = 'static', workers, trialTimeoutMs, shared = null } = {}) {
     const library = await loadLibrary();
-    const { schema } = library;
     ({ wasm } = bindings());
-    const paths = schema.assets;
-    const manifest = await loadManifest(base, paths.manifest);
-    const ex = new Explorer(base, manifest);
-    ex.schema = schema;
+    // Loaded once per base for every explorer of the page (the figures of a docs page share it).
+    const bundle = await loadBundle(wasm, base, library.schema.assets);
+    const ex = new Explorer(base, bundle.manifest);
+    ex.schema = library.schema;
     ex.trialTimeoutMs = trialTimeoutMs;
-    // Cost tables first (small, needed for the controls); the rest loads while the user looks.
-    ex.costs = {};
-    for (const [space, path] of Object.entries(paths.costs)) {
-      const bytes = await loadAsset(wasm, base, manifest, path);
-      ex.costs[space] = { bytes, info: wasm.costInfo(bytes) };
-    }
-    // The fidelity study's figures (FIDELITY.md), for the note under "Steps K".
-    ex.fidelity = checkFidelity(await loadAsset(wasm, base, manifest, paths.fidelity), paths.fidelity);
-    // Whether those figures were measured with the reference model bundled now.
-    const files = JSON.parse(new TextDecoder().decode(manifest)).files;
-    ex.fidelity.bundledReference = files.find((f) => f.path === paths.reference)?.sha256;
-    ex.batches = paths.batches;
-    const batchFiles = [...new Set(Object.values(paths.batches).flat())];
-    ex.heavy = Promise.all([
-      loadAsset(wasm, base, manifest, paths.reference),
-      Promise.all(batchFiles.map((f) => loadAsset(wasm, base, manifest, f))),
-      loadAsset(wasm, base, manifest, paths.truth),
-    ]).then(([reference, batches, truth]) => {
-      ex.reference = reference;
-      // What the page says of the bundled reference, {depth, classes}: from the header alone (a
-      // full check runs a forward pass, a pause the page need not make for its own file).
-      ex.bundledReference = wasm.referenceSummary(reference);
-      ex.images = Object.fromEntries(batchFiles.map((f, i) => [f, batches[i]]));
-      ex.truth = truth;
-    });
+    ex.shared = shared;
+    ex.costs = bundle.costs;
+    ex.fidelity = { ...bundle.fidelity };
+    ex.batches = library.schema.assets.batches;
+    ex.heavy = bundle.heavy.then((heavy) => Object.assign(ex, heavy));
     ex.build = library.build;
     // One worker per core by default: the main thread is idle during a search (BENCHMARKS.md: on
     // 2 cores, 2 workers finish the default search 1.8× sooner than 1). Never more than the cores.
@@ -88,6 +67,7 @@ export class Explorer extends EventTarget {
   }
 
   fail(message) {
+    this.givePool();
     this.setState('error');
     this.emit('error', { message });
   }
@@ -126,6 +106,7 @@ export class Explorer extends EventTarget {
     try {
       // Refuses a search beyond the bounds before any worker starts; says how long a screen trains.
       this.screenSteps = wasm.planSearch(settings).screenSteps ?? null;
+      if (!(await this.takePool(run))) return;
       await this.ensurePool(settings);
       if (run !== this.run) return;
       this.session?.free();
@@ -174,6 +155,12 @@ export class Explorer extends EventTarget {
   }
 
   stop() {
+    if (this.shared?.waiting(this)) {
+      // Queued behind another figure's search: it leaves the queue and never starts.
+      this.run++;
+      this.givePool();
+      return this.setState(this.session ? 'done' : 'idle');
+    }
     if (!this.session) return;
     this.run++;
     this.inflight?.clear();
@@ -267,6 +254,7 @@ export class Explorer extends EventTarget {
     this.session?.free();
     this.session = null;
     this.pool.forEach((w) => (w.busy = false));
+    this.givePool();
     this.setState('idle');
   }
 
@@ -349,6 +337,7 @@ export class Explorer extends EventTarget {
   finish() {
     if (this.continuations?.length) return this.continueFor(this.continuations.shift());
     this.saveMeasured();
+    this.givePool();
     this.setState('done');
     // One ranking for both reports: with a thousand candidates it is the main thread's largest cost.
     clearTimeout(this.progressTimer);

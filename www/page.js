@@ -1,6 +1,6 @@
 // What every part of the page shares: its state (the library, the explorer, the settings, the last
 // progress report), the element lookup, the message lines, and the few helpers that read the state.
-import { defaults, toQuery } from './state.js';
+import { toQuery } from './state.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -30,10 +30,6 @@ export function showError(message) {
 
 export function notice(message) {
   $('notice').textContent = message;
-}
-
-export function schemaDefault(name) {
-  return defaults(page.library.schema)[name];
 }
 
 export function deviceInfo() {

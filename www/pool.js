@@ -20,7 +20,11 @@ export const poolMethods = {
     // The settings the workers' Scorer is built from (the schema's `scorer` flag), and your files.
     const scorerSettings = this.schema.settings.filter((s) => s.scorer).map((s) => `${s.name}=${settings[s.name] ?? 'cpu'}`);
     const key = [...scorerSettings, user ? `user:${user.sha256}` : '', reference?.sha256 ?? 'bundled'].join('/');
-    if (this.pool.length && this.poolKey === key) return;
+    if (this.pool.length && this.poolKey === key) {
+      // A shared pool can come back short (a figure removed mid-search took its busy workers).
+      if (this.compute?.running === 'cpu') await this.fillPool();
+      return;
+    }
     this.retirePool();
     const batch = user ? [user.bytes] : this.batches[batchName].map((f) => this.images[f]);
     this.workerInit = { reference: reference?.bytes ?? this.reference, batch, options: { steps, seed } };
@@ -42,6 +46,57 @@ export const poolMethods = {
       throw e;
     }
     this.poolKey = key;
+  },
+
+  /**
+   * With a page's shared pool (`Explorer.load({shared})`): waits for it, then uses its workers as
+   * this explorer's own. Resolves to false when another start or stop overtook the wait.
+   */
+  async takePool(run) {
+    if (!this.shared) return true;
+    if (this.shared.holder !== this) {
+      if (this.shared.holder) this.emit('queued', { queued: true });
+      await this.shared.acquire(this);
+      if (run !== this.run) return false;
+      this.pool = this.shared.slots;
+      this.poolKey = this.shared.key;
+      this.workerInit = this.shared.workerInit;
+      for (const slot of this.pool) slot.worker.screened?.clear();
+      this.emit('queued', { queued: false });
+    }
+    return true;
+  },
+
+  /** Hands a shared pool's workers back for the next figure's search (no-op without one). */
+  givePool() {
+    if (!this.shared) return;
+    for (const slot of this.pool) clearTimeout(slot.watchdog);
+    this.shared.release(this, this.pool, this.poolKey, this.workerInit);
+    this.pool = [];
+    this.poolKey = null;
+  },
+
+  /**
+   * Ends this explorer for good (a figure removed from its page): trainings in flight stop with
+   * their workers, idle workers go back to the shared pool (or end, without one), and the
+   * session's memory is freed.
+   */
+  dispose() {
+    this.run++;
+    clearTimeout(this.progressTimer);
+    this.progressTimer = null;
+    const busy = this.pool.filter((slot) => slot.busy || slot.down);
+    for (const slot of busy) {
+      clearTimeout(slot.watchdog);
+      slot.worker.terminate();
+    }
+    this.pool = this.pool.filter((slot) => !busy.includes(slot));
+    this.inflight?.clear();
+    this.session?.free();
+    this.session = null;
+    if (this.shared) this.givePool();
+    else this.retirePool();
+    this.state = 'idle';
   },
 
   /** CPU workers up to the pool's size. */

@@ -83,3 +83,26 @@ export function toQuery(state, schema) {
   }
   return params.toString();
 }
+
+/**
+ * Puts `settings` on a device and metric the space's cost table has (`info`: the library's
+ * costInfo), the defaults' or the first, and the threshold, when unset, on the device's suggested
+ * budget. Returns the messages that say what was changed, and the device's figures.
+ */
+export function settleDevice(settings, info, defaultSettings) {
+  const messages = [];
+  const names = [...new Set(info.devices.map((d) => d.device))];
+  if (!names.includes(settings.device)) {
+    const fallback = names.includes(defaultSettings.device) ? defaultSettings.device : names[0];
+    messages.push(`device ${settings.device} has no figures for ${settings.space} (${info.unavailable}); using ${fallback}`);
+    settings.device = fallback;
+  }
+  const find = () => info.devices.find((d) => d.device === settings.device && d.metric === settings.metric);
+  if (!find()) {
+    messages.push(`no ${settings.metric} figures for ${settings.device}: ${info.unavailable}`);
+    settings.metric = defaultSettings.metric;
+  }
+  const device = find();
+  if (settings.threshold === null) settings.threshold = device.suggested;
+  return { messages, device, names };
+}
