@@ -8,6 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 
 const root = path.resolve(import.meta.dirname, '..');
 const lib = path.join(root, 'crate/src');
@@ -218,4 +220,38 @@ test("the page's scripts import one another without a cycle", () => {
   }
   assert.ok(edges.size > 5, 'the page has its scripts');
   assert.deepEqual(cycles(edges), []);
+});
+
+test("every page script parses as a module and imports only names its sibling exports", () => {
+  // A duplicate import or a name that moved breaks the whole page at load, before any test of it
+  // can say why: this says which file and which name, without a build or a browser.
+  const www = path.join(root, 'www');
+  const scripts = walk(www, (p) => p.endsWith('.js') && !p.includes(`${path.sep}pkg${path.sep}`));
+  const exportsOf = (p) => {
+    const src = fs.readFileSync(p, 'utf8');
+    const names = new Set([...src.matchAll(/export\s+(?:async\s+)?(?:function\*?|const|let|class)\s+([\w$]+)/g)].map((m) => m[1]));
+    for (const m of src.matchAll(/export\s*\{([^}]*)\}/g)) for (const n of m[1].split(',')) names.add(n.trim().split(/\s+as\s+/).pop());
+    return names;
+  };
+  const problems = [];
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'evrsnas-check-'));
+  for (const p of scripts) {
+    const rel = path.relative(www, p);
+    const copy = path.join(scratch, `${path.basename(p, '.js')}.mjs`);
+    fs.copyFileSync(p, copy);
+    const checked = spawnSync(process.execPath, ['--check', copy], { encoding: 'utf8' });
+    if (checked.status !== 0) problems.push(`${rel}: ${checked.stderr.split('\n').find((l) => /Error/.test(l))}`);
+    const src = fs.readFileSync(p, 'utf8');
+    for (const m of src.matchAll(/import\s*\{([^}]*)\}\s*from\s+['"](\.[^'"]+)['"]/g)) {
+      const target = path.resolve(path.dirname(p), m[2]);
+      if (target.includes(`${path.sep}pkg`) || !fs.existsSync(target)) continue;
+      const have = exportsOf(target);
+      for (const n of m[1].split(',').map((s) => s.trim().split(/\s+as\s+/)[0]).filter(Boolean)) {
+        if (!have.has(n)) problems.push(`${rel} imports ${n} from ${m[2]}, which does not export it`);
+      }
+    }
+  }
+  fs.rmSync(scratch, { recursive: true, force: true });
+  assert.ok(scripts.length > 5);
+  assert.deepEqual(problems, []);
 });

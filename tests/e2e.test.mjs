@@ -328,19 +328,28 @@ test('the module API survives a failed start, a worker that dies, and continue d
   await page.close();
 });
 
-test('an embedded page does not autorun more than the default search, nor start more workers than cores', async () => {
-  const { page } = await openReady('embed=1&autorun=1&population=50&generations=20&workers=64');
-  await page.waitForTimeout(500);
-  assert.equal(await state(page), 'idle');
-  assert.match(await page.textContent('#notice'), /press Run/);
-  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  const workers = Number((await page.textContent('#plan')).match(/on (\d+) workers?/)[1]);
-  assert.ok(workers >= 1 && workers <= cores, `${workers} workers on ${cores} cores`);
+test('an embedded page is the figure: it does not autorun more than the default search, nor start more workers than cores', async () => {
+  const { page, problems } = await open('embed=1&autorun=1&population=50&generations=20&workers=64');
+  await page.setViewportSize({ width: 860, height: 600 });
+  const figure = page.locator('evrsnas-explorer');
+  // The form is hidden; the figure (its own element, in a shadow root) shows its bar and status.
+  assert.equal(await page.isHidden('#app'), true);
+  await page.waitForFunction(() => /press Run/.test(document.querySelector('evrsnas-explorer')?.shadowRoot?.querySelector('.status')?.textContent ?? ''), null, { timeout: 60_000 });
+  assert.equal(await figure.getAttribute('data-state'), 'idle');
+  assert.equal(await figure.getAttribute('population'), '50');
+  const { cores, poolSize, workers } = await page.evaluate(() => {
+    const f = document.querySelector('evrsnas-explorer');
+    return { cores: navigator.hardwareConcurrency, poolSize: f.explorer.poolSize, workers: f.explorer.pool.length };
+  });
+  assert.ok(poolSize >= 1 && poolSize <= cores, `${poolSize} workers asked on ${cores} cores`);
+  assert.equal(workers, 0, 'no worker started for a search that did not run');
   // Only this site's scripts, workers and fetches.
   const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
   assert.match(csp, /default-src 'self'/);
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
   assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.deepEqual(problems, []);
+  await page.screenshot({ path: path.join(shots, 'embed-860x600.png') });
   await page.close();
 });
 

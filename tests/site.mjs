@@ -12,16 +12,19 @@ const dist = path.join(root, 'dist');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.svg': 'image/svg+xml' };
 
 /**
- * Serves dist/, and each folder of `mounts` (URL prefix → folder) beside it; resolves to
- * `{base, close}`.
+ * Serves `top` (dist/ by default; null: nothing) at the root, and each folder of `mounts` (URL
+ * prefix → folder) beside it; a path ending in / serves its index.html. `requests`, when given,
+ * collects every path asked for. Resolves to `{base, close}`.
  */
-export async function serveDist({ mounts = {} } = {}) {
+export async function serveDist({ mounts = {}, top = dist, requests = null } = {}) {
   const server = http.createServer((req, res) => {
-    const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '') || 'index.html';
+    let rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '');
+    requests?.push(`/${rel}`);
+    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
     const mount = Object.keys(mounts).find((prefix) => rel.startsWith(prefix));
-    const dir = mount ? mounts[mount] : dist;
-    const file = path.join(dir, mount ? rel.slice(mount.length) : rel);
-    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404).end('not found');
+    const dir = mount ? mounts[mount] : top;
+    const file = dir && path.join(dir, mount ? rel.slice(mount.length) : rel);
+    if (!file || !file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return res.writeHead(404).end('not found');
     res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -40,3 +40,23 @@ test("the wasm declarations match the page's module, and declare every binding t
   assert.ok(used.size >= 8, [...used].join());
   for (const name of used) assert.ok(real.includes(name), `the page calls wasm.${name}, which the module does not export`);
 });
+
+test("evrsnas-explorer.d.ts declares what the element's class has, and the tag", () => {
+  // The element needs a DOM to load, so its class is read from the source: every declared member
+  // is a method, a getter or a field the class sets.
+  const dts = fs.readFileSync(path.join(root, 'www/evrsnas-explorer.d.ts'), 'utf8');
+  const src = fs.readFileSync(path.join(root, 'www/evrsnas-explorer.js'), 'utf8');
+  const body = src.slice(src.indexOf('export class EvrsnasExplorer'));
+  const declaredClass = dts.slice(dts.indexOf('export declare class EvrsnasExplorer'), dts.indexOf('declare global'));
+  const members = [...new Set(declared(declaredClass, /^  (?:readonly )?(\w+)[(:<]/gm))].filter((m) => m !== 'addEventListener');
+  assert.ok(members.length >= 8, members.join());
+  for (const m of members) {
+    const defined = new RegExp(`^  (?:get |async )?${m}\\(|this\\.${m} = `, 'm').test(body);
+    assert.ok(defined, `EvrsnasExplorer.${m} is declared but not defined`);
+  }
+  assert.match(src, /const TAG = 'evrsnas-explorer'/);
+  assert.match(dts, /'evrsnas-explorer': EvrsnasExplorer/);
+  // The views the declaration names are the figure's.
+  const views = fs.readFileSync(path.join(root, 'www/figure-view.js'), 'utf8').match(/export const VIEWS = \[([^\]]*)\]/)[1];
+  assert.deepEqual(dts.match(/FigureView = ([^;]*);/)[1].split('|').map((v) => v.trim()), views.split(',').map((v) => v.trim()));
+});

@@ -1,7 +1,7 @@
-import { defaults, parseValue, properties, settleDevice } from './state.js';
+// The settings controls: built from the library's schema, kept in step with the URL, the plan line
 // and the fidelity note under them, and your own images and reference.
-import { parseValue, properties } from './state.js';
-import { $, deviceInfo, fixedWhileRunning, notice, page, pareto, reranking, updateUrl } from './page.js';
+import { defaults, parseValue, properties, settleDevice } from './state.js';
+import { $, fixedWhileRunning, notice, page, pareto, reranking, updateUrl } from './page.js';
 import { fidelityNote, screeningWord } from './notes.js';
 import { drawIdleViews } from './results.js';
 

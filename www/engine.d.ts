@@ -118,8 +118,12 @@ export function loadLibrary(options?: { simd?: 'auto' | 'simd128' | 'relaxed' })
  * {stats}, `compute` (ComputeStatus), `done` {best}, `error` {message}.
  */
 export class Explorer extends EventTarget {
-  /** `workers`: the pool's size (at most the cores); `trialTimeoutMs`: the watchdog. */
-  static load(options?: { base?: string; workers?: number; trialTimeoutMs?: number }): Promise<Explorer>;
+  /**
+   * `base`: the assets' folder URL; `workers`: the pool's size (at most the cores);
+   * `trialTimeoutMs`: the watchdog; `shared`: a pool several explorers take turns with (the
+   * `<evrsnas-explorer>` figures of a page share one), from shared-pool.js.
+   */
+  static load(options?: { base?: string; workers?: number; trialTimeoutMs?: number; shared?: object | null }): Promise<Explorer>;
   readonly state: ExplorerState;
   start(settings: SearchSettings): Promise<void>;
   pause(): void;
@@ -134,6 +138,8 @@ export class Explorer extends EventTarget {
   /** What a search with `settings` plans; throws the library's reason when it refuses it. */
   plan(settings: SearchSettings): Plan;
   reset(): void;
+  /** Ends this explorer for good: trainings in flight stop, its workers end or go back to the shared pool. */
+  dispose(): void;
   ranked(): Candidate[];
   /** The results as the CLI's `search --json` has them, with every candidate (and the front); null before a search. */
   results(): { best: Candidate | null; evaluations: number; trials: number; screenings?: number; history: GenerationStats[]; candidates: Candidate[]; front?: Candidate[] } | null;

@@ -38,7 +38,7 @@ function styles() {
   return sheet;
 }
 
-class EvrsnasExplorer extends HTMLElement {
+export class EvrsnasExplorer extends HTMLElement {
   constructor() {
     super();
     const root = this.attachShadow({ mode: 'open' });
@@ -152,6 +152,9 @@ class EvrsnasExplorer extends HTMLElement {
     const previous = this._settings;
     this._settings = settings;
     this.device = settled.device;
+    // `workers` asks for fewer than the cores (never more); the figures' shared pool keeps the largest.
+    const cores = navigator.hardwareConcurrency || 2;
+    this.explorer.poolSize = Math.min(settings.workers ?? cores, cores);
     this.parts.message.textContent = messages.join('; ');
     this.parts.open.href = new URL(`./index.html?${toQuery(settings, schema)}`, import.meta.url).href;
     setBudget(this.parts, this.device, settings.threshold);
