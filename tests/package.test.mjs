@@ -91,7 +91,7 @@ test('a docs page served from the installed package runs its figure to done', as
   const docs = path.join(scratch, 'docs');
   fs.mkdirSync(docs);
   fs.writeFileSync(path.join(docs, 'index.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; img-src 'self' data:">
 <title>installed</title><link rel="icon" href="data:,"><script type="module" src="/vendor/evrsnas/evrsnas-explorer.js"></script></head>
 <body><h1>From node_modules</h1><evrsnas-explorer id="f" population="4" generations="2" steps="2" seed="1" autorun></evrsnas-explorer></body></html>`);
   const site = await serveDist({ top: null, mounts: { 'vendor/evrsnas/': installed, 'docs/': docs } });

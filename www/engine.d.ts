@@ -98,7 +98,8 @@ export interface StepRecord {
 }
 
 export interface Library {
-  build: { name: string; module: string };
+  /** `compiled`: the module, compiled once on the main thread and posted to the workers. */
+  build: { name: string; module: string; compiled?: WebAssembly.Module };
   schema: { settings: object[]; maxTrainings: number; assets: object };
   /** A setting's value from its text, with the CLI's message when it is bad (throws). */
   parseSetting(name: string, text: string): unknown;

@@ -5,7 +5,8 @@ import type { Candidate, ExplorerState, Progress, SearchSettings } from './engin
 /** What the figure shows. */
 export type FigureView = 'scatter' | 'front' | 'inspect' | 'table' | 'full';
 
-export interface EvrsnasExplorerEventMap extends HTMLElementEventMap {
+/** The element's events: `progress` and `error` are the search's, not the DOM's of those names. */
+export interface EvrsnasExplorerEventMap extends Omit<HTMLElementEventMap, 'progress' | 'error'> {
   progress: CustomEvent<Progress>;
   done: CustomEvent<{ best: Candidate | null }>;
   error: CustomEvent<{ message: string }>;

@@ -29,7 +29,10 @@ export async function loadLibrary({ simd = 'auto' } = {}) {
   if (!library) {
     const build = wasmBuild(simd);
     wasm = await import(build.module);
-    instance = await wasm.default();
+    // Compiled once here and posted to every worker (a WebAssembly.Module can be): each worker
+    // instantiates it rather than fetching and compiling its own copy.
+    build.compiled = await compile(new URL('./evrsnas_bg.wasm', build.module));
+    instance = await wasm.default({ module_or_path: build.compiled });
     library = {
       build,
       schema: wasm.schema(),
@@ -38,6 +41,14 @@ export async function loadLibrary({ simd = 'auto' } = {}) {
     };
   }
   return library;
+}
+
+/** The module at `url`, compiled as it streams in where the server says it is wasm. */
+async function compile(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`the library's wasm (${url}) could not be fetched: HTTP ${response.status}`);
+  if (response.headers.get('Content-Type')?.startsWith('application/wasm')) return WebAssembly.compileStreaming(response);
+  return WebAssembly.compile(await response.arrayBuffer());
 }
 
 /** The loaded library's bindings and the main thread's instance (after loadLibrary). */

@@ -133,7 +133,7 @@ export const poolMethods = {
         else reject(new Error(data.message));
       };
       worker.onerror = (e) => reject(new Error(e.message || 'a worker failed to start'));
-      worker.postMessage({ type: 'init', module: this.build.module, ...this.workerInit, compute });
+      worker.postMessage({ type: 'init', module: this.build.module, compiled: this.build.compiled, ...this.workerInit, compute });
     });
   },
 

@@ -1,6 +1,6 @@
 // One wasm instance per worker; it trains and scores candidates one at a time, on the CPU or, when
 // the init asks for `compute` 'gpu' or 'auto', on WebGPU through the library's GPU executor.
-// Messages in: {type:'init', module, reference, batch: [Uint8Array per batch file], options, compute?}
+// Messages in: {type:'init', module, compiled?, reference, batch: [Uint8Array per batch file], options, compute?}
 //   | {type:'score', id, space, arch, replicate, steps?} | {type:'curve', id, space, arch, replicate}
 //   | {type:'memory'} | {type:'lose-device'} (tests: the device lost, as a driver reset leaves it).
 // Messages out: {type:'ready', compute} | {type:'scored', id, arch, rmi, ms, resumed?, compute?}
@@ -8,7 +8,9 @@
 //   | {type:'curve', id, curve} | {type:'memory', bytes} | {type:'error', id?, message}.
 // `compute` says what runs: {running: 'gpu'|'cpu', adapter?, fallback?}; a scored message carries
 // it when it changed (a GPU that failed mid-search: the trial was scored again on the CPU).
-// The init message names the library build to load (engine.js wasmBuild); a worker keeps it.
+// The init message names the library build to load (engine.js wasmBuild), with the page's compiled
+// WebAssembly.Module of it (`compiled`, instantiated here rather than fetched and compiled again);
+// a worker keeps it.
 let bindings = null;
 let ready = null;
 let scorer = null;
@@ -49,7 +51,7 @@ self.onmessage = async ({ data }) => {
     if (data.type === 'init' && !ready) {
       ready = import(data.module).then(async (b) => {
         bindings = b;
-        return b.default();
+        return b.default(data.compiled ? { module_or_path: data.compiled } : undefined);
       });
     }
     if (!ready) throw new Error('a worker was asked to score before its init');
