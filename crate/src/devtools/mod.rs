@@ -10,6 +10,6 @@ pub mod gpu_check;
 pub mod pareto_study;
 pub mod stats;
 pub mod study;
-pub mod train_draw;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod train;
+pub mod train_draw;

@@ -52,7 +52,11 @@ impl TrainDraw {
         for &i in &order {
             let image = &images.pixels[i * PIXELS..(i + 1) * PIXELS];
             if self.augment {
-                let (dy, dx, flip) = (rng.random_range(0..=2 * PAD), rng.random_range(0..=2 * PAD), rng.random_bool(0.5));
+                let (dy, dx, flip) = (
+                    rng.random_range(0..=2 * PAD),
+                    rng.random_range(0..=2 * PAD),
+                    rng.random_bool(0.5),
+                );
                 pixels.extend(crop_and_flip(image, dy, dx, flip));
             } else {
                 pixels.extend_from_slice(image);
@@ -71,9 +75,18 @@ impl TrainDraw {
     /// RMI-NAS's choice: of the draw, the `keep` images the reference classifies best (lowest
     /// cross-entropy against their true labels; ties by order drawn), normalised:
     /// `[keep, 3, 32, 32]`.
-    pub fn reference_picked(&self, images: &LabelledImages, reference: &Reference, keep: usize, seed: u64) -> Result<Tensor> {
+    pub fn reference_picked(
+        &self,
+        images: &LabelledImages,
+        reference: &Reference,
+        keep: usize,
+        seed: u64,
+    ) -> Result<Tensor> {
         if keep < 2 || keep > self.count {
-            bail!("the reference keeps 2..={0} of the {0} images drawn, not {keep}", self.count)
+            bail!(
+                "the reference keeps 2..={0} of the {0} images drawn, not {keep}",
+                self.count
+            )
         }
         let (pixels, labels) = self.pixels_and_labels(images, seed)?;
         let drawn = crate::data::to_tensor(&pixels, self.count)?;
@@ -98,9 +111,13 @@ fn crop_and_flip(image: &[u8], dy: usize, dx: usize, flip: bool) -> Vec<u8> {
     for c in 0..3 {
         for y in 0..SIDE {
             // Row y of the crop is row y + dy − PAD of the image (zero outside it).
-            let Some(sy) = (y + dy).checked_sub(PAD).filter(|&sy| sy < SIDE) else { continue };
+            let Some(sy) = (y + dy).checked_sub(PAD).filter(|&sy| sy < SIDE) else {
+                continue;
+            };
             for x in 0..SIDE {
-                let Some(sx) = (x + dx).checked_sub(PAD).filter(|&sx| sx < SIDE) else { continue };
+                let Some(sx) = (x + dx).checked_sub(PAD).filter(|&sx| sx < SIDE) else {
+                    continue;
+                };
                 let ox = if flip { SIDE - 1 - x } else { x };
                 out[(c * SIDE + y) * SIDE + ox] = image[(c * SIDE + sy) * SIDE + sx];
             }
@@ -144,12 +161,23 @@ mod tests {
             pixels: (0..10 * PIXELS).map(|i| (i / PIXELS) as u8).collect(),
             labels: (0..10).collect(),
         };
-        let plain = TrainDraw { count: 3, pool: Some(5), augment: false };
+        let plain = TrainDraw {
+            count: 3,
+            pool: Some(5),
+            augment: false,
+        };
         let order = plain.indices(&images, 7).unwrap();
         assert!(order.iter().all(|&i| i < 5));
-        let (_, labels) = TrainDraw { augment: true, ..plain }.pixels_and_labels(&images, 7).unwrap();
+        let (_, labels) = TrainDraw { augment: true, ..plain }
+            .pixels_and_labels(&images, 7)
+            .unwrap();
         assert_eq!(labels, order.iter().map(|&i| i as u32).collect::<Vec<_>>());
         assert!(TrainDraw { count: 6, ..plain }.indices(&images, 7).is_err());
-        assert!(TrainDraw { pool: Some(11), ..plain }.indices(&images, 7).is_err());
+        assert!(TrainDraw {
+            pool: Some(11),
+            ..plain
+        }
+        .indices(&images, 7)
+        .is_err());
     }
 }

@@ -5,10 +5,10 @@
 use clap::Args;
 use evrsnas::assets::{BatchChoice, DirSource, Verified};
 use evrsnas::cka::Estimator;
+use evrsnas::devtools::train_draw::TrainDraw;
 use evrsnas::gpu::GpuOrCpu;
 use evrsnas::rmi::ScoreKind;
 use evrsnas::schema::{self, IntRange, NumberRange};
-use evrsnas::devtools::train_draw::TrainDraw;
 use evrsnas::{Compute, Kernels, ProxyConfig, Reference, RmiConfig, RmiEvaluator, RmiOptions, RmiTargets};
 use std::path::{Path, PathBuf};
 
@@ -251,9 +251,11 @@ impl Common {
                 }
             }
             (None, None, None) if self.preset == Preset::RmiNas => {
-                return Err("the rmi-nas preset draws its batch from CIFAR-10's training set: give it with \
+                return Err(
+                    "the rmi-nas preset draws its batch from CIFAR-10's training set: give it with \
                             --train-batch (in ../shared: ../shared/data/cifar10_train)"
-                    .into())
+                        .into(),
+                )
             }
             (None, None, None) => assets.batch(self.batch)?.tensor()?,
         };
