@@ -25,11 +25,6 @@ fs.rmSync(out, { recursive: true, force: true });
 fs.cpSync(dist, out, { recursive: true });
 fs.copyFileSync(path.join(root, 'LICENSE'), path.join(out, 'LICENSE'));
 fs.copyFileSync(path.join(root, 'tools', 'PACKAGE-README.md'), path.join(out, 'README.md'));
-// wasm-bindgen writes a package.json and .gitignore of its own into each pkg folder; npm would
-// drop the folder's files from the tarball by that .gitignore.
-for (const pkg of ['pkg', 'pkg-relaxed']) {
-  for (const f of ['package.json', '.gitignore']) fs.rmSync(path.join(out, pkg, f), { force: true });
-}
 
 const manifest = {
   name: 'evrsnas',

@@ -126,6 +126,8 @@ export class Explorer extends EventTarget {
    */
   static load(options?: { base?: string; workers?: number; trialTimeoutMs?: number; shared?: object | null }): Promise<Explorer>;
   readonly state: ExplorerState;
+  /** The pool's size for the next search: `workers`, or one per core when absent; never more than the cores. */
+  setPoolSize(workers?: number | null): void;
   start(settings: SearchSettings): Promise<void>;
   pause(): void;
   resume(): void;

@@ -40,11 +40,16 @@ export class Explorer extends EventTarget {
     ex.batches = library.schema.assets.batches;
     ex.heavy = bundle.heavy.then((heavy) => Object.assign(ex, heavy));
     ex.build = library.build;
-    // One worker per core by default: the main thread is idle during a search (BENCHMARKS.md: on
-    // 2 cores, 2 workers finish the default search 1.8× sooner than 1). Never more than the cores.
-    const cores = navigator.hardwareConcurrency || 2;
-    ex.poolSize = Math.min(workers ?? cores, cores);
+    ex.setPoolSize(workers);
     return ex;
+  }
+
+  /** The pool's size for the next search: `workers`, or one per core when absent; never more than the cores. */
+  setPoolSize(workers) {
+    // One worker per core by default: the main thread is idle during a search (BENCHMARKS.md: on
+    // 2 cores, 2 workers finish the default search 1.8× sooner than 1).
+    const cores = navigator.hardwareConcurrency || 2;
+    this.poolSize = Math.min(workers ?? cores, cores);
   }
 
   constructor(base, manifest) {

@@ -152,9 +152,7 @@ export class EvrsnasExplorer extends HTMLElement {
     const previous = this._settings;
     this._settings = settings;
     this.device = settled.device;
-    // `workers` asks for fewer than the cores (never more); the figures' shared pool keeps the largest.
-    const cores = navigator.hardwareConcurrency || 2;
-    this.explorer.poolSize = Math.min(settings.workers ?? cores, cores);
+    this.explorer.setPoolSize(settings.workers);
     this.parts.message.textContent = messages.join('; ');
     this.parts.open.href = new URL(`./index.html?${toQuery(settings, schema)}`, import.meta.url).href;
     setBudget(this.parts, this.device, settings.threshold);
