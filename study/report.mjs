@@ -249,6 +249,13 @@ if (main) {
       low: r.cifar10.kendall_tau.low,
       high: r.cifar10.kendall_tau.high,
       seconds_per_candidate_native: r.seconds_per_candidate,
+      // RMI + w·complexity, the fitness's ranking before the penalty (studies since issue 26).
+      ...(r.with_prior ? { with_prior: {
+        prior: r.with_prior.prior,
+        kendall_tau: r.with_prior.cifar10.kendall_tau.value,
+        low: r.with_prior.cifar10.kendall_tau.low,
+        high: r.with_prior.cifar10.kendall_tau.high,
+      } } : {}),
     })),
   });
   const batches = { [main.batch]: measured(main) };

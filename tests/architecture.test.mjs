@@ -23,7 +23,7 @@ export const LAYERS = [
   ['nn', 'optim', 'space', 'data'],
   ['cost', 'cka', 'trial'],
   ['assets', 'proxy', 'reference'],
-  ['images', 'rmi', 'fitness', 'compute'],
+  ['images', 'rmi', 'fitness', 'compute', 'complexity'],
   ['gpu'],
   ['evolve'],
   ['schema', 'settings', 'export'],

@@ -34,15 +34,19 @@ const fidelity = {
     cifar10: {
       samples: 500,
       reference: { sha256: 'abc', depth: 20 },
-      k_sweep: [{ steps: 0, kendall_tau: 0.48, low: 0.44, high: 0.52 }, { steps: 5, kendall_tau: 0.53, low: 0.49, high: 0.57 }, { steps: 20, kendall_tau: 0.61, low: 0.57, high: 0.65 }],
+      k_sweep: [{ steps: 0, kendall_tau: 0.48, low: 0.44, high: 0.52 }, { steps: 5, kendall_tau: 0.53, low: 0.49, high: 0.57 }, { steps: 20, kendall_tau: 0.61, low: 0.57, high: 0.65, with_prior: { prior: 0.2, kendall_tau: 0.76, low: 0.73, high: 0.79 } }],
     },
   },
 };
-const settings = { space: 'nb201', batch: 'cifar10', steps: 20, mode: 'constrained' };
+const settings = { space: 'nb201', batch: 'cifar10', steps: 20, mode: 'constrained', prior: 0 };
 
 test('the fidelity note quotes the measured τ and what the schedule in force does', () => {
   const halving = fidelityNote({ fidelity, settings, schedule: 'halving', screenSteps: 5 });
-  assert.match(halving, /^Proxy fidelity at K = 20: Kendall τ 0\.61 \[0\.57, 0\.65\] vs CIFAR-10 accuracy over 500 NAS-Bench-201 cells \(FIDELITY\.md\)\./);
+  assert.match(halving, /^Proxy fidelity at K = 20: Kendall τ 0\.61 \[0\.57, 0\.65\] for RMI alone \(no complexity prior, as published\) vs CIFAR-10 accuracy over 500 NAS-Bench-201 cells \(FIDELITY\.md\)\./);
+  // The fitness's ranking with the complexity prior, where the study measured that weight.
+  const prior = fidelityNote({ fidelity, settings: { ...settings, prior: 0.2 }, schedule: 'halving', screenSteps: 5 });
+  assert.match(prior, /^Proxy fidelity at K = 20: Kendall τ 0\.76 \[0\.73, 0\.79\] for RMI \+ 0\.2 × complexity \(RMI alone 0\.61\)/);
+  assert.match(fidelityNote({ fidelity, settings: { ...settings, prior: 0.5 }, schedule: 'plain' }), /not measured with the complexity prior at w = 0\.5/);
   assert.match(halving, /trains its new candidates 5 steps \(K = 5: Kendall τ 0\.53/);
   assert.match(fidelityNote({ fidelity, settings: { ...settings, steps: 10 }, schedule: 'plain' }), /not measured at K = 10 \(K = 5: .*; K = 20: /);
   assert.match(fidelityNote({ fidelity, settings: { ...settings, mode: 'pareto' }, schedule: 'plain' }), /Pareto mode: every candidate is trained for K steps/);

@@ -176,7 +176,7 @@ export function onSettingChange(id) {
     const v = readSetting(id);
     if (v !== null) page.settings[id] = v;
   }
-  if (['steps', 'batch', 'schedule', 'mode'].includes(id)) showFidelity();
+  if (['steps', 'batch', 'schedule', 'mode', 'prior'].includes(id)) showFidelity();
   // The plan, and whether Run may start it, follow the settings.
   if (page.explorer) setState(page.explorer.state);
   if (id === 'threshold' || id === 'threshold-range') {
@@ -187,7 +187,7 @@ export function onSettingChange(id) {
   if (!page.explorer?.session && ['space', 'device', 'metric', 'threshold', 'threshold-range'].includes(id)) drawIdleViews();
   if ([...reranking(), 'threshold-range'].includes(id) && page.explorer?.session) {
     // What-if: re-rank from cached scores at once.
-    page.explorer.setFitness(page.settings.threshold, page.settings.lambda, page.settings.penalty);
+    page.explorer.setFitness(page.settings.threshold, page.settings.lambda, page.settings.penalty, page.settings.prior);
   }
   updateUrl();
 }

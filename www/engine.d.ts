@@ -11,6 +11,8 @@ export interface SearchSettings {
   threshold?: number | null;
   lambda?: number;
   penalty?: 'hinge' | 'two-sided';
+  /** w, the weight of the complexity prior in the fitness (0: RMI alone, as published). */
+  prior?: number;
   population?: number;
   generations?: number;
   /** K, the SGD steps each candidate trains. */
@@ -32,6 +34,8 @@ export interface Candidate {
   replicates: number;
   cost: number;
   measured: boolean;
+  /** The share of the space with fewer multiply-accumulates in the full-size network (0..1). */
+  complexity: number;
   fitness: number;
   feasible: boolean;
   /** CIFAR-10, CIFAR-100 and ImageNet16-120 accuracies (NB201). */
@@ -136,8 +140,8 @@ export class Explorer extends EventTarget {
   stop(): void;
   /** Continues a finished search by `more` generations, keeping every score. */
   continueFor(more: number): void;
-  /** Re-ranks at once under a new budget, λ or penalty shape: nothing is retrained. */
-  setFitness(threshold: number, lambda: number, penalty: 'hinge' | 'two-sided'): void;
+  /** Re-ranks at once under a new budget, λ, penalty shape or complexity prior (kept when not given): nothing is retrained. */
+  setFitness(threshold: number, lambda: number, penalty: 'hinge' | 'two-sided', prior?: number | null): void;
   /** What a search with `settings` plans; throws the library's reason when it refuses it. */
   plan(settings: SearchSettings): Plan;
   reset(): void;

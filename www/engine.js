@@ -194,10 +194,10 @@ export class Explorer extends EventTarget {
   }
 
   /** What-if: re-rank every scored architecture under a new budget; nothing is retrained. */
-  setFitness(threshold, lambda, penalty) {
+  setFitness(threshold, lambda, penalty, prior) {
     if (!this.session) return;
-    this.session.setFitness(threshold, lambda, penalty);
-    this.settings = { ...this.settings, threshold, lambda, penalty };
+    this.session.setFitness(threshold, lambda, penalty, prior ?? undefined);
+    this.settings = { ...this.settings, threshold, lambda, penalty, ...(prior == null ? {} : { prior }) };
     this.emitProgress();
   }
 

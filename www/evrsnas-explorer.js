@@ -156,9 +156,11 @@ export class EvrsnasExplorer extends HTMLElement {
     this.parts.message.textContent = messages.join('; ');
     this.parts.open.href = new URL(`./index.html?${toQuery(settings, schema)}`, import.meta.url).href;
     setBudget(this.parts, this.device, settings.threshold);
-    // The budget, λ and the penalty re-rank a search at once; the rest apply to the next Run.
-    const rerank = ['threshold', 'lambda', 'penalty'].some((k) => previous && previous[k] !== settings[k]);
-    if (rerank && this.explorer.session) this.explorer.setFitness(settings.threshold, settings.lambda, settings.penalty);
+    // The settings the library marks as re-ranking (budget, λ, penalty, prior) apply to a search at
+    // once; the rest to the next Run.
+    const reranking = schema.settings.filter((s) => s.duringSearch === 'rerank').map((s) => s.name);
+    const rerank = reranking.some((k) => previous && previous[k] !== settings[k]);
+    if (rerank && this.explorer.session) this.explorer.setFitness(settings.threshold, settings.lambda, settings.penalty, settings.prior);
     this.draw();
   }
 
@@ -196,7 +198,7 @@ export class EvrsnasExplorer extends HTMLElement {
     if (!this._settings || !Number.isFinite(threshold)) return;
     this._settings.threshold = threshold;
     setBudget(this.parts, this.device, threshold);
-    if (this.explorer?.session) this.explorer.setFitness(threshold, this._settings.lambda, this._settings.penalty);
+    if (this.explorer?.session) this.explorer.setFitness(threshold, this._settings.lambda, this._settings.penalty, this._settings.prior);
     else this.draw();
   }
 

@@ -52,13 +52,24 @@ export function renderInspection({ info, curve, step, steps, space, unit, layout
     `CKA (linear centred kernel alignment) says how alike two representations of the same images are, 1 meaning the same up to rotation and scale: here, each stage of this freshly initialised candidate against the same stage of the trained reference, ` +
     `trained ${steps} steps to match them. ${sum ? `${sum.charAt(0).toUpperCase()}${sum.slice(1)}.` : ''}${replicas} ` +
     `Penalty: λ·${shape} = ${fmt(info.lambda, 2)} × ${shape.replace('cost', fmt(info.cost)).replaceAll('T', fmt(info.threshold))} = ${fmt(info.penalty)}. ` +
-    `Fitness = RMI − penalty = ${fmt(info.rmi)} − ${fmt(info.penalty)} = ${fmt(info.fitness)}. ` +
+    `${priorSentence(info)} ` +
+    (info.prior > 0
+      ? `Fitness = RMI + prior − penalty = ${fmt(info.rmi)} + ${fmt(info.priorTerm)} − ${fmt(info.penalty)} = ${fmt(info.fitness)}. `
+      : `Fitness = RMI − penalty = ${fmt(info.rmi)} − ${fmt(info.penalty)} = ${fmt(info.fitness)}. `) +
     `${metric.charAt(0).toUpperCase()}${metric.slice(1)} ${fmt(info.cost)} ${unit} (${info.measured ? 'measured' : 'estimated'}) is ${Math.round(share * 100)} % of the ${info.threshold} ${unit} budget: ${info.feasible ? 'within' : 'over'} it` +
     (info.onFront ? '; on the front of RMI against cost.' : '.');
   $('inspect-truth').textContent = info.truth
     ? `True accuracy (NAS-Bench-201): CIFAR-10 ${fmt(info.truth[0], 2)} %, CIFAR-100 ${fmt(info.truth[1], 2)} %, ImageNet16-120 ${fmt(info.truth[2], 2)} %; ` +
       `rank ${info.rank.toLocaleString('en')} of ${info.cells.toLocaleString('en')} cells by CIFAR-10.`
     : space === 'nb201' ? '' : 'FBNet has no ground-truth accuracies here.';
+}
+
+/** The complexity prior's part of a candidate's fitness, in words (SearchSession.inspect's numbers). */
+export function priorSentence(info) {
+  const more = `its full-size network has more multiply-accumulates than ${Math.round(info.complexity * 100)} % of the space's`;
+  return info.prior > 0
+    ? `Complexity prior: w × complexity = ${fmt(info.prior, 2)} × ${fmt(info.complexity, 2)} = ${fmt(info.priorTerm)} (${more}; 20 steps cannot show what size buys in full training).`
+    : `No complexity prior (w = 0, RMI alone as published; ${more}).`;
 }
 
 export function hideInspection() {

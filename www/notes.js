@@ -22,6 +22,13 @@ export function fidelityNote({ fidelity: f, settings, schedule, screenSteps, use
   if (!measured) return 'Proxy fidelity: not measured with this batch.';
   const rows = [...measured.k_sweep].sort((a, b) => a.steps - b.steps);
   const tau = (r) => `Kendall τ ${r.kendall_tau.toFixed(2)} [${r.low.toFixed(2)}, ${r.high.toFixed(2)}]`;
+  // The fitness ranks by RMI + w·complexity: the figure for the chosen w where it was measured.
+  const ranked = (r) => {
+    const w = settings.prior ?? 0;
+    if (w === 0) return `${tau(r)} for RMI alone (no complexity prior, as published)`;
+    if (r.with_prior?.prior === w) return `${tau(r.with_prior)} for RMI + ${w} × complexity (RMI alone ${r.kendall_tau.toFixed(2)})`;
+    return `${tau(r)} for RMI alone (not measured with the complexity prior at w = ${w})`;
+  };
   const exact = rows.find((r) => r.steps === settings.steps);
   const sameReference = measured.reference.sha256 === f.bundledReference;
   const where = `vs CIFAR-10 accuracy over ${measured.samples} NAS-Bench-201 cells (FIDELITY.md` +
@@ -39,7 +46,7 @@ export function fidelityNote({ fidelity: f, settings, schedule, screenSteps, use
     : schedule === 'halving'
     ? ` Schedule: each generation trains its new candidates ${halvingSteps} step${halvingSteps === 1 ? '' : 's'}${halving ? ` (K = ${halvingSteps}: ${tau(halving)})` : ''}, then continues the better half's training to K steps; the rest stay out of the table.`
     : ' Schedule: every candidate is trained for K steps.';
-  if (exact) return `Proxy fidelity at K = ${exact.steps}: ${tau(exact)} ${where}.${scheduleNote}`;
+  if (exact) return `Proxy fidelity at K = ${exact.steps}: ${ranked(exact)} ${where}.${scheduleNote}`;
   const below = rows.filter((r) => r.steps < settings.steps).pop();
   const above = rows.find((r) => r.steps > settings.steps);
   const near = [below, above].filter(Boolean).map((r) => `K = ${r.steps}: ${tau(r)}`).join('; ');

@@ -156,6 +156,7 @@ mod tests {
             replicates: 3,
             cost: 1.25,
             measured: true,
+            complexity: 0.5,
         }
     }
 
@@ -169,6 +170,7 @@ mod tests {
             replicates: 1,
             cost: 1.0,
             measured: true,
+            complexity: 0.5,
             fitness: 1.0,
             feasible: true,
         };

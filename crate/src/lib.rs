@@ -18,6 +18,7 @@ pub mod names;
 pub mod assets;
 pub mod bounds;
 pub mod cka;
+pub mod complexity;
 pub mod compute;
 pub mod cost;
 pub mod data;

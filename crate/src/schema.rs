@@ -7,7 +7,7 @@ use crate::assets::{self, BatchChoice};
 use crate::compute::Compute;
 use crate::cost::{Device, Metric};
 use crate::evolve::{EvolutionConfig, Mode, Schedule};
-use crate::fitness::{Penalty, DEFAULT_LAMBDA};
+use crate::fitness::{Penalty, DEFAULT_LAMBDA, DEFAULT_PRIOR};
 use crate::rmi::RmiConfig;
 use crate::space::Space;
 use crate::Result;
@@ -18,7 +18,7 @@ pub use crate::evolve::{
     CROSSOVER_RATE, ELITISM, FINALISTS, GENERATIONS, MAX_TRAININGS, MUTATION_RATE, POPULATION, REPLICATES, SCREEN_KEEP,
     TOURNAMENT,
 };
-pub use crate::fitness::{LAMBDA, THRESHOLD};
+pub use crate::fitness::{LAMBDA, PRIOR, THRESHOLD};
 pub use crate::proxy::{FBNET_DIVISOR, FBNET_LAYERS, NB201_CELLS, NB201_CHANNELS};
 pub use crate::rmi::{BETA, STEPS};
 use std::collections::BTreeMap;
@@ -188,6 +188,13 @@ pub fn schema() -> Schema {
             "Penalty shape",
             choices(Penalty::ALL, Penalty::name, Penalty::label),
             json!(Penalty::default()),
+            None,
+        )),
+        rerank(setting(
+            "prior",
+            "Complexity prior w",
+            Kind::Number(PRIOR),
+            json!(DEFAULT_PRIOR),
             None,
         )),
         setting(

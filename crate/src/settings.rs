@@ -8,7 +8,7 @@
 use crate::bounds::{IntRange, SEED};
 use crate::cost::{CostBook, CostTable, Device, Metric};
 use crate::evolve::{EvolutionConfig, Mode, Schedule, Screen, GENERATIONS, POPULATION};
-use crate::fitness::{Fitness, Penalty, DEFAULT_LAMBDA, LAMBDA, THRESHOLD};
+use crate::fitness::{Fitness, Penalty, DEFAULT_LAMBDA, DEFAULT_PRIOR, LAMBDA, PRIOR, THRESHOLD};
 use crate::rmi::{DEFAULT_STEPS, STEPS};
 use crate::space::Space;
 use crate::{bail, Result};
@@ -26,6 +26,8 @@ pub struct SearchSettings {
     pub threshold: Option<f64>,
     pub lambda: f64,
     pub penalty: Penalty,
+    /// w, the weight of the complexity prior (0: RMI alone, as published).
+    pub prior: f64,
     /// K, the steps each candidate trains.
     pub steps: usize,
     /// `None`: the mode's own (halving for one budget, plain for the Pareto mode).
@@ -48,6 +50,7 @@ impl SearchSettings {
             threshold: None,
             lambda: DEFAULT_LAMBDA,
             penalty: Penalty::default(),
+            prior: DEFAULT_PRIOR,
             steps: DEFAULT_STEPS,
             schedule: None,
             screen: None,
@@ -74,7 +77,7 @@ impl SearchSettings {
             (None, Mode::Constrained) => suggested_budget(table),
             (None, Mode::Pareto) => THRESHOLD.max,
         };
-        Fitness::new(threshold, self.lambda, self.penalty)
+        Fitness::new(threshold, self.lambda, self.penalty, self.prior)
     }
 
     /// The device's table from `book`, which must be the search space's.
@@ -141,6 +144,9 @@ impl SearchSettings {
         s.threshold = number("threshold")?.map(|t| THRESHOLD.check(t)).transpose()?;
         if let Some(v) = number("lambda")? {
             s.lambda = LAMBDA.check(v)?;
+        }
+        if let Some(v) = number("prior")? {
+            s.prior = PRIOR.check(v)?;
         }
         if let Some(v) = int("steps", STEPS)? {
             s.steps = v as usize;

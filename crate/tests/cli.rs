@@ -3,40 +3,10 @@
 // Native only: these tests read files, run the CLI or need the native-only parts of the library.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::cli::{assert_fails_clearly, evrsnas, tiny_search_args, TINY};
 use std::process::{Command, Output};
-
-fn evrsnas(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_evrsnas"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run evrsnas")
-}
-
-/// Runs a command line (split on white space) and checks it fails with exit code 2 and one clear
-/// message containing `needle`.
-fn assert_fails_clearly(command_line: &str, needle: &str) {
-    let args: Vec<&str> = command_line.split_whitespace().collect();
-    let out = evrsnas(&args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert!(
-        stderr.to_lowercase().contains(&needle.to_lowercase()),
-        "{args:?}: {stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-}
-
-const TINY: &[&str] = &[
-    "--population",
-    "4",
-    "--generations",
-    "2",
-    "--steps",
-    "2",
-    "--nb201-channels",
-    "4",
-];
 
 /// Runs `args` followed by [`TINY`]; requires success and one JSON value on stdout, returned
 /// beside the raw bytes.
@@ -158,24 +128,6 @@ fn score_prints_one_json_line_per_architecture() {
     assert_eq!(lines[1]["costs"]["edgegpu"]["latency"], 6.547689437866211);
     let rmi = lines[0]["rmi"].as_f64().unwrap();
     assert!((0.0..=3.0).contains(&rmi));
-}
-
-/// `search --json` on NB201 for pixel3 at 8 ms with `schedule`, on the tiny proxy.
-fn tiny_search_args(schedule: &'static str) -> Vec<&'static str> {
-    let mut args = vec![
-        "search",
-        "--space",
-        "nb201",
-        "--device",
-        "pixel3",
-        "--threshold",
-        "8",
-        "--json",
-        "--schedule",
-        schedule,
-    ];
-    args.extend_from_slice(TINY);
-    args
 }
 
 #[test]

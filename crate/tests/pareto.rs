@@ -37,7 +37,7 @@ impl<E: Evaluator> Evaluator for Once<E> {
 }
 
 fn pareto_search(seed: u64) -> Result<(Search, usize)> {
-    let fitness = Fitness::new(4.0, 0.1, Penalty::TwoSided)?;
+    let fitness = Fitness::new(4.0, 0.1, Penalty::TwoSided, 0.0)?;
     let mut search = Search::new(Space::Nb201, pareto_config(seed), toy_costs()?, fitness)?;
     let mut ev = Once {
         inner: evaluator(seed)?,
@@ -96,7 +96,7 @@ fn a_budget_is_answered_without_training_as_the_search_ranks() -> Result<()> {
     let trials = search.trials();
     let mut answered = HashSet::new();
     for threshold in [0.5, 1.0, 2.5, 3.0, 4.0, 5.5, 7.0] {
-        let fitness = Fitness::new(threshold, 0.1, Penalty::TwoSided)?;
+        let fitness = Fitness::new(threshold, 0.1, Penalty::TwoSided, 0.0)?;
         let pick = pareto::pick(&scored, &fitness);
         search.set_fitness(fitness);
         // The page's answer: the search's first candidate within the budget.
@@ -115,7 +115,9 @@ fn a_budget_is_answered_without_training_as_the_search_ranks() -> Result<()> {
                     .iter()
                     .filter(|m| m.cost <= threshold && m.replicates == p.replicates)
                 {
-                    assert!(fitness.fitness(m.rmi, m.cost) <= fitness.fitness(p.rmi, p.cost));
+                    assert!(
+                        fitness.fitness(m.rmi, m.cost, m.complexity) <= fitness.fitness(p.rmi, p.cost, p.complexity)
+                    );
                 }
                 answered.insert(p.arch);
             }
@@ -141,7 +143,7 @@ fn the_first_generation_spreads_over_the_cost_axis() -> Result<()> {
             Space::Nb201,
             config,
             costs.clone(),
-            Fitness::new(3.0, 0.1, Penalty::TwoSided)?,
+            Fitness::new(3.0, 0.1, Penalty::TwoSided, 0.0)?,
         )?;
         let c: Vec<f64> = search
             .pending()
@@ -180,7 +182,7 @@ fn every_coverage_finds_a_front_and_they_breed_differently() -> Result<()> {
             coverage,
             ..pareto_config(2)
         };
-        let fitness = Fitness::new(4.0, 0.1, Penalty::TwoSided)?;
+        let fitness = Fitness::new(4.0, 0.1, Penalty::TwoSided, 0.0)?;
         let mut search = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
         run(&mut search, &mut evaluator(2)?, |_| ControlFlow::Continue(()))?;
         assert!(!search.front().is_empty(), "{coverage}");

@@ -34,7 +34,7 @@ fn a_screen_trains_only_the_best_kept_fraction_of_each_generation() -> Result<()
         }
     }
     // No budget pressure: fitness is the score, so the screen keeps the highest merits.
-    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge)?;
+    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge, 0.0)?;
     let config = EvolutionConfig {
         population: 8,
         generations: 3,

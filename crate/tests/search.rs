@@ -38,7 +38,7 @@ fn config(seed: u64) -> EvolutionConfig {
 }
 
 fn tiny_search(seed: u64) -> Result<(Search, usize)> {
-    let fitness = Fitness::new(3.0, 1.0, Penalty::Hinge)?;
+    let fitness = Fitness::new(3.0, 1.0, Penalty::Hinge, 0.0)?;
     let mut search = Search::new(Space::Nb201, config(seed), toy_costs()?, fitness)?;
     let mut eval = Counting {
         inner: evaluator(seed)?,
@@ -100,7 +100,7 @@ fn score_of_an_architecture_does_not_depend_on_evaluation_order() -> Result<()> 
 
 #[test]
 fn cancellation_stops_and_keeps_scores() -> Result<()> {
-    let fitness = Fitness::new(3.0, 1.0, Penalty::Hinge)?;
+    let fitness = Fitness::new(3.0, 1.0, Penalty::Hinge, 0.0)?;
     let mut search = Search::new(Space::Nb201, config(1), toy_costs()?, fitness)?;
     let mut eval = evaluator(1)?;
     run(&mut search, &mut eval, |p| {
@@ -120,7 +120,7 @@ fn threshold_change_reranks_without_training() -> Result<()> {
     let (mut search, _) = tiny_search(2)?;
     let evaluations = search.evaluations();
     let loose = search.ranked();
-    search.set_fitness(Fitness::new(1.0, 10.0, Penalty::Hinge)?);
+    search.set_fitness(Fitness::new(1.0, 10.0, Penalty::Hinge, 0.0)?);
     let tight = search.ranked();
     assert_eq!(search.evaluations(), evaluations);
     assert_eq!(loose.len(), tight.len());
@@ -135,7 +135,7 @@ fn threshold_change_reranks_without_training() -> Result<()> {
 
 #[test]
 fn record_refuses_non_finite_scores_and_other_spaces() -> Result<()> {
-    let fitness = Fitness::new(3.0, 1.0, Penalty::Hinge)?;
+    let fitness = Fitness::new(3.0, 1.0, Penalty::Hinge, 0.0)?;
     let mut search = Search::new(Space::Nb201, config(1), toy_costs()?, fitness)?;
     let a = search.pending()[0].clone();
     assert!(search.record(a.clone(), f64::NAN).is_err());
@@ -188,7 +188,7 @@ fn budget_aware_breeding_spends_evaluations_within_budget() -> Result<()> {
             ..plain()
         };
         // A tight budget: 2.5 ms admits at most one convolution.
-        let fitness = Fitness::new(2.5, 1.0, Penalty::Hinge)?;
+        let fitness = Fitness::new(2.5, 1.0, Penalty::Hinge, 0.0)?;
         let mut search = Search::new(Space::Nb201, config, toy_costs()?, fitness)?;
         run(&mut search, &mut ConvLover, |_| ControlFlow::Continue(()))?;
         let ranked = search.ranked();
@@ -202,7 +202,7 @@ fn budget_aware_breeding_spends_evaluations_within_budget() -> Result<()> {
 
 #[test]
 fn finalists_are_retrained_and_ranked_by_their_mean() -> Result<()> {
-    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge)?;
+    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge, 0.0)?;
     let config = EvolutionConfig {
         population: 8,
         generations: 3,
@@ -258,7 +258,7 @@ fn finalists_are_retrained_and_ranked_by_their_mean() -> Result<()> {
 
 #[test]
 fn random_search_scores_its_sample_then_confirms_like_the_evolution() -> Result<()> {
-    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge)?;
+    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge, 0.0)?;
     let config = EvolutionConfig {
         finalists: 3,
         replicates: 3,
@@ -291,7 +291,7 @@ fn random_search_scores_its_sample_then_confirms_like_the_evolution() -> Result<
 
 #[test]
 fn without_finalists_the_search_ends_with_its_last_generation() -> Result<()> {
-    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge)?;
+    let fitness = Fitness::new(100.0, 1.0, Penalty::Hinge, 0.0)?;
     let config = EvolutionConfig {
         population: 6,
         generations: 2,
@@ -337,7 +337,7 @@ fn constrained_search_study_compares_like_with_like() -> Result<()> {
     };
     let mut noisy = Noisy;
     let mut memo = Memo::new(&mut noisy);
-    let fitness = Fitness::new(4.0, 1.0, Penalty::Hinge)?;
+    let fitness = Fitness::new(4.0, 1.0, Penalty::Hinge, 0.0)?;
     let run = constrained_search(&table, &accuracy, fitness, config, &mut memo)?;
     for pick in [run.evolution, run.evolution_single, run.random, run.random_single] {
         let pick = pick.expect("a 4 ms budget admits many cells");
@@ -361,7 +361,7 @@ fn constrained_search_study_compares_like_with_like() -> Result<()> {
 
 #[test]
 fn the_smallest_population_the_schema_allows_runs_and_smaller_is_refused() -> Result<()> {
-    let fitness = Fitness::new(100.0, 0.1, Penalty::TwoSided)?;
+    let fitness = Fitness::new(100.0, 0.1, Penalty::TwoSided, 0.0)?;
     let small = |population| EvolutionConfig {
         population,
         generations: 2,
@@ -386,7 +386,7 @@ fn the_smallest_population_the_schema_allows_runs_and_smaller_is_refused() -> Re
 #[test]
 fn ranking_and_breeding_do_not_depend_on_the_order_scores_arrive_in() -> Result<()> {
     // Equal scores everywhere: every candidate of equal cost ties, as on the eyeriss and fpga tables.
-    let fitness = Fitness::new(4.0, 0.1, Penalty::TwoSided)?;
+    let fitness = Fitness::new(4.0, 0.1, Penalty::TwoSided, 0.0)?;
     for screen in [None, EvolutionConfig::default().screen] {
         let config = EvolutionConfig {
             population: 8,

@@ -1,8 +1,11 @@
 //! The fidelity study: how well does the proxy's RMI rank NAS-Bench-201 cells by their true
 //! accuracy? Every sampled cell is trained once for K steps; its scores after each of the
-//! requested step counts come from that one run (`rmi::trajectory`).
+//! requested step counts come from that one run (`rmi::trajectory`). Beside RMI alone, the study
+//! ranks by RMI plus the fitness's complexity prior (`crate::complexity`), the score a search
+//! ranks candidates by before the budget's penalty.
 
 use crate::assets::GroundTruth;
+use crate::complexity::complexity;
 use crate::devtools::stats::{bootstrap, kendall_tau, spearman_rho, Estimate};
 use crate::rmi::RmiEvaluator;
 use crate::space::{nb201, Arch};
@@ -49,6 +52,16 @@ pub struct FidelityRow {
     pub cifar10: Correlations,
     pub cifar100: Correlations,
     pub imagenet16: Correlations,
+    /// RMI + w·complexity against CIFAR-10, with the prior's weight w (absent when w = 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub with_prior: Option<PriorRow>,
+}
+
+/// The ranking with the complexity prior.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct PriorRow {
+    pub prior: f64,
+    pub cifar10: Correlations,
 }
 
 impl RankStudy {
@@ -84,8 +97,18 @@ impl RankStudy {
         })
     }
 
-    /// Kendall's τ and Spearman's ρ with bootstrap intervals, per step count.
-    pub fn rows(&self, truth: &GroundTruth, resamples: usize) -> Vec<FidelityRow> {
+    /// Each cell's complexity (the share of the space with fewer multiply-accumulates).
+    pub fn complexities(&self) -> Result<Vec<f64>> {
+        self.cells
+            .iter()
+            .map(|&i| Ok(complexity(&Arch::from_nb201_index(i)?)))
+            .collect()
+    }
+
+    /// Kendall's τ and Spearman's ρ with bootstrap intervals, per step count; with `prior` > 0
+    /// also those of RMI + prior·complexity against CIFAR-10.
+    pub fn rows(&self, truth: &GroundTruth, resamples: usize, prior: f64) -> Result<Vec<FidelityRow>> {
+        let complexities = self.complexities()?;
         let correlations = |scores: &[f64], column: &[f32]| {
             let acc: Vec<f64> = self.cells.iter().map(|&i| column[i] as f64).collect();
             Correlations {
@@ -93,27 +116,39 @@ impl RankStudy {
                 spearman_rho: bootstrap(scores, &acc, spearman_rho, resamples, 2),
             }
         };
-        self.at
+        Ok(self
+            .at
             .iter()
             .enumerate()
-            .map(|(j, &steps)| FidelityRow {
-                steps,
-                seconds_per_candidate: self.seconds[j] / self.cells.len() as f64,
-                cifar10: correlations(&self.rmi[j], &truth.cifar10),
-                cifar100: correlations(&self.rmi[j], &truth.cifar100),
-                imagenet16: correlations(&self.rmi[j], &truth.imagenet16),
+            .map(|(j, &steps)| {
+                let with_prior: Vec<f64> = self.rmi[j]
+                    .iter()
+                    .zip(&complexities)
+                    .map(|(r, c)| r + prior * c)
+                    .collect();
+                FidelityRow {
+                    steps,
+                    seconds_per_candidate: self.seconds[j] / self.cells.len() as f64,
+                    cifar10: correlations(&self.rmi[j], &truth.cifar10),
+                    cifar100: correlations(&self.rmi[j], &truth.cifar100),
+                    imagenet16: correlations(&self.rmi[j], &truth.imagenet16),
+                    with_prior: (prior > 0.0).then(|| PriorRow {
+                        prior,
+                        cifar10: correlations(&with_prior, &truth.cifar10),
+                    }),
+                }
             })
-            .collect()
+            .collect())
     }
 
-    /// Every cell's scores as CSV: `index`, then one `rmi_k<K>` column per step count.
-    pub fn csv(&self) -> String {
+    /// Every cell's scores as CSV: `index`, one `rmi_k<K>` column per step count, `complexity`.
+    pub fn csv(&self) -> Result<String> {
         let head: Vec<String> = self.at.iter().map(|k| format!("rmi_k{k}")).collect();
-        let mut csv = format!("index,{}\n", head.join(","));
-        for (n, &i) in self.cells.iter().enumerate() {
+        let mut csv = format!("index,{},complexity\n", head.join(","));
+        for ((n, &i), c) in self.cells.iter().enumerate().zip(self.complexities()?) {
             let row: Vec<String> = self.rmi.iter().map(|column| column[n].to_string()).collect();
-            csv += &format!("{i},{}\n", row.join(","));
+            csv += &format!("{i},{},{c}\n", row.join(","));
         }
-        csv
+        Ok(csv)
     }
 }

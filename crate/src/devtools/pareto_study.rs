@@ -154,6 +154,7 @@ pub fn pareto_run(
                     replicates: 1,
                     cost: cost.value,
                     measured: cost.measured,
+                    complexity: crate::complexity::complexity(arch),
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -1,6 +1,7 @@
 //! The constrained-search study: for NAS-Bench-201 budgets, how close does the search's pick come
 //! to the best feasible cell of the whole table, against random search with as many trainings?
 
+use crate::complexity::complexity;
 use crate::cost::CostTable;
 use crate::evolve::{self, Evaluator, EvolutionConfig, Search, Trial};
 use crate::fitness::Fitness;
@@ -159,7 +160,7 @@ pub fn constrained_search(
         let confirmed = ranked.iter().find(|c| c.feasible).and_then(|c| c.index).map(pick);
         let mut single: Option<(f64, usize)> = None;
         for i in ranked.iter().filter_map(|c| c.index).filter(|&i| costs[i] <= threshold) {
-            let f = fitness.fitness(first_score(memo, i)?, costs[i]);
+            let f = fitness.fitness(first_score(memo, i)?, costs[i], complexity(&Arch::from_nb201_index(i)?));
             if single.is_none_or(|(b, _)| f > b) {
                 single = Some((f, i));
             }

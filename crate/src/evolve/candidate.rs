@@ -14,6 +14,8 @@ pub struct Candidate {
     pub replicates: usize,
     pub cost: f64,
     pub measured: bool,
+    /// The share of the space with fewer multiply-accumulates (`crate::complexity`), 0..1.
+    pub complexity: f64,
     pub fitness: f64,
     pub feasible: bool,
 }

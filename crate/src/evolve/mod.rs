@@ -36,6 +36,7 @@ pub use run::{run, Progress};
 
 use config::kept;
 
+use crate::complexity::complexity;
 use crate::cost::{Cost, CostTable};
 use crate::fitness::Fitness;
 use crate::space::{Arch, Space};
@@ -150,7 +151,13 @@ impl Search {
         let mut by_screen: Vec<(&Arch, f64)> = self
             .screen_pool
             .iter()
-            .map(|a| Some((a, self.fitness.fitness(*self.screens.get(a)?, self.cost(a).value))))
+            .map(|a| {
+                Some((
+                    a,
+                    self.fitness
+                        .fitness(*self.screens.get(a)?, self.cost(a).value, complexity(a)),
+                ))
+            })
             .collect::<Option<_>>()?;
         by_screen.sort_by(|(a, x), (b, y)| y.total_cmp(x).then_with(|| a.cmp(b)));
         let n = kept(by_screen.len(), screen.keep);
@@ -324,6 +331,7 @@ impl Search {
         self.fitness.fitness(
             rmi.expect("only scored architectures are ranked"),
             self.cost(arch).value,
+            complexity(arch),
         )
     }
 
@@ -345,6 +353,7 @@ impl Search {
     pub fn candidate(&self, arch: &Arch) -> Option<Candidate> {
         let rmi = self.rmi(arch)?;
         let cost = self.cost(arch);
+        let complexity = complexity(arch);
         Some(Candidate {
             arch: arch.to_string(),
             index: arch.nb201_index(),
@@ -352,7 +361,8 @@ impl Search {
             replicates: self.scores[arch].len(),
             cost: cost.value,
             measured: cost.measured,
-            fitness: self.fitness.fitness(rmi, cost.value),
+            complexity,
+            fitness: self.fitness.fitness(rmi, cost.value, complexity),
             feasible: self.fitness.feasible(cost.value),
         })
     }

@@ -17,6 +17,8 @@ pub struct FrontMember {
     pub replicates: usize,
     pub cost: f64,
     pub measured: bool,
+    /// The share of the space with fewer multiply-accumulates (`crate::complexity`), 0..1.
+    pub complexity: f64,
 }
 
 impl From<&Candidate> for FrontMember {
@@ -28,6 +30,7 @@ impl From<&Candidate> for FrontMember {
             replicates: c.replicates,
             cost: c.cost,
             measured: c.measured,
+            complexity: c.complexity,
         }
     }
 }
@@ -59,11 +62,11 @@ pub fn pick(candidates: &[FrontMember], fitness: &crate::Fitness) -> Option<Fron
         .filter(|c| fitness.feasible(c.cost))
         .max_by(|a, b| {
             (a.replicates.cmp(&b.replicates))
-                .then(
-                    fitness
-                        .fitness(a.rmi, a.cost)
-                        .total_cmp(&fitness.fitness(b.rmi, b.cost)),
-                )
+                .then(fitness.fitness(a.rmi, a.cost, a.complexity).total_cmp(&fitness.fitness(
+                    b.rmi,
+                    b.cost,
+                    b.complexity,
+                )))
                 .then_with(|| b.arch.cmp(&a.arch))
         })
         .cloned()
@@ -307,6 +310,7 @@ mod tests {
                     replicates: 1,
                     cost: f64::from(rng.random_range(0..8u8)),
                     measured: true,
+                    complexity: 0.5,
                 })
                 .collect();
             let rows: Vec<Vec<f64>> = members.iter().map(|m| vec![m.rmi, -m.cost]).collect();

@@ -2,6 +2,7 @@
 //! confirmation of the front and NSGA-II's breeding step. The sorting itself is [`pareto`]'s.
 
 use super::{breed, pareto, Coverage, EvolutionConfig, Search};
+use crate::complexity::complexity;
 use crate::cost::CostTable;
 use crate::fitness::Fitness;
 use crate::space::{Arch, Space};
@@ -55,7 +56,7 @@ impl Search {
             threshold: budget.max(crate::fitness::THRESHOLD.min),
             ..self.fitness
         };
-        fitness.fitness(self.rmi(arch).unwrap_or(0.0), self.cost(arch).value)
+        fitness.fitness(self.rmi(arch).unwrap_or(0.0), self.cost(arch).value, complexity(arch))
     }
 
     /// The cost niche of each of `archs` (0 without niches).

@@ -54,6 +54,25 @@ const fn invert(ranks: &[u16; CELLS]) -> [u16; CELLS] {
     index
 }
 
+/// Which edges the cell's output depends on: those on a path from node 0 to node 3 through no
+/// `none` (op 0). An edge out of a node the input cannot reach, or into one that reaches nothing,
+/// computes what no one reads.
+pub fn live_edges(genes: &[u8]) -> [bool; EDGES] {
+    let open = |e: usize| genes.get(e).is_some_and(|&g| g != 0);
+    let mut from_input = [true, false, false, false];
+    for (e, &(to, from)) in EDGE_NODES.iter().enumerate() {
+        from_input[to] |= from_input[from] && open(e);
+    }
+    let mut to_output = [false, false, false, true];
+    for (e, &(to, from)) in EDGE_NODES.iter().enumerate().rev() {
+        to_output[from] |= to_output[to] && open(e);
+    }
+    std::array::from_fn(|e| {
+        let (to, from) = EDGE_NODES[e];
+        open(e) && from_input[from] && to_output[to]
+    })
+}
+
 /// Genes read as a base-5 number, first edge most significant.
 pub fn rank_of(genes: &[u8]) -> usize {
     genes.iter().fold(0, |r, &g| r * OPS.len() + g as usize)

@@ -78,8 +78,12 @@ struct Inspection {
     threshold: f64,
     lambda: f64,
     penalty_shape: Penalty,
-    /// λ·penalty(cost, threshold): `rmi − fitness`.
+    /// λ·penalty(cost, threshold).
     penalty: f64,
+    /// w, the complexity prior's weight; `prior_term` = w·complexity. fitness = rmi + prior_term
+    /// − penalty.
+    prior: f64,
+    prior_term: f64,
     on_front: bool,
     /// CIFAR-10, CIFAR-100 and ImageNet16-120 accuracies, and the CIFAR-10 rank among every
     /// cell of the table (1: the most accurate), NB201 only.
@@ -245,6 +249,8 @@ impl SearchSession {
             lambda: fitness.lambda,
             penalty_shape: fitness.penalty,
             penalty: fitness.lambda * fitness.penalty(candidate.cost),
+            prior: fitness.prior,
+            prior_term: fitness.prior(candidate.complexity),
             on_front: self.search.front().iter().any(|m| m.arch == candidate.arch),
             truth: self.truth_of(candidate.index),
             rank,
@@ -294,12 +300,20 @@ impl SearchSession {
         crate::export::front_csv(&self.search.front(), self.truth.as_ref())
     }
 
-    /// Re-ranks at once under a new threshold, λ or penalty: nothing is retrained.
+    /// Re-ranks at once under a new threshold, λ, penalty or prior weight (unchanged when not
+    /// given): nothing is retrained.
     #[wasm_bindgen(js_name = setFitness)]
-    pub fn set_fitness(&mut self, threshold: f64, lambda: f64, penalty: &str) -> Result<(), JsError> {
+    pub fn set_fitness(
+        &mut self,
+        threshold: f64,
+        lambda: f64,
+        penalty: &str,
+        prior: Option<f64>,
+    ) -> Result<(), JsError> {
         let penalty: Penalty = penalty.parse().map_err(js_err)?;
+        let prior = prior.unwrap_or(self.search.fitness_fn().prior);
         self.search
-            .set_fitness(Fitness::new(threshold, lambda, penalty).map_err(js_err)?);
+            .set_fitness(Fitness::new(threshold, lambda, penalty, prior).map_err(js_err)?);
         Ok(())
     }
 

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // Each test file uses its own part.
 
+pub mod cli;
+
 use evrsnas::cost::{CostTable, TableHeader};
 use evrsnas::evolve::{Evaluator, Trial};
 use evrsnas::Result;

@@ -146,6 +146,11 @@ pub struct Common {
     /// loss, as RMI-NAS ranks) [default: cka; rmi-nas: loss].
     #[arg(long)]
     pub score: Option<ScoreKind>,
+    /// w, the weight of the complexity prior in the fitness: RMI + w·complexity − λ·penalty, where
+    /// complexity is the share of the space with fewer multiply-accumulates in the full-size
+    /// network (0..1). 0 is RMI alone, as published [default: 0.2; rmi-nas: 0].
+    #[arg(long, allow_hyphen_values = true, value_parser = number(schema::PRIOR))]
+    pub prior: Option<f64>,
     /// How CKA is estimated: biased (as published) or debiased (the unbiased HSIC estimator).
     #[arg(long, default_value_t = Estimator::default())]
     pub cka: Estimator,
@@ -179,6 +184,15 @@ impl Common {
         };
         options.validate()?;
         Ok(options)
+    }
+
+    /// w of the complexity prior: `--prior`, else the preset's (none for RMI-NAS as published).
+    pub fn prior(&self) -> f64 {
+        match (self.prior, self.preset) {
+            (Some(w), _) => w,
+            (None, Preset::Browser) => evrsnas::fitness::DEFAULT_PRIOR,
+            (None, Preset::RmiNas) => 0.0,
+        }
     }
 
     /// K: `--steps`, else the preset's.

@@ -51,6 +51,7 @@ pub struct FrontReport {
     /// The fitness a budget's answer is ranked by.
     pub lambda: f64,
     pub penalty: Penalty,
+    pub prior: f64,
     /// Every candidate scored, which budgets are answered from.
     pub candidates: Vec<FrontMember>,
     pub unit: String,
@@ -136,6 +137,7 @@ pub fn run(args: ParetoArgs) -> AnyResult<()> {
         threshold: args.threshold,
         lambda: args.lambda,
         penalty: args.penalty,
+        prior: fitness.prior,
         candidates,
         unit: unit.clone(),
         evaluations: search.evaluations(),
@@ -201,6 +203,9 @@ pub struct PickArgs {
     /// Penalty shape of the ranking (default: the one the front was saved with).
     #[arg(long)]
     penalty: Option<Penalty>,
+    /// w of the complexity prior (default: the one the front was saved with).
+    #[arg(long, value_parser = crate::common::number(schema::PRIOR))]
+    prior: Option<f64>,
     /// Print the pick as JSON (null when every member costs more).
     #[arg(long)]
     json: bool,
@@ -218,6 +223,7 @@ pub fn pick(args: PickArgs) -> AnyResult<()> {
         args.threshold,
         args.lambda.unwrap_or(report.lambda),
         args.penalty.unwrap_or(report.penalty),
+        args.prior.unwrap_or(report.prior),
     )?;
     let pick = pareto::pick(&report.candidates, &fitness);
     if args.json {

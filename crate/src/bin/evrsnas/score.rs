@@ -32,6 +32,9 @@ struct Scored {
     index: Option<usize>,
     rmi: f64,
     diverged: bool,
+    /// The share of the space with fewer multiply-accumulates in the full-size network, which
+    /// the fitness's prior weighs (0..1).
+    complexity: f64,
     /// device → metric → cost.
     costs: BTreeMap<&'static str, BTreeMap<&'static str, f64>>,
     /// With --images: the SHA-256 of the batch's pixels, as the page reports it for the same
@@ -80,6 +83,7 @@ pub fn run(args: ScoreArgs) -> AnyResult<()> {
             index: arch.nb201_index(),
             rmi: s.rmi,
             diverged: s.diverged,
+            complexity: evrsnas::complexity::complexity(arch),
             costs,
             images_sha256: images_sha256.clone(),
         };

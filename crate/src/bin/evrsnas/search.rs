@@ -103,6 +103,7 @@ impl Evolution {
         settings.mode = mode;
         settings.metric = target.metric;
         settings.steps = common.steps();
+        settings.prior = common.prior();
         settings.schedule = self.schedule;
         settings.screen = self.screen();
         settings.evolution = self.config(mode, common.seed, common.steps(), false, None)?;
@@ -155,6 +156,7 @@ struct ReportConfig<'a> {
     unit: &'a str,
     lambda: f64,
     penalty: Penalty,
+    prior: f64,
     evolution: &'a EvolutionConfig,
     rmi: RmiConfig,
     proxy: ProxyConfig,
@@ -236,6 +238,7 @@ pub fn run(args: SearchArgs) -> AnyResult<()> {
                 unit: &unit,
                 lambda: args.lambda,
                 penalty: args.penalty,
+                prior: search.fitness_fn().prior,
                 evolution: search.config(),
                 rmi: scorer.cpu.options.config,
                 proxy: scorer.cpu.options.proxy,

@@ -56,7 +56,7 @@ pub fn run(args: StudyArgs) -> AnyResult<()> {
     let study = RankStudy::run(&eval, cells, &args.at, &clock, |n| eprint!("\rscored {n}/{total}"))?;
     eprintln!();
     if let Some(path) = &args.scores {
-        write(path, study.csv().as_bytes())?;
+        write(path, study.csv()?.as_bytes())?;
     }
     let batch = args.common.batch_name();
     print_json(&Report {
@@ -69,6 +69,6 @@ pub fn run(args: StudyArgs) -> AnyResult<()> {
         batch,
         batch_size: eval.targets.batch_size(),
         seed: args.common.seed,
-        results: study.rows(&truth, args.resamples),
+        results: study.rows(&truth, args.resamples, args.common.prior())?,
     })
 }

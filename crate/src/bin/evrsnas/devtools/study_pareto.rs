@@ -96,7 +96,7 @@ pub fn run(args: StudyParetoArgs) -> AnyResult<()> {
         eprintln!("{} scores from {}", memo.trained(), path.display());
     }
     let devices = super::devices_or_all(&args.devices);
-    let fitness = Fitness::new(1.0, DEFAULT_LAMBDA, Penalty::default())?;
+    let fitness = Fitness::new(1.0, DEFAULT_LAMBDA, Penalty::default(), args.common.prior())?;
     let started = Instant::now();
     let mut details = vec![];
     let mut last = (EvolutionConfig::default(), EvolutionConfig::default());

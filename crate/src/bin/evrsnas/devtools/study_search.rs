@@ -62,6 +62,7 @@ struct Report {
     screen: Option<Screen>,
     lambda: f64,
     penalty: Penalty,
+    prior: f64,
     steps: usize,
     batch: BatchChoice,
     runs: usize,
@@ -89,7 +90,7 @@ pub fn run(args: StudySearchArgs) -> AnyResult<()> {
                 let config = args
                     .evolution
                     .config(Mode::Constrained, seed, steps, args.budget_blind, None)?;
-                let fitness = Fitness::new(threshold, args.lambda, args.penalty)?;
+                let fitness = Fitness::new(threshold, args.lambda, args.penalty, args.common.prior())?;
                 let run = constrained_search(table, &truth.cifar10, fitness, config, &mut memo)?;
                 eprintln!(
                     "{device} p{:.0} seed {seed}: evolution {:?}, random {:?}, best {:.2} ({} trained, {:.0} s)",
@@ -123,6 +124,7 @@ pub fn run(args: StudySearchArgs) -> AnyResult<()> {
             .screen,
         lambda: args.lambda,
         penalty: args.penalty,
+        prior: args.common.prior(),
         steps,
         batch: args.common.batch,
         runs: details.len(),
