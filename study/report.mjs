@@ -261,7 +261,7 @@ if (main) {
   const batches = { [main.batch]: measured(main) };
   for (const s of sweeps) {
     const d = s.data;
-    const sameProxy = JSON.stringify(d.proxy.nb201) === JSON.stringify(main.proxy.nb201) && d.beta === main.beta;
+    const sameProxy = ['channels', 'cells'].every((k) => d.proxy.nb201[k] === main.proxy.nb201[k]) && d.beta === main.beta;
     if (['cifar10', 'cifar10-and-100'].includes(d.batch) && !(d.batch in batches) && sameProxy) batches[d.batch] = measured(d);
   }
   const fidelity = {

@@ -214,13 +214,22 @@ test('the fidelity note states the measured Kendall τ for the chosen K', async 
   await page.waitForFunction(() => (document.getElementById('fidelity-note')?.textContent ?? '') !== '');
   const note = () => page.textContent('#fidelity-note');
   assert.equal(await page.inputValue('#batch'), batch);
-  assert.match(await note(), new RegExp(`K = ${measured.steps}: Kendall τ ${measured.kendall_tau.toFixed(2)} .* over ${sweep.samples} `));
+  // The fitness ranks by RMI + w·complexity: the default w's measured τ, beside RMI alone's.
+  const prior = setting('prior').default;
+  assert.equal(measured.with_prior?.prior, prior, 'the study measured the default prior at the default K');
+  const tau = (r) => r.kendall_tau.toFixed(2).replace('.', '\\.');
+  assert.match(await note(), new RegExp(`K = ${measured.steps}: Kendall τ ${tau(measured.with_prior)} .* for RMI \\+ ${prior} × complexity \\(RMI alone ${tau(measured)}\\) .* over ${sweep.samples} `));
+  // Without the prior, RMI alone as published.
+  await page.fill('#prior', '0');
+  await page.dispatchEvent('#prior', 'input');
+  assert.match(await note(), new RegExp(`K = ${measured.steps}: Kendall τ ${tau(measured)} \\[.*\\] for RMI alone \\(no complexity prior, as published\\)`));
+  assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('prior'), '0');
   // The other batch has its own figures.
   const other = Object.keys(fidelity.batches).find((b) => b !== batch);
   assert.ok(other, 'fidelity.json measures both RMI batches');
   const otherRow = fidelity.batches[other].k_sweep.find((r) => r.steps === measured.steps);
   await page.selectOption('#batch', other);
-  assert.match(await note(), new RegExp(`Kendall τ ${otherRow.kendall_tau.toFixed(2)} .* over ${fidelity.batches[other].samples} `));
+  assert.match(await note(), new RegExp(`Kendall τ ${tau(otherRow)} .* over ${fidelity.batches[other].samples} `));
   assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('batch'), other);
   await page.selectOption('#batch', batch);
   // A K the study did not measure is called so, with its measured neighbours.
@@ -742,8 +751,16 @@ test('a candidate opens from the table, the scatter or the link, and its panel s
   assert.equal(last[4], replicas ? replicas[1] : first[3]);
   assert.ok(Math.abs(Number(last[1]) + Number(last[2]) + Number(last[3]) - Number(last[4])) <= 0.002);
   if (replicas) assert.equal(first[3], `${((Number(replicas[1]) + Number(replicas[2]) + Number(replicas[3])) / 3).toFixed(3)} ×3`);
-  assert.match(explain, /Fitness = RMI − penalty = [\d.]+ − [\d.]+ = [\d.]+/);
-  assert.equal(explain.match(/Fitness = RMI − penalty = [\d.]+ − [\d.]+ = (-?\d+\.\d+)/)?.[1], first[4], 'the fitness is the table\'s');
+  // The fitness decomposed: RMI + w × complexity − penalty, each term the library's.
+  const prior = explain.match(/Complexity prior: w × complexity = ([\d.]+) × ([\d.]+) = ([\d.]+) \(its full-size network has more multiply-accumulates than (\d+) % of the space's/);
+  assert.ok(prior, explain);
+  assert.equal(Number(prior[1]), setting('prior').default);
+  assert.ok(Math.abs(Number(prior[1]) * Number(prior[2]) - Number(prior[3])) <= 0.002);
+  const fitness = explain.match(/Fitness = RMI \+ prior − penalty = ([\d.]+) \+ ([\d.]+) − ([\d.]+) = (-?\d+\.\d+)/);
+  assert.ok(fitness, explain);
+  assert.equal(fitness[2], prior[3]);
+  assert.ok(Math.abs(Number(fitness[1]) + Number(fitness[2]) - Number(fitness[3]) - Number(fitness[4])) <= 0.002);
+  assert.equal(fitness[4], first[4], 'the fitness is the table\'s');
   const truth = await page.textContent('#inspect-truth');
   assert.ok(truth.includes(`CIFAR-10 ${first[5].replace('%', ' %')}`), truth);
   assert.match(truth, /rank [\d,]+ of 15,625 cells by CIFAR-10/);
