@@ -58,7 +58,7 @@ const search = (w) => {
 };
 const [withPrior, without] = [search('0.2'), search('0')];
 if (withPrior && without) {
-  const gap = (r, who) => r.run.best_feasible.accuracy - r.run[who].accuracy;
+  const gap = (r, who) => r.best_feasible.accuracy - r[who].accuracy;
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const paired = withPrior.details.map((r, i) => gap(without.details[i], 'evolution') - gap(r, 'evolution'));
   const vsRandom = withPrior.details.map((r) => gap(r, 'random') - gap(r, 'evolution'));

@@ -68,7 +68,7 @@ export function renderInspection({ info, curve, step, steps, space, unit, layout
 export function priorSentence(info) {
   const more = `its full-size network has more multiply-accumulates than ${Math.round(info.complexity * 100)} % of the space's`;
   return info.prior > 0
-    ? `Complexity prior: w × complexity = ${fmt(info.prior, 2)} × ${fmt(info.complexity, 2)} = ${fmt(info.priorTerm)} (${more}; 20 steps cannot show what size buys in full training).`
+    ? `Complexity prior: w × complexity = ${fmt(info.prior, 2)} × ${fmt(info.complexity, 2)} = ${fmt(info.priorTerm)} (${more}: a few steps on one batch cannot show what size buys in full training).`
     : `No complexity prior (w = 0, RMI alone as published; ${more}).`;
 }
 

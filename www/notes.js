@@ -49,7 +49,7 @@ export function fidelityNote({ fidelity: f, settings, schedule, screenSteps, use
   if (exact) return `Proxy fidelity at K = ${exact.steps}: ${ranked(exact)} ${where}.${scheduleNote}`;
   const below = rows.filter((r) => r.steps < settings.steps).pop();
   const above = rows.find((r) => r.steps > settings.steps);
-  const near = [below, above].filter(Boolean).map((r) => `K = ${r.steps}: ${tau(r)}`).join('; ');
+  const near = [below, above].filter(Boolean).map((r) => `K = ${r.steps}: ${ranked(r)}`).join('; ');
   return `Proxy fidelity not measured at K = ${settings.steps} (${near}) ${where}.${scheduleNote}`;
 }
 
