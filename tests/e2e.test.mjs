@@ -415,8 +415,8 @@ test('an asset that fails verification is named', async () => {
 });
 
 for (const [fault, file, message] of [
-  ['missing', 'static/reference/resnet.safetensors', /reference\/resnet\.safetensors failed to load \(HTTP 404\)/],
-  ['truncate', 'static/batch/cifar100_20.bin', /batch\/cifar100_20\.bin' has \d+ bytes, expected \d+/],
+  ['missing', 'static/targets/cifar10.bin', /targets\/cifar10\.bin failed to load \(HTTP 404\)/],
+  ['truncate', 'static/truth/nb201_accuracy.bin', /truth\/nb201_accuracy\.bin' has \d+ bytes, expected \d+/],
   ['reshape', 'static/fidelity.json', /fidelity\.json does not have the structure the page reads/],
 ]) {
   test(`a ${fault} ${path.basename(file)} is named, and Run stays off`, async () => {
@@ -435,6 +435,22 @@ for (const [fault, file, message] of [
     }
   });
 }
+
+test('a batch file is fetched when a search first trains on it: a bad one fails that search, named, and Run tries again', async () => {
+  faults = { 'static/batch/cifar100_20.bin': 'truncate' };
+  try {
+    const { page } = await open(`${TINY}&batch=cifar10-and-100&autorun=1`);
+    await waitState(page, 'error', 60_000);
+    assert.match(await page.textContent('#error'), /batch\/cifar100_20\.bin' has \d+ bytes, expected \d+/);
+    assert.equal(await page.isDisabled('#run'), false, 'the other assets are in: Run may try again');
+    faults = {};
+    await page.click('#run');
+    await waitState(page, 'done', 120_000);
+    await page.close();
+  } finally {
+    faults = {};
+  }
+});
 
 test('buttons pressed in any order during searches never leave the page stuck', async () => {
   const { page, problems } = await openReady(`${TINY}&generations=3`);

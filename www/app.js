@@ -60,7 +60,7 @@ async function main() {
   page.explorer.addEventListener('compute', (e) => showCompute(e.detail));
   page.explorer.addEventListener('error', (e) => showError(e.detail.message));
   page.explorer.heavy.catch((e) => {
-    // Without the reference or the batches nothing can be scored: Run stays off until a reload.
+    // Without the reference's targets or the true accuracies nothing can be scored: Run stays off until a reload.
     page.assetsFailed = true;
     showError(`${e.message ?? e}. Reload the page to try again.`);
     setState('error');

@@ -48,7 +48,10 @@ const bundles = new Map(); // base → the bundle's promise
 /**
  * Every bundled asset under `base` (schema `paths`), loaded once per page: `{manifest, costs,
  * fidelity, heavy}`. The cost tables and the fidelity figures come first (the controls need
- * them); `heavy` resolves to `{reference, bundledReference, images, truth}` while the user looks.
+ * them); `heavy` resolves to `{targets, bundledReference, batchFile, referenceWeights, truth}` while
+ * the user looks. The bundled reference's targets on each bundled batch stand in for its weights
+ * (1 MB gzipped), which `referenceWeights()` fetches only for a batch of your own images; a batch
+ * file comes with `batchFile(path)`, when a search first trains on it.
  * A failed load is forgotten, so that the next explorer tries again.
  */
 export function loadBundle(wasm, base, paths) {
@@ -72,17 +75,27 @@ async function loadBundleOnce(wasm, base, paths) {
   const fidelity = checkFidelity(await loadAsset(wasm, base, manifest, paths.fidelity), paths.fidelity);
   const files = JSON.parse(new TextDecoder().decode(manifest)).files;
   fidelity.bundledReference = files.find((f) => f.path === paths.reference)?.sha256;
-  const batchFiles = [...new Set(Object.values(paths.batches).flat())];
+  // Each fetched once per page, when first asked for.
+  const fetched = new Map();
+  const once = (path) => {
+    if (!fetched.has(path)) {
+      const p = loadAsset(wasm, base, manifest, path);
+      fetched.set(path, p);
+      p.catch(() => fetched.delete(path));
+    }
+    return fetched.get(path);
+  };
+  const choices = Object.keys(paths.targets);
   const heavy = Promise.all([
-    loadAsset(wasm, base, manifest, paths.reference),
-    Promise.all(batchFiles.map((f) => loadAsset(wasm, base, manifest, f))),
+    Promise.all(choices.map((c) => once(paths.targets[c]))),
     loadAsset(wasm, base, manifest, paths.truth),
-  ]).then(([reference, batches, truth]) => ({
-    reference,
-    // What the page says of the bundled reference, {depth, classes}: from the header alone (a
-    // full check runs a forward pass, a pause the page need not make for its own file).
-    bundledReference: wasm.referenceSummary(reference),
-    images: Object.fromEntries(batchFiles.map((f, i) => [f, batches[i]])),
+  ]).then(([targets, truth]) => ({
+    targets: Object.fromEntries(choices.map((c, i) => [c, targets[i]])),
+    // What the page says of the bundled reference, {depth, classes}: from its stored targets'
+    // header (the weights' own check runs a forward pass, a pause the page need not make).
+    bundledReference: wasm.referenceSummary(targets[0]),
+    referenceWeights: () => once(paths.reference),
+    batchFile: (path) => once(path),
     truth,
   }));
   // A failure surfaces where it is awaited (Explorer's `heavy`), not as an unhandled rejection.

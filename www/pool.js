@@ -17,6 +17,10 @@ export const poolMethods = {
     // Your own images replace the named batch until cleared (they stay in this page).
     const user = this.userBatch;
     const reference = this.userReference;
+    const batch = user ? [user.bytes] : await Promise.all(this.batches[batchName].map((f) => this.batchFile(f)));
+    // Your reference, else the bundled one: its stored targets on a bundled batch, its weights
+    // (fetched now, once) on your own images.
+    const bundled = reference ? null : user ? await this.referenceWeights() : this.targets[batchName];
     // The settings the workers' Scorer is built from (the schema's `scorer` flag), and your files.
     const scorerSettings = this.schema.settings.filter((s) => s.scorer).map((s) => `${s.name}=${settings[s.name] ?? 'cpu'}`);
     const key = [...scorerSettings, user ? `user:${user.sha256}` : '', reference?.sha256 ?? 'bundled'].join('/');
@@ -26,8 +30,7 @@ export const poolMethods = {
       return;
     }
     this.retirePool();
-    const batch = user ? [user.bytes] : this.batches[batchName].map((f) => this.images[f]);
-    this.workerInit = { reference: reference?.bytes ?? this.reference, batch, options: { steps, seed } };
+    this.workerInit = { reference: reference?.bytes ?? bundled, batch, options: { steps, seed } };
     // Every worker started, so that a pool that fails half-way leaves none behind.
     const started = [];
     try {

@@ -1,6 +1,6 @@
 // One wasm instance per worker; it trains and scores candidates one at a time, on the CPU or, when
 // the init asks for `compute` 'gpu' or 'auto', on WebGPU through the library's GPU executor.
-// Messages in: {type:'init', module, compiled?, reference, batch: [Uint8Array per batch file], options, compute?}
+// Messages in: {type:'init', module, compiled?, reference (weights, or the bundled reference's stored targets on this batch), batch: [Uint8Array per batch file], options, compute?}
 //   | {type:'score', id, space, arch, replicate, steps?} | {type:'curve', id, space, arch, replicate}
 //   | {type:'memory'} | {type:'lose-device'} (tests: the device lost, as a driver reset leaves it).
 // Messages out: {type:'ready', compute} | {type:'scored', id, arch, rmi, ms, resumed?, compute?}

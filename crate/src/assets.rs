@@ -121,6 +121,10 @@ pub fn cost_path(space: Space) -> String {
     format!("costs/{space}.bin")
 }
 pub const REFERENCE: &str = "reference/resnet.safetensors";
+/// The bundled reference's targets on a bundled batch (`rmi::stored`).
+pub fn targets_path(choice: BatchChoice) -> String {
+    format!("targets/{choice}.bin")
+}
 pub const TRUTH: &str = "truth/nb201_accuracy.bin";
 /// The fidelity study's figures, which the page shows beside "Steps K".
 pub const FIDELITY: &str = "fidelity.json";

@@ -118,6 +118,30 @@ impl CkaTarget {
         })
     }
 
+    /// The biased estimator's target from its unit Gram matrix's `n × n` values (as
+    /// [`CkaTarget::unit_gram_values`] gives them; all zeros for a constant representation).
+    pub fn from_unit_gram(values: &[f32], n: usize, kernels: Kernels) -> Result<Self> {
+        if values.len() != n * n {
+            candle_core::bail!(
+                "a unit Gram matrix of {n} examples has {} values, got {}",
+                n * n,
+                values.len()
+            )
+        }
+        if values.iter().any(|v| !v.is_finite()) {
+            candle_core::bail!("a unit Gram matrix holds a value that is not a number")
+        }
+        let constant = values.iter().all(|&v| v == 0.0);
+        Ok(Self {
+            unit_gram: (!constant)
+                .then(|| Tensor::from_slice(values, (n, n), &candle_core::Device::Cpu))
+                .transpose()?,
+            n,
+            kernels,
+            estimator: Estimator::Biased,
+        })
+    }
+
     pub fn estimator(&self) -> Estimator {
         self.estimator
     }

@@ -94,6 +94,8 @@ pub struct AssetPaths {
     pub truth: &'static str,
     pub fidelity: &'static str,
     pub batches: BTreeMap<&'static str, &'static [&'static str]>,
+    /// The bundled reference's targets on each bundled batch (the weights are then not needed).
+    pub targets: BTreeMap<&'static str, String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -250,6 +252,10 @@ pub fn schema() -> Schema {
             truth: assets::TRUTH,
             fidelity: assets::FIDELITY,
             batches: BatchChoice::ALL.iter().map(|&b| (b.name(), b.files())).collect(),
+            targets: BatchChoice::ALL
+                .iter()
+                .map(|&b| (b.name(), assets::targets_path(b)))
+                .collect(),
         },
     }
 }

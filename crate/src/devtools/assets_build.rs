@@ -336,6 +336,10 @@ pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
     let license_text = std::fs::read(foolbox.join("foolbox-3.3.4.dist-info/LICENSE"))
         .map_err(|e| err(format!("cannot read foolbox's LICENSE: {e}")))?;
     write(out, "batch/LICENSE-foolbox.txt", &license_text)?;
+    // The reference is trained (`train-reference`), not built here: its targets follow it.
+    if out.join(crate::assets::REFERENCE).exists() {
+        write_targets(out)?;
+    }
     let manifest = write_manifest(out)?;
     let _ = writeln!(
         notes,
@@ -344,6 +348,32 @@ pub fn build(shared: &Path, foolbox: &Path, out: &Path) -> Result<String> {
         manifest.files.iter().map(|f| f.bytes).sum::<usize>()
     );
     Ok(notes)
+}
+
+/// The bundled reference's targets on each bundled batch, from the reference and batches in `out`
+/// (rewritten whenever either changes: `evrsnas assets --manifest-only` does it too).
+pub fn write_targets(out: &Path) -> Result<()> {
+    let read = |rel: &str| std::fs::read(out.join(rel)).map_err(|e| err(format!("cannot read {rel}: {e}")));
+    let weights = read(crate::assets::REFERENCE)?;
+    let reference = crate::Reference::from_safetensors(&weights, crate::Kernels::Fast)?;
+    for choice in crate::assets::BatchChoice::ALL {
+        let files = choice.files().iter().map(|f| read(f)).collect::<Result<Vec<_>>>()?;
+        let batch = crate::assets::ImageBatch::join(files.iter().map(Vec::as_slice))?;
+        let targets = crate::RmiTargets::new(&reference, &batch.tensor()?)?;
+        let header = crate::rmi::stored::StoredHeader {
+            reference_sha256: sha256_hex(&weights),
+            batch_sha256: batch.pixels_sha256(),
+            examples: batch.len(),
+            classes: reference.classes(),
+            depth: reference.depth(),
+        };
+        write(
+            out,
+            &crate::assets::targets_path(*choice),
+            &crate::rmi::stored::encode(&targets, &header)?,
+        )?;
+    }
+    Ok(())
 }
 
 /// Lists every file under `out` (but the manifest) with its size and checksum.

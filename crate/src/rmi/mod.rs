@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 mod config;
 mod evaluator;
+pub mod stored;
 
 pub use config::{RmiConfig, RmiOptions, ScoreKind, BETA, DEFAULT_STEPS, STEPS};
 pub use evaluator::{trial_settings, RmiEvaluator};

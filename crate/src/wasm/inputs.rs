@@ -46,10 +46,17 @@ struct ReferenceInfo {
     sha256: String,
 }
 
-/// `{depth, classes}` of saved reference weights, from their header alone (instant; no check).
+/// `{depth, classes}` of saved reference weights, or of the reference whose targets are stored,
+/// from their header alone (instant; no check).
 #[wasm_bindgen(js_name = referenceSummary)]
 pub fn reference_summary(bytes: &[u8]) -> Result<JsValue, JsError> {
-    let (depth, classes) = Reference::summary(bytes).map_err(js_err)?;
+    let (depth, classes) = match crate::rmi::stored::is_stored(bytes) {
+        true => {
+            let header = crate::rmi::stored::header(bytes).map_err(js_err)?;
+            (header.depth, header.classes)
+        }
+        false => Reference::summary(bytes).map_err(js_err)?,
+    };
     #[derive(Serialize)]
     struct Summary {
         depth: usize,

@@ -23,7 +23,9 @@ struct ScorerOptions {
     proxy: Option<ProxyConfig>,
 }
 
-/// The reference's targets on the batch, and the training options, from what a worker is sent.
+/// The reference's targets on the batch, and the training options, from what a worker is sent:
+/// `reference_bytes` are the reference's weights, or its targets stored for this batch
+/// (`rmi::stored`: the bundled reference on a bundled batch, without the weights).
 pub(super) fn evaluator(
     reference_bytes: &[u8],
     batch_files: &js_sys::Array,
@@ -40,13 +42,17 @@ pub(super) fn evaluator(
     };
     options.validate().map_err(js_err)?;
     let seed = schema::SEED.check_f64(o.seed).map_err(js_err)?;
-    let reference = Reference::from_safetensors(reference_bytes, Kernels::Fast).map_err(js_err)?;
     let files: Vec<Vec<u8>> = batch_files
         .iter()
         .map(|f| js_sys::Uint8Array::new(&f).to_vec())
         .collect();
     let batch = ImageBatch::join(files.iter().map(Vec::as_slice)).map_err(js_err)?;
-    let targets = RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?;
+    let targets = if crate::rmi::stored::is_stored(reference_bytes) {
+        RmiTargets::from_stored(reference_bytes, &batch, Kernels::Fast).map_err(js_err)?
+    } else {
+        let reference = Reference::from_safetensors(reference_bytes, Kernels::Fast).map_err(js_err)?;
+        RmiTargets::new(&reference, &batch.tensor().map_err(js_err)?).map_err(js_err)?
+    };
     Ok(RmiEvaluator::new(targets, options, seed))
 }
 

@@ -15,17 +15,19 @@ pub struct AssetsArgs {
     /// Output folder (static/).
     #[arg(long)]
     out: PathBuf,
-    /// Only rewrite MANIFEST.json for the files in --out (after training the reference or
-    /// regenerating the fidelity figures).
+    /// Only rewrite what is derived from the files in --out, the reference's stored targets on
+    /// the bundled batches, and MANIFEST.json (after training the reference or regenerating the
+    /// fidelity figures).
     #[arg(long)]
     manifest_only: bool,
 }
 
 pub fn run(args: AssetsArgs) -> AnyResult<()> {
-    use evrsnas::devtools::assets_build::{build, write_manifest};
+    use evrsnas::devtools::assets_build::{build, write_manifest, write_targets};
     match (&args.shared, &args.foolbox, args.manifest_only) {
         (Some(shared), Some(foolbox), false) => eprintln!("{}", build(shared, foolbox, &args.out)?),
         _ => {
+            write_targets(&args.out)?;
             let manifest = write_manifest(&args.out)?;
             eprintln!(
                 "wrote {}/MANIFEST.json ({} files)",
