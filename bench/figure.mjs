@@ -36,7 +36,8 @@ async function once(dist) {
     const raw = files.reduce((n, f) => n + fs.statSync(f).size, 0);
     const gz = files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(f), { level: 6 }).length, 0);
     const wasmFetches = requests.filter((r) => r.endsWith('.wasm')).length;
-    return { ready, done, raw, gz, files: files.length, wasmFetches };
+    const each = files.map((f) => [path.relative(dist, f), zlib.gzipSync(fs.readFileSync(f), { level: 6 }).length]);
+    return { ready, done, raw, gz, files: files.length, wasmFetches, each };
   } finally {
     await browser.close();
     site.close();
@@ -55,5 +56,9 @@ console.log(`| --- | ---: | ---: | ---: | ---: | ---: | ---: |`);
 for (const [name, runs] of Object.entries(results)) {
   const r = runs[0];
   console.log(`| ${name} | ${r.files} | ${(r.raw / 1e6).toFixed(2)} | ${(r.gz / 1e6).toFixed(2)} | ${r.wasmFetches} | ${median(runs.map((x) => x.ready)).toFixed(2)} | ${median(runs.map((x) => x.done)).toFixed(2)} |`);
+}
+for (const [name, runs] of Object.entries(results)) {
+  const big = runs[0].each.filter(([, n]) => n >= 10_000).sort((a, b) => b[1] - a[1]);
+  console.log(`\n${name}, files of 10 kB or more gzipped: ${big.map(([f, n]) => `${f} ${(n / 1e6).toFixed(3)}`).join(', ')}`);
 }
 console.log(`\nmedians of ${RUNS} cold runs each, alternating; the small search: ${SMALL} (K = the default), on ${os.cpus().length} cores, ${os.cpus()[0].model}`);

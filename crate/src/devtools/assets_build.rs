@@ -4,7 +4,7 @@
 //! Run by `cargo make assets`; running it twice gives the same bytes.
 
 use crate::assets::{sha256_hex, GroundTruth, Manifest, ManifestEntry, MANIFEST, TRUTH};
-use crate::cost::{CostBook, CostTable, Device, FitQuality, TableHeader};
+use crate::cost::{CostBook, CostTable, Device, FitQuality, LatencyModel, TableHeader};
 use crate::images::batch_from_files;
 use crate::space::{fbnet, nb201, Space};
 use crate::{bail, Result};
@@ -62,30 +62,9 @@ fn parse_f64(s: &str) -> Result<f64> {
     s.trim().parse::<f64>().map_err(|_| err(format!("not a number: '{s}'")))
 }
 
-/// Features of the edgegpu/edgetpu latency model: a bias, one-hot (edge, op), and one-hot
-/// (edge pair, op pair) — the pairwise terms capture what an additive model cannot (e.g. a node
-/// whose inputs are all `none` makes its outgoing ops free).
-fn cell_features(genes: &[u8]) -> Vec<usize> {
-    let ops = nb201::OPS.len();
-    let mut f = vec![0];
-    for (e, &g) in genes.iter().enumerate() {
-        f.push(1 + e * ops + g as usize);
-    }
-    let mut pair = 0;
-    for i in 0..nb201::EDGES {
-        for j in i + 1..nb201::EDGES {
-            f.push(1 + nb201::EDGES * ops + pair * ops * ops + genes[i] as usize * ops + genes[j] as usize);
-            pair += 1;
-        }
-    }
-    f
-}
-
-const FEATURES: usize = 1 + 6 * 5 + 15 * 25;
-
 /// Ridge regression on sparse one-hot rows, solved by Cholesky on the normal equations.
 fn fit_ridge(rows: &[Vec<usize>], y: &[f64], ridge: f64) -> Result<Vec<f64>> {
-    let d = FEATURES;
+    let d = LatencyModel::FEATURES;
     let mut a = vec![0.0f64; d * d];
     let mut b = vec![0.0f64; d];
     for (r, &t) in rows.iter().zip(y) {
@@ -135,16 +114,13 @@ fn fit_ridge(rows: &[Vec<usize>], y: &[f64], ridge: f64) -> Result<Vec<f64>> {
     Ok(z)
 }
 
-fn predict(w: &[f64], row: &[usize]) -> f64 {
-    row.iter().map(|&i| w[i]).sum()
-}
-
-/// Fills the missing figures of a device with the pairwise model; returns values, flags and the
+/// Fits the model that fills the missing figures of a device (`LatencyModel`); returns it and its
 /// held-out quality (every 5th measured cell held out, then refitted on all).
-fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality)> {
-    let rows: Vec<Vec<usize>> = (0..nb201::CELLS)
-        .map(|i| cell_features(&nb201::genes_of_index(i).expect("valid index")))
+fn fit_model(measured: &[Option<f64>]) -> Result<(LatencyModel, FitQuality)> {
+    let genes: Vec<Vec<u8>> = (0..nb201::CELLS)
+        .map(|i| nb201::genes_of_index(i).expect("valid index"))
         .collect();
+    let rows: Vec<Vec<usize>> = genes.iter().map(|g| LatencyModel::features(g)).collect();
     let known: Vec<usize> = (0..nb201::CELLS).filter(|&i| measured[i].is_some()).collect();
     let test: Vec<usize> = known.iter().skip(4).step_by(5).copied().collect();
     let train: Vec<usize> = known
@@ -160,7 +136,7 @@ fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality
     };
     let w = fit(&train)?;
     let truth: Vec<f64> = test.iter().map(|&i| measured[i].expect("known")).collect();
-    let guess: Vec<f64> = test.iter().map(|&i| predict(&w, &rows[i])).collect();
+    let guess: Vec<f64> = test.iter().map(|&i| LatencyModel::predict(&w, &genes[i])).collect();
     let mape = 100.0 * truth.iter().zip(&guess).map(|(t, g)| ((t - g) / t).abs()).sum::<f64>() / truth.len() as f64;
     let quality = FitQuality {
         model: "ridge regression on one-hot (edge, op) and (edge pair, op pair) features".into(),
@@ -168,17 +144,15 @@ fn complete(measured: &[Option<f64>]) -> Result<(Vec<f64>, Vec<bool>, FitQuality
         mape_percent: mape,
         held_out: test.len(),
     };
-    let w = fit(&known)?;
-    let min_measured = known
-        .iter()
-        .map(|&i| measured[i].expect("known"))
-        .fold(f64::INFINITY, f64::min);
-    let values = (0..nb201::CELLS)
+    let model = LatencyModel {
+        weights: fit(&known)?,
         // An estimate never goes below the fastest measured cell: latency cannot be negative.
-        .map(|i| measured[i].unwrap_or_else(|| predict(&w, &rows[i]).max(min_measured)))
-        .collect();
-    let flags = measured.iter().map(Option::is_some).collect();
-    Ok((values, flags, quality))
+        floor: known
+            .iter()
+            .map(|&i| measured[i].expect("known"))
+            .fold(f64::INFINITY, f64::min),
+    };
+    Ok((model, quality))
 }
 
 fn range(values: impl Iterator<Item = f64>) -> [f64; 2] {
@@ -211,14 +185,18 @@ fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
             })
             .collect::<Result<_>>()?;
         let count = measured.iter().flatten().count();
-        let (values, flags, fit) = if count == nb201::CELLS {
-            (
-                measured.iter().map(|v| v.expect("complete")).collect(),
+        let source = "HW-NAS-Bench, CIFAR-10 input (via HELP and OneProxy copies; see PROVENANCE.md)";
+        if count == nb201::CELLS {
+            let values: Vec<f64> = measured.iter().map(|v| v.expect("complete")).collect();
+            let header = TableHeader::latency_ms(device, count, source, None, range(values.iter().copied()));
+            tables.push(CostTable::per_arch(
+                Space::Nb201,
+                header,
+                values,
                 vec![true; nb201::CELLS],
-                None,
-            )
+            )?);
         } else {
-            let (v, f, q) = complete(&measured)?;
+            let (model, q) = fit_model(&measured)?;
             let _ = writeln!(
                 notes,
                 "- nb201/{device}: {count} cells measured; the other {} estimated ({}); held-out ({} cells): Kendall τ {:.4}, MAPE {:.2} %",
@@ -228,11 +206,12 @@ fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
                 q.kendall_tau,
                 q.mape_percent
             );
-            (v, f, Some(q))
-        };
-        let source = "HW-NAS-Bench, CIFAR-10 input (via HELP and OneProxy copies; see PROVENANCE.md)";
-        let header = TableHeader::latency_ms(device, count, source, fit, range(values.iter().copied()));
-        tables.push(CostTable::per_arch(Space::Nb201, header, values, flags)?);
+            let values: Vec<f64> = (0..nb201::CELLS)
+                .map(|i| Ok(measured[i].unwrap_or(model.estimate(&nb201::genes_of_index(i)?))))
+                .collect::<Result<_>>()?;
+            let header = TableHeader::latency_ms(device, count, source, Some(q), range(values.iter().copied()));
+            tables.push(CostTable::per_arch_estimated(Space::Nb201, header, &measured, model)?);
+        }
     }
     Ok(CostBook {
         space: Space::Nb201,

@@ -3,11 +3,15 @@
 //! One cost file per search space (`static/costs/<space>.bin`) holds a table per (device, metric):
 //!
 //! ```text
-//! b"EVRSCOST" | u32 LE format version (1) | u32 LE header length | header (JSON) | payload
+//! b"EVRSCOST" | u32 LE format version (2) | u32 LE header length | header (JSON) | payload
 //! ```
 //! The header is a [`CostFileHeader`]; each table's figures sit in the payload at `offset`:
 //! - `per_arch`: `count` f64 LE values in architecture order (NB201 index), then `count` flag bytes
 //!   (1 = measured by HW-NAS-Bench, 0 = estimated by our fitted model);
+//! - `per_arch_model` (a table with estimates, compact): `count` flag bytes as above, the measured
+//!   figures (f64 LE, in index order), then the [`LatencyModel`] that gives the others: its
+//!   [`LatencyModel::FEATURES`] weights and its floor (f64 LE). The estimates are computed again
+//!   on loading, bit for bit, and so are not sent (two thirds of the file, gzipped, before);
 //! - `additive`: `1 + layers·ops` f64 LE values, BASE then per-(layer, op) deltas, layer-major;
 //!   cost = BASE + Σ_layer delta[layer, op]. All such figures count as measured (the table is exact).
 
@@ -15,8 +19,11 @@ use crate::space::{Arch, Space};
 use crate::{bail, Result};
 use serde::{Deserialize, Serialize};
 
+mod model;
+pub use model::LatencyModel;
+
 const MAGIC: &[u8; 8] = b"EVRSCOST";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 crate::named_enum! {
     /// The six HW-NAS-Bench devices.
@@ -94,8 +101,16 @@ pub struct CostFileHeader {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Figures {
-    PerArch { values: Vec<f64>, measured: Vec<bool> },
-    Additive { base: f64, deltas: Vec<f64> },
+    /// `model`: what estimated the figures not measured, when some are.
+    PerArch {
+        values: Vec<f64>,
+        measured: Vec<bool>,
+        model: Option<LatencyModel>,
+    },
+    Additive {
+        base: f64,
+        deltas: Vec<f64>,
+    },
 }
 
 /// The cost of an architecture, and whether HW-NAS-Bench measured it or we estimated it.
@@ -135,8 +150,30 @@ impl CostTable {
         Ok(Self {
             header,
             space,
-            figures: Figures::PerArch { values, measured },
+            figures: Figures::PerArch {
+                values,
+                measured,
+                model: None,
+            },
         })
+    }
+
+    /// A per-architecture table whose missing figures (`None`) `model` estimates.
+    pub fn per_arch_estimated(
+        space: Space,
+        header: TableHeader,
+        measured: &[Option<f64>],
+        model: LatencyModel,
+    ) -> Result<Self> {
+        check_finite(&model.weights)?;
+        check_finite(&[model.floor])?;
+        let values = model.complete(measured)?;
+        let flags = measured.iter().map(Option::is_some).collect();
+        let mut table = Self::per_arch(space, header, values, flags)?;
+        if let Figures::PerArch { model: slot, .. } = &mut table.figures {
+            *slot = Some(model);
+        }
+        Ok(table)
     }
 
     /// An additive per-layer table: cost = base + Σ deltas[layer·ops + op].
@@ -166,7 +203,7 @@ impl CostTable {
             )
         }
         Ok(match &self.figures {
-            Figures::PerArch { values, measured } => {
+            Figures::PerArch { values, measured, .. } => {
                 let i = arch.nb201_index().expect("nb201 has an index");
                 Cost {
                     value: values[i],
@@ -240,11 +277,29 @@ impl CostBook {
             let mut h = t.header.clone();
             h.offset = payload.len();
             match &t.figures {
-                Figures::PerArch { values, measured } => {
+                Figures::PerArch {
+                    values,
+                    measured,
+                    model: None,
+                } => {
                     h.kind = "per_arch".into();
                     h.count = values.len();
                     values.iter().for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
                     payload.extend(measured.iter().map(|&m| m as u8));
+                }
+                Figures::PerArch {
+                    values,
+                    measured,
+                    model: Some(model),
+                } => {
+                    h.kind = "per_arch_model".into();
+                    h.count = values.len();
+                    payload.extend(measured.iter().map(|&m| m as u8));
+                    let known = values.iter().zip(measured).filter(|(_, &m)| m).map(|(v, _)| v);
+                    known
+                        .chain(&model.weights)
+                        .chain(std::iter::once(&model.floor))
+                        .for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
                 }
                 Figures::Additive { base, deltas } => {
                     h.kind = "additive".into();
@@ -308,6 +363,25 @@ impl CostBook {
                         .ok_or_else(|| corrupt("truncated flags"))?;
                     CostTable::per_arch(header.space, h, values, flags.iter().map(|&f| f == 1).collect())?
                 }
+                "per_arch_model" => {
+                    let flags = h
+                        .offset
+                        .checked_add(h.count)
+                        .and_then(|end| payload.get(h.offset..end))
+                        .ok_or_else(|| corrupt("truncated flags"))?;
+                    let known = flags.iter().filter(|&&f| f == 1).count();
+                    let figures = f64s(h.offset + h.count, known + LatencyModel::FEATURES + 1)?;
+                    let mut given = figures[..known].iter();
+                    let measured: Vec<Option<f64>> = flags
+                        .iter()
+                        .map(|&f| if f == 1 { given.next().copied() } else { None })
+                        .collect();
+                    let model = LatencyModel {
+                        weights: figures[known..known + LatencyModel::FEATURES].to_vec(),
+                        floor: figures[known + LatencyModel::FEATURES],
+                    };
+                    CostTable::per_arch_estimated(header.space, h, &measured, model)?
+                }
                 "additive" => {
                     let v = f64s(h.offset, h.count)?;
                     if v.is_empty() {
@@ -351,5 +425,41 @@ mod tests {
         truncated.truncate(20);
         assert!(CostBook::decode(&truncated).is_err());
         assert!(CostBook::decode(b"EVRSCOST").is_err());
+    }
+
+    #[test]
+    fn a_table_with_estimates_keeps_only_its_model_and_loads_them_again_bit_for_bit() {
+        let n = crate::space::nb201::CELLS;
+        let measured: Vec<Option<f64>> = (0..n).map(|i| (i % 7 == 0).then(|| 1.0 + i as f64 / 3.0)).collect();
+        let model = LatencyModel {
+            weights: (0..LatencyModel::FEATURES)
+                .map(|i| (i as f64 * 0.37).sin() / 7.0)
+                .collect(),
+            floor: 0.5,
+        };
+        let header = TableHeader::latency_ms(Device::EdgeGpu, n / 7, "test", None, [0.0, 1.0]);
+        let table = CostTable::per_arch_estimated(Space::Nb201, header, &measured, model.clone()).unwrap();
+        let book = CostBook {
+            space: Space::Nb201,
+            tables: vec![table],
+            unavailable: String::new(),
+        };
+        let bytes = book.encode();
+        // Flags, the measured figures and the model: far smaller than the per-architecture form.
+        assert!(bytes.len() < n * 9 / 3, "{} bytes", bytes.len());
+        let again = CostBook::decode(&bytes).unwrap();
+        assert_eq!(again.tables[0].header.kind, "per_arch_model");
+        assert!(
+            again.tables[0].figures == book.tables[0].figures,
+            "figures or model differ"
+        );
+        let values = again.tables[0].per_arch_values().unwrap();
+        for (i, v) in values.iter().enumerate() {
+            let genes = crate::space::nb201::genes_of_index(i).unwrap();
+            assert_eq!(*v, measured[i].unwrap_or_else(|| model.estimate(&genes)));
+            assert!(*v >= 0.5 || measured[i].is_some());
+        }
+        // Cut off inside the model: an error, not a panic.
+        assert!(CostBook::decode(&bytes[..bytes.len() - 8]).is_err());
     }
 }
