@@ -71,7 +71,8 @@ if (withPrior && without) {
   };
   lines.push('', '| constrained-search study (54 runs) | evolution\'s mean gap | random search\'s (same trainings) | evolution closer than random by | within 1.0 point |',
     '| --- | --- | --- | --- | --- |');
-  for (const [label, d] of [['w = 0 (RMI alone)', without], ['w = 0.2 (the prior)', withPrior]]) {
+  const others = ['0.3', '0.5'].map((w) => [`w = ${w}`, search(w)]).filter(([, d]) => d);
+  for (const [label, d] of [['w = 0 (RMI alone)', without], ['w = 0.2 (the prior, default)', withPrior], ...others]) {
     const ev = d.details.map((r) => gap(r, 'evolution'));
     const rd = d.details.map((r) => gap(r, 'random'));
     const closer = d.details.map((r) => gap(r, 'random') - gap(r, 'evolution'));

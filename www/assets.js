@@ -48,22 +48,23 @@ const bundles = new Map(); // base → the bundle's promise
 /**
  * Every bundled asset under `base` (schema `paths`), loaded once per page: `{manifest, costs,
  * fidelity, heavy}`. The cost tables and the fidelity figures come first (the controls need
- * them); `heavy` resolves to `{targets, bundledReference, batchFile, referenceWeights, truth}` while
- * the user looks. The bundled reference's targets on each bundled batch stand in for its weights
- * (1 MB gzipped), which `referenceWeights()` fetches only for a batch of your own images; a batch
- * file comes with `batchFile(path)`, when a search first trains on it.
+ * them); `heavy` resolves to `{targetsFor, bundledReference, batchFile, referenceWeights, truth}`
+ * while the user looks. The bundled reference's targets on a bundled batch (`targetsFor(batch)`)
+ * stand in for its weights (1 MB gzipped), which `referenceWeights()` fetches only for a batch of
+ * your own images; a batch file comes with `batchFile(path)`, when a search first trains on it.
+ * `defaultBatch`'s targets come with `heavy`: their header names the bundled reference.
  * A failed load is forgotten, so that the next explorer tries again.
  */
-export function loadBundle(wasm, base, paths) {
+export function loadBundle(wasm, base, paths, defaultBatch) {
   if (!bundles.has(base)) {
-    const bundle = loadBundleOnce(wasm, base, paths);
+    const bundle = loadBundleOnce(wasm, base, paths, defaultBatch);
     bundles.set(base, bundle);
     bundle.catch(() => bundles.delete(base));
   }
   return bundles.get(base);
 }
 
-async function loadBundleOnce(wasm, base, paths) {
+async function loadBundleOnce(wasm, base, paths, defaultBatch) {
   const manifest = await loadManifest(base, paths.manifest);
   const costs = {};
   for (const [space, path] of Object.entries(paths.costs)) {
@@ -85,15 +86,14 @@ async function loadBundleOnce(wasm, base, paths) {
     }
     return fetched.get(path);
   };
-  const choices = Object.keys(paths.targets);
   const heavy = Promise.all([
-    Promise.all(choices.map((c) => once(paths.targets[c]))),
+    once(paths.targets[defaultBatch]),
     loadAsset(wasm, base, manifest, paths.truth),
   ]).then(([targets, truth]) => ({
-    targets: Object.fromEntries(choices.map((c, i) => [c, targets[i]])),
+    targetsFor: (batch) => once(paths.targets[batch]),
     // What the page says of the bundled reference, {depth, classes}: from its stored targets'
     // header (the weights' own check runs a forward pass, a pause the page need not make).
-    bundledReference: wasm.referenceSummary(targets[0]),
+    bundledReference: wasm.referenceSummary(targets),
     referenceWeights: () => once(paths.reference),
     batchFile: (path) => once(path),
     truth,

@@ -30,7 +30,8 @@ export class Explorer extends EventTarget {
     const library = await loadLibrary();
     ({ wasm } = bindings());
     // Loaded once per base for every explorer of the page (the figures of a docs page share it).
-    const bundle = await loadBundle(wasm, base, library.schema.assets);
+    const defaultBatch = library.schema.settings.find((s) => s.name === 'batch').default;
+    const bundle = await loadBundle(wasm, base, library.schema.assets, defaultBatch);
     const ex = new Explorer(base, bundle.manifest);
     ex.schema = library.schema;
     ex.trialTimeoutMs = trialTimeoutMs;

@@ -20,7 +20,7 @@ export const poolMethods = {
     const batch = user ? [user.bytes] : await Promise.all(this.batches[batchName].map((f) => this.batchFile(f)));
     // Your reference, else the bundled one: its stored targets on a bundled batch, its weights
     // (fetched now, once) on your own images.
-    const bundled = reference ? null : user ? await this.referenceWeights() : this.targets[batchName];
+    const bundled = reference ? null : user ? await this.referenceWeights() : await this.targetsFor(batchName);
     // The settings the workers' Scorer is built from (the schema's `scorer` flag), and your files.
     const scorerSettings = this.schema.settings.filter((s) => s.scorer).map((s) => `${s.name}=${settings[s.name] ?? 'cpu'}`);
     const key = [...scorerSettings, user ? `user:${user.sha256}` : '', reference?.sha256 ?? 'bundled'].join('/');
