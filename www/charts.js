@@ -47,6 +47,18 @@ function axes(ctx, box, x, y, xLabel, yLabel, integerX = false) {
   ctx.translate(12, box.top - 4);
   ctx.fillText(yLabel, 0, 0);
   ctx.restore();
+  // Where a legend above the plot may start without running into the axis title.
+  box.legendFrom = 12 + ctx.measureText(yLabel).width + 10;
+}
+
+/**
+ * A legend line right-aligned above the plot; on a narrow plot, where it would run into the axis
+ * title, its `short` form, else none.
+ */
+function legend(ctx, box, text, short = null) {
+  const fits = (t) => box.right - ctx.measureText(t).width >= (box.legendFrom ?? box.left);
+  const t = fits(text) ? text : short && fits(short) ? short : null;
+  if (t) ctx.fillText(t, box.right - ctx.measureText(t).width, box.top - 6);
 }
 
 function scale(lo, hi, a, b) {
@@ -177,7 +189,7 @@ function paintLandscape(ctx, box, x, { costs, accuracy }) {
     ctx.restore();
     ctx.fillStyle = '#7b878d';
     for (const t of ticks(a.lo, a.hi, 4)) ctx.fillText(`${t}%`, box.right - 26, a.map(t) + 4);
-    ctx.fillText('grey: true CIFAR-10 accuracy of every cell', box.right - 230, box.top - 6);
+    legend(ctx, box, 'grey: true CIFAR-10 accuracy of every cell', 'grey: true accuracy');
     return;
   }
   const bins = new Array(60).fill(0);
@@ -192,7 +204,7 @@ function paintLandscape(ctx, box, x, { costs, accuracy }) {
   });
   ctx.restore();
   ctx.fillStyle = '#7b878d';
-  ctx.fillText('grey: how the space\'s costs are spread', box.right - 210, box.top - 6);
+  legend(ctx, box, 'grey: how the space\'s costs are spread', 'grey: the space\'s costs');
 }
 
 /** The budget: a dashed vertical line at `tx`. */
@@ -255,7 +267,7 @@ export function truthFront(canvas, { found, table, threshold, pick, unit, range 
   ctx.restore();
   if (table) {
     ctx.fillStyle = '#888';
-    ctx.fillText('— true front of all cells', box.right - 150, box.top - 6);
+    legend(ctx, box, '— true front of all cells', '— true front');
   }
 }
 
