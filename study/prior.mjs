@@ -90,6 +90,36 @@ if (fs.existsSync(paretoFile)) {
   const without = gaps(JSON.parse(fs.readFileSync(path.join(root, 'study/results/pareto_p12g6-none.json'), 'utf8')));
   lines.push('', `Pareto mode (18 runs × 9 budgets, 12 × 6, each budget answered by the fitness): ${mean(withPrior).toFixed(2)} points below the best feasible cell with the prior, ${mean(without).toFixed(2)} without (the committed run); within 1.5 points in ${withPrior.filter((g) => g <= 1.5).length} of ${withPrior.length} answers against ${without.filter((g) => g <= 1.5).length}.`);
 }
+// NASWOT (Mellor et al.) on the untrained proxy, `study --steps 0 --zero-cost FILE` on each sample
+// and batch: alone, and added by its rank within the sample (0..1) to RMI + 0.2·complexity.
+const rankShare = (xs) => {
+  const order = xs.map((x, i) => [x, i]).sort((p, q) => p[0] - q[0]);
+  const r = new Array(xs.length);
+  order.forEach(([, i], k) => (r[i] = k / (xs.length - 1)));
+  return r;
+};
+const naswotRows = [];
+for (const [k, s] of samples.entries()) {
+  for (const batch of ['cifar10', 'cifar10-and-100']) {
+    const file = path.join(dir, `naswot_${batch}_seed${k}.csv`);
+    if (!fs.existsSync(file)) continue;
+    const nw = new Map(readCsv(file).map((r) => [r.index, r.naswot]));
+    const acc = s.scores.map((r) => cifar10(r.index));
+    const n = s.scores.map((r) => nw.get(r.index));
+    const base = s.scores.map((r) => r.rmi_k20 + 0.2 * s.complexity.get(r.index));
+    const rn = rankShare(n);
+    const cells = [f3(kendallTau(n, acc)), `${f3(kendallTau(base, acc))} / ${f3(topTau(base, acc).tau)}`];
+    for (const v of [0.05, 0.1, 0.2]) {
+      const score = base.map((x, i) => x + v * rn[i]);
+      cells.push(`${f3(kendallTau(score, acc))} / ${f3(topTau(score, acc).tau)}`);
+    }
+    naswotRows.push(`| ${s.name}, ${batch} | ${cells.join(' | ')} |`);
+  }
+}
+if (naswotRows.length) {
+  lines.push('', '| NASWOT on the proxy | NASWOT alone: 500-cell τ | RMI + 0.2·complexity: τ / top-60 τ | + 0.05·rank(NASWOT) | + 0.1·rank | + 0.2·rank |',
+    '| --- | --- | --- | --- | --- | --- |', ...naswotRows);
+}
 const table = lines.join('\n');
 console.log(table);
 if (process.argv.includes('--fidelity')) {

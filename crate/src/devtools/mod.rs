@@ -13,3 +13,4 @@ pub mod study;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod train;
 pub mod train_draw;
+pub mod zero_cost;

@@ -22,6 +22,10 @@ pub struct StudyArgs {
     /// Write every sampled cell's scores as CSV (index, then one column per step count).
     #[arg(long)]
     scores: Option<PathBuf>,
+    /// Also write each sampled cell's NASWOT score (the untrained proxy's activation patterns on
+    /// the batch; issue 26's zero-cost A/B) as CSV: index, naswot.
+    #[arg(long)]
+    zero_cost: Option<PathBuf>,
     /// Bootstrap resamples for the confidence intervals.
     #[arg(long, default_value_t = 1000)]
     resamples: usize,
@@ -57,6 +61,14 @@ pub fn run(args: StudyArgs) -> AnyResult<()> {
     eprintln!();
     if let Some(path) = &args.scores {
         write(path, study.csv()?.as_bytes())?;
+    }
+    if let Some(path) = &args.zero_cost {
+        let mut csv = String::from("index,naswot\n");
+        for &i in &study.cells {
+            let arch = evrsnas::Arch::from_nb201_index(i)?;
+            csv += &format!("{i},{}\n", evrsnas::devtools::zero_cost::naswot(&arch, &eval)?);
+        }
+        write(path, csv.as_bytes())?;
     }
     let batch = args.common.batch_name();
     print_json(&Report {
