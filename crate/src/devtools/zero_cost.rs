@@ -55,10 +55,12 @@ fn log_det(mut a: Vec<Vec<f64>>) -> Option<f64> {
         }
         a.swap(col, pivot);
         sum += a[col][col].abs().ln();
-        for row in col + 1..n {
-            let f = a[row][col] / a[col][col];
-            for k in col..n {
-                a[row][k] -= f * a[col][k];
+        let (done, rest) = a.split_at_mut(col + 1);
+        let pivot_row = &done[col];
+        for row in rest {
+            let f = row[col] / pivot_row[col];
+            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
             }
         }
     }
