@@ -24,8 +24,9 @@ impl Search {
             .collect()
     }
 
-    /// Every scored architecture with the objectives the Pareto mode ranks by: (RMI, −cost) and,
-    /// with the diversity objective, how isolated its cost is among them.
+    /// Every scored architecture with the objectives the Pareto mode ranks by: (RMI + the fitness's
+    /// complexity prior, −cost) and, with the diversity objective, how isolated its cost is among
+    /// them. (The front shown and confirmed stays RMI's against cost.)
     pub(super) fn objectives(&self) -> (Vec<&Arch>, Vec<Vec<f64>>) {
         let archs: Vec<&Arch> = self.seen.iter().collect();
         let costs: Vec<f64> = archs.iter().map(|a| self.cost(a).value).collect();
@@ -36,7 +37,7 @@ impl Search {
             .zip(&costs)
             .zip(diversity)
             .map(|((a, &c), d)| {
-                let rmi = self.rmi(a).expect("seen architectures are scored");
+                let rmi = self.rmi(a).expect("seen architectures are scored") + self.fitness.prior(complexity(a));
                 if self.config.coverage == Coverage::Diversity {
                     vec![rmi, -c, d]
                 } else {
