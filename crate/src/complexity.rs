@@ -9,10 +9,11 @@
 //!
 //! Counted on the full-size networks the cost tables describe (NB201: C = 16, 5 cells a stage;
 //! FBNet: every layer at full width), from the same graph description the proxies train as, so
-//! the count follows the networks' definition. Both spaces' counts are additive over genes (an
-//! NB201 edge's op adds its cost in every cell, an FBNet layer's block its own), which makes the
-//! shares cheap: exact over all 15,625 NB201 cells; for FBNet's 9²² architectures, from the
-//! distribution of the sum of 22 independent uniform choices.
+//! the count follows the networks' definition; only operations the logits depend on count (an NB201
+//! edge cut off from the cell's output by `none` computes nothing anyone reads). Both spaces' counts
+//! are additive over their live genes (an NB201 edge's op adds its cost in every cell, an FBNet
+//! layer's block its own), which makes the shares cheap: exact over all 15,625 NB201 cells; for
+//! FBNet's 9²² architectures, from the distribution of the sum of 22 independent uniform choices.
 
 use crate::proxy::fbnet::FbnetProxy;
 use crate::proxy::graph::{Graph, Op};

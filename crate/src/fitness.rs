@@ -3,7 +3,7 @@
 //! The complexity prior (`crate::complexity`: the share of the space with fewer multiply-accumulates
 //! in the full-size network, 0..1) weighs what 20 steps on 20 images cannot see, how much a larger
 //! network gains from full training. With w = 0.2 the fidelity study's 500 NB201 cells rank at
-//! Kendall τ 0.72 against RMI's 0.60 alone (FIDELITY.md, "A complexity prior"); w = 0 is the method
+//! Kendall τ 0.76 against RMI's 0.60 alone (FIDELITY.md, "A complexity prior"); w = 0 is the method
 //! as published.
 //!
 //! Default: the two-sided |cost − T|/T with λ = 0.1. HW-EvRSNAS penalises a candidate "in
