@@ -66,6 +66,7 @@ if (withPrior && without) {
   let seed = 1;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   const interval = (xs) => {
+    seed = 1; // each interval from the same stream, whatever was computed before it
     const means = Array.from({ length: 2000 }, () => mean(Array.from(xs, () => xs[Math.floor(rand() * xs.length)]))).sort((a, b) => a - b);
     return `[${means[50].toFixed(2)}, ${means[1949].toFixed(2)}]`;
   };
