@@ -13,37 +13,22 @@
 //   node study/ceiling.mjs
 import fs from 'node:fs';
 import path from 'node:path';
+import { cifar10, readCsv, root } from './files.mjs';
 import { kendallTau } from './stats.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
 const results = path.join(root, 'study/results');
 
-// static/costs/nb201.bin (static/FORMATS.md): magic, version, header length, JSON header, payload.
-function latencies() {
-  const buf = fs.readFileSync(path.join(root, 'static/costs/nb201.bin'));
-  const headerLength = buf.readUInt32LE(12);
-  const header = JSON.parse(buf.subarray(16, 16 + headerLength).toString('utf8'));
-  const payload = 16 + headerLength;
-  const tables = new Map();
-  for (const t of header.tables.filter((t) => t.metric === 'latency')) {
-    const values = new Float64Array(t.count);
-    for (let i = 0; i < t.count; i++) values[i] = buf.readDoubleLE(payload + t.offset + 8 * i);
-    tables.set(t.device, values);
-  }
-  return tables;
+// NB201's latency tables as the library decodes them (the page's wasm, built by `cargo make dist`):
+// the edgegpu and edgetpu tables keep a model in place of their estimates (static/FORMATS.md).
+async function latencies() {
+  const wasm = await import(path.join(root, 'dist/pkg/evrsnas.js'));
+  await wasm.default({ module_or_path: fs.readFileSync(path.join(root, 'dist/pkg/evrsnas_bg.wasm')) });
+  const bytes = fs.readFileSync(path.join(root, 'static/costs/nb201.bin'));
+  const landscape = (device) => wasm.landscape(bytes, new Uint8Array(), device, 'latency').costs;
+  return new Map(wasm.costInfo(bytes).devices.map((d) => [d.device, landscape(d.device)]));
 }
 
-// static/truth/nb201_accuracy.bin: magic, then 15,625 f32 CIFAR-10 accuracies first.
-function cifar10Accuracy() {
-  const buf = fs.readFileSync(path.join(root, 'static/truth/nb201_accuracy.bin'));
-  return Array.from({ length: 15625 }, (_, i) => buf.readFloatLE(8 + 4 * i));
-}
-
-const readCsv = (file) => {
-  const [head, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const cols = head.split(',');
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], Number(v)])));
-};
+const cifar10Accuracy = () => Array.from({ length: 15625 }, (_, i) => cifar10(i));
 
 // The percentile as `devtools::study` takes it: linear between the order statistics.
 function percentile(values, p) {
@@ -66,7 +51,7 @@ function rng(seed) {
   };
 }
 
-const costs = latencies();
+const costs = await latencies();
 const accuracy = cifar10Accuracy();
 const cells = readCsv(path.join(results, 'k_sweep_scores.csv'));
 const LAMBDA = 0.1;
