@@ -7,17 +7,10 @@
 // line's index and complexity.
 import fs from 'node:fs';
 import path from 'node:path';
+import { cifar10, readCsv, root } from './files.mjs';
 import { kendallTau } from './stats.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'study/results/prior');
-const buf = fs.readFileSync(path.join(root, 'static/truth/nb201_accuracy.bin'));
-const cifar10 = (i) => buf.readFloatLE(8 + 4 * i);
-const readCsv = (file) => {
-  const [head, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const cols = head.split(',');
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], Number(v)])));
-};
 const complexityOf = (file) => new Map(readCsv(path.join(dir, file)).map((r) => [r.index, r.complexity]));
 const samples = [
   { name: 'seed 0', scores: readCsv(path.join(root, 'study/results/score_ab/base_scores.csv')), complexity: complexityOf('complexity_seed0.csv') },

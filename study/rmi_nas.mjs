@@ -5,23 +5,17 @@
 //   node study/rmi_nas.mjs     (reads study/results/rmi_nas/preset_seed0.jsonl and score_ab/*_scores.csv)
 import fs from 'node:fs';
 import path from 'node:path';
+import { cifar10, readCsv, root } from './files.mjs';
 import { kendallTau } from './stats.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
-const buf = fs.readFileSync(path.join(root, 'static/truth/nb201_accuracy.bin'));
-const cifar10 = (i) => buf.readFloatLE(8 + 4 * i);
 const preset = fs
   .readFileSync(path.join(root, 'study/results/rmi_nas/preset_seed0.jsonl'), 'utf8')
   .trim()
   .split('\n')
   .map((l) => JSON.parse(l));
 const cells = preset.map((r) => r.index);
-const readScores = (variant) => {
-  const [head, ...lines] = fs.readFileSync(path.join(root, `study/results/score_ab/${variant}_scores.csv`), 'utf8').trim().split('\n');
-  const cols = head.split(',');
-  const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], Number(v)])));
-  return new Map(rows.map((r) => [r.index, r.rmi_k20]));
-};
+const readScores = (variant) =>
+  new Map(readCsv(path.join(root, `study/results/score_ab/${variant}_scores.csv`)).map((r) => [r.index, r.rmi_k20]));
 // A deterministic bootstrap (xorshift) so the interval is the same on every run.
 let state = 0x9e3779b9;
 const random = () => {

@@ -4,17 +4,10 @@
 //   node study/score_ab.mjs [--fidelity] [VARIANT...]   (--fidelity: into FIDELITY.md's <!-- score_ab --> markers)
 import fs from 'node:fs';
 import path from 'node:path';
+import { cifar10, readCsv, root } from './files.mjs';
 import { kendallTau } from './stats.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'study/results/score_ab');
-const buf = fs.readFileSync(path.join(root, 'static/truth/nb201_accuracy.bin'));
-const cifar10 = (i) => buf.readFloatLE(8 + 4 * i);
-const readCsv = (file) => {
-  const [head, ...lines] = fs.readFileSync(file, 'utf8').trim().split('\n');
-  const cols = head.split(',');
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], Number(v)])));
-};
 const args = process.argv.slice(2);
 const intoFidelity = args.includes('--fidelity');
 const named = args.filter((a) => a !== '--fidelity');
