@@ -206,11 +206,17 @@ fn nb201_costs(shared: &Path, notes: &mut String) -> Result<CostBook> {
                 q.kendall_tau,
                 q.mape_percent
             );
-            let values: Vec<f64> = (0..nb201::CELLS)
-                .map(|i| Ok(measured[i].unwrap_or(model.estimate(&nb201::genes_of_index(i)?))))
-                .collect::<Result<_>>()?;
-            let header = TableHeader::latency_ms(device, count, source, Some(q), range(values.iter().copied()));
-            tables.push(CostTable::per_arch_estimated(Space::Nb201, header, &measured, model)?);
+            // The range is the completed table's, known once the model has filled it in.
+            let header = TableHeader::latency_ms(device, count, source, Some(q), [0.0; 2]);
+            let mut table = CostTable::per_arch_estimated(Space::Nb201, header, &measured, model)?;
+            table.header.range = range(
+                table
+                    .per_arch_values()
+                    .expect("a per-architecture table")
+                    .iter()
+                    .copied(),
+            );
+            tables.push(table);
         }
     }
     Ok(CostBook {

@@ -13,10 +13,7 @@ use candle_core::{DType, Tensor};
 /// with the candidate's own initial weights. The lowest finite number for a singular K (two images
 /// alike at every ReLU), so that it ranks below every other.
 pub fn naswot(arch: &Arch, eval: &RmiEvaluator) -> Result<f64> {
-    let values = eval.targets.values()?;
-    let n = values.labels.len();
-    let images = Tensor::from_vec(values.images, (n, 3, 32, 32), &candle_core::Device::Cpu)?;
-    let graph = proxy::graph(arch, &eval.options.proxy, values.classes)?;
+    let graph = proxy::graph(arch, &eval.options.proxy, eval.targets.classes())?;
     let relu_inputs: Vec<usize> = graph
         .nodes
         .iter()
@@ -27,7 +24,7 @@ pub fn naswot(arch: &Arch, eval: &RmiEvaluator) -> Result<f64> {
         .collect();
     let params = crate::nn::Params::seeded(candidate_seed(eval.seed, arch), eval.options.kernels);
     let net = GraphNet::new(graph, params)?;
-    let nodes = net.node_values(&images)?;
+    let nodes = net.node_values(eval.targets.images())?;
     let codes: Vec<Tensor> = relu_inputs
         .iter()
         .map(|&x| nodes[x].flatten_from(1)?.gt(0.0)?.to_dtype(DType::F64))

@@ -151,13 +151,7 @@ impl Search {
         let mut by_screen: Vec<(&Arch, f64)> = self
             .screen_pool
             .iter()
-            .map(|a| {
-                Some((
-                    a,
-                    self.fitness
-                        .fitness(*self.screens.get(a)?, self.cost(a).value, complexity(a)),
-                ))
-            })
+            .map(|a| Some((a, self.fitness_with(&self.fitness, a, *self.screens.get(a)?))))
             .collect::<Option<_>>()?;
         by_screen.sort_by(|(a, x), (b, y)| y.total_cmp(x).then_with(|| a.cmp(b)));
         let n = kept(by_screen.len(), screen.keep);
@@ -324,15 +318,16 @@ impl Search {
         self.costs.cost(arch).expect("the search space matches its cost table")
     }
 
+    /// `fitness` of `arch` with this RMI: its cost and complexity are the architecture's own.
+    fn fitness_with(&self, fitness: &Fitness, arch: &Arch, rmi: f64) -> f64 {
+        fitness.fitness(rmi, self.cost(arch).value, complexity(arch))
+    }
+
     /// Fitness by the full training's score, else (a screened architecture the screen did not
     /// keep) by its screen's.
     fn fitness_of(&self, arch: &Arch) -> f64 {
         let rmi = self.rmi(arch).or_else(|| self.screens.get(arch).copied());
-        self.fitness.fitness(
-            rmi.expect("only scored architectures are ranked"),
-            self.cost(arch).value,
-            complexity(arch),
-        )
+        self.fitness_with(&self.fitness, arch, rmi.expect("only scored architectures are ranked"))
     }
 
     /// Architectures screened so far (each a short training or a forward pass).

@@ -57,7 +57,7 @@ impl Search {
             threshold: budget.max(crate::fitness::THRESHOLD.min),
             ..self.fitness
         };
-        fitness.fitness(self.rmi(arch).unwrap_or(0.0), self.cost(arch).value, complexity(arch))
+        self.fitness_with(&fitness, arch, self.rmi(arch).unwrap_or(0.0))
     }
 
     /// The cost niche of each of `archs` (0 without niches).

@@ -67,6 +67,16 @@ impl RmiTargets {
         self.images.dim(0).unwrap_or(0)
     }
 
+    /// The batch the targets are on, `[n, 3, 32, 32]`, normalised.
+    pub fn images(&self) -> &Tensor {
+        &self.images
+    }
+
+    /// Classes of the reference's labels.
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
     /// How CKA is estimated against these targets.
     pub fn cka_estimator(&self) -> Estimator {
         self.stages[0].estimator()
