@@ -130,7 +130,7 @@ export class EvrsnasExplorer extends HTMLElement {
   /** Settings from the attributes, through the page's table: same names, checks and messages. */
   readAttributes() {
     if (!this.explorer) return;
-    const { defaults, fromQuery, properties, settleDevice, toQuery } = this.table;
+    const { defaults, fromQuery, properties, settingsDuringSearch, settleDevice, toQuery } = this.table;
     const schema = this.library.schema;
     const known = new Set(properties(schema).map((p) => p.name));
     const params = new URLSearchParams();
@@ -158,8 +158,7 @@ export class EvrsnasExplorer extends HTMLElement {
     setBudget(this.parts, this.device, settings.threshold);
     // The settings the library marks as re-ranking (budget, λ, penalty, prior) apply to a search at
     // once; the rest to the next Run.
-    const reranking = schema.settings.filter((s) => s.duringSearch === 'rerank').map((s) => s.name);
-    const rerank = reranking.some((k) => previous && previous[k] !== settings[k]);
+    const rerank = settingsDuringSearch(schema, 'rerank').some((k) => previous && previous[k] !== settings[k]);
     if (rerank && this.explorer.session) this.explorer.setFitness(settings.threshold, settings.lambda, settings.penalty, settings.prior);
     this.draw();
   }

@@ -4,7 +4,7 @@
 // page's own charts; nothing here knows of the search.
 import { drawArch } from './arch-view.js';
 import { scatter, truthFront } from './charts.js';
-import { priorSentence } from './inspector.js';
+import { fitnessSum, priorSentence } from './inspector.js';
 
 export const VIEWS = ['scatter', 'front', 'inspect', 'table', 'full'];
 
@@ -134,9 +134,7 @@ function explanation(info, settings, unit) {
     `represent them as the trained reference model's do; its RMI is the sum of the three stages' CKA (0 to 3), here ${fmt(info.rmi)}, ${replicas}. ` +
     `${priorSentence(info)} ` +
     `The penalty for its cost is λ·${shape} = ${fmt(info.lambda, 2)} × ${shape.replace('cost', fmt(info.cost)).replaceAll('T', fmt(info.threshold))} = ${fmt(info.penalty)}, ` +
-    (info.prior > 0
-      ? `so its fitness is ${fmt(info.rmi)} + ${fmt(info.priorTerm)} − ${fmt(info.penalty)} = ${fmt(info.fitness)}. `
-      : `so its fitness is ${fmt(info.rmi)} − ${fmt(info.penalty)} = ${fmt(info.fitness)}. `) +
+    `so its fitness is ${fitnessSum(info)}. ` +
     `Its ${settings.metric}, ${fmt(info.cost, 2)} ${unit}, is ` +
     `${Math.round((info.cost / info.threshold) * 100)} % of the budget` +
     (info.truth ? `; trained in full it reaches ${fmt(info.truth[0], 2)} % on CIFAR-10, rank ${info.rank.toLocaleString('en')} of ${info.cells.toLocaleString('en')} cells.` : '.');

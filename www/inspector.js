@@ -53,15 +53,19 @@ export function renderInspection({ info, curve, step, steps, space, unit, layout
     `trained ${steps} steps to match them. ${sum ? `${sum.charAt(0).toUpperCase()}${sum.slice(1)}.` : ''}${replicas} ` +
     `Penalty: λ·${shape} = ${fmt(info.lambda, 2)} × ${shape.replace('cost', fmt(info.cost)).replaceAll('T', fmt(info.threshold))} = ${fmt(info.penalty)}. ` +
     `${priorSentence(info)} ` +
-    (info.prior > 0
-      ? `Fitness = RMI + prior − penalty = ${fmt(info.rmi)} + ${fmt(info.priorTerm)} − ${fmt(info.penalty)} = ${fmt(info.fitness)}. `
-      : `Fitness = RMI − penalty = ${fmt(info.rmi)} − ${fmt(info.penalty)} = ${fmt(info.fitness)}. `) +
+    `Fitness = RMI${info.prior > 0 ? ' + prior' : ''} − penalty = ${fitnessSum(info)}. ` +
     `${metric.charAt(0).toUpperCase()}${metric.slice(1)} ${fmt(info.cost)} ${unit} (${info.measured ? 'measured' : 'estimated'}) is ${Math.round(share * 100)} % of the ${info.threshold} ${unit} budget: ${info.feasible ? 'within' : 'over'} it` +
     (info.onFront ? '; on the front of RMI against cost.' : '.');
   $('inspect-truth').textContent = info.truth
     ? `True accuracy (NAS-Bench-201): CIFAR-10 ${fmt(info.truth[0], 2)} %, CIFAR-100 ${fmt(info.truth[1], 2)} %, ImageNet16-120 ${fmt(info.truth[2], 2)} %; ` +
       `rank ${info.rank.toLocaleString('en')} of ${info.cells.toLocaleString('en')} cells by CIFAR-10.`
     : space === 'nb201' ? '' : 'FBNet has no ground-truth accuracies here.';
+}
+
+/** The fitness's sum with this candidate's numbers: `RMI [+ prior] − penalty = fitness`. */
+export function fitnessSum(info) {
+  const prior = info.prior > 0 ? ` + ${fmt(info.priorTerm)}` : '';
+  return `${fmt(info.rmi)}${prior} − ${fmt(info.penalty)} = ${fmt(info.fitness)}`;
 }
 
 /** The complexity prior's part of a candidate's fitness, in words (SearchSession.inspect's numbers). */

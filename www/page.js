@@ -1,6 +1,6 @@
 // What every part of the page shares: its state (the library, the explorer, the settings, the last
 // progress report), the element lookup, the message lines, and the few helpers that read the state.
-import { toQuery } from './state.js';
+import { settingsDuringSearch, toQuery } from './state.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -17,11 +17,11 @@ export const page = {
 };
 
 // Settings the page cannot change during a search.
-export const fixedWhileRunning = () => page.library.schema.settings.filter((s) => s.duringSearch === 'fixed').map((s) => s.name);
+export const fixedWhileRunning = () => settingsDuringSearch(page.library.schema, 'fixed');
 // Generations the Continue button adds.
 export const CONTINUE_BY = 2;
 // Settings that re-rank a search at once (what-if), without training.
-export const reranking = () => page.library.schema.settings.filter((s) => s.duringSearch === 'rerank').map((s) => s.name);
+export const reranking = () => settingsDuringSearch(page.library.schema, 'rerank');
 
 
 export function showError(message) {

@@ -20,6 +20,11 @@ export function properties(schema) {
   return [...schema.settings, ...PAGE_SETTINGS];
 }
 
+/** The settings the library marks as `duringSearch` this way ('fixed', 'rerank', …), by name. */
+export function settingsDuringSearch(schema, during) {
+  return schema.settings.filter((s) => s.duringSearch === during).map((s) => s.name);
+}
+
 export function defaults(schema) {
   return Object.fromEntries(properties(schema).map((p) => [p.name, p.default]));
 }
